@@ -1,0 +1,510 @@
+// The host model: an Envoy-like Proxy-Wasm v0.2.1 host in one object. It owns the
+// host's state (contexts, header maps, bodies, timers, shared data, queues, metrics,
+// callouts, properties, logs) and implements each host function's semantics; a Guest
+// (native plugin or .wasm in an engine) is driven through it. Tests use the driver half
+// of the API (HostOptions, HttpStream, TcpConnection, the inspection methods).
+//
+// Semantics follow Envoy where the spec is vague or differs (shared/ABI.md §4-§5);
+// HostOptions switch to the spec's behaviour where they differ.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "proxy_wasm/abi.h"
+#include "proxy_wasm/host/guest.h"
+
+namespace proxy_wasm::host {
+
+using Header = std::pair<std::string, std::string>;
+using Headers = std::vector<Header>;
+
+// Ordered, multi-valued header map with lower-cased keys, as Envoy keeps them.
+class HeaderList {
+ public:
+  HeaderList() = default;
+  HeaderList(std::initializer_list<std::pair<std::string_view, std::string_view>> init);
+  explicit HeaderList(const Headers& init);
+
+  void add(std::string_view key, std::string_view value);
+  void replace(std::string_view key, std::string_view value);  // first kept, others removed; add if absent
+  void remove(std::string_view key);
+  std::optional<std::string_view> get(std::string_view key) const;  // first value
+  std::vector<std::string> getAll(std::string_view key) const;
+  bool has(std::string_view key) const { return get(key).has_value(); }
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  size_t byteSize() const;  // Σ key + value lengths (Envoy's byteSize())
+  const Headers& entries() const { return entries_; }
+  void clear() { entries_.clear(); }
+  std::string serialize() const;
+  // Parses the pairs format like Envoy's host: any violation yields an empty map.
+  static HeaderList parse(std::string_view bytes);
+
+  friend bool operator==(const HeaderList& a, const HeaderList& b) { return a.entries_ == b.entries_; }
+
+ private:
+  Headers entries_;
+};
+
+std::string lowerCase(std::string_view s);
+
+struct LogEntry {
+  LogLevel level;
+  std::string message;
+  uint32_t context_id;  // the effective context when logged (0: VM)
+};
+
+// How the plugin's stream callbacks ended.
+enum class Finalization { Envoy, Spec };
+
+struct HostOptions {
+  std::string vm_id = "vm";
+  std::string vm_configuration;
+  LogLevel log_level = LogLevel::Trace;  // proxy_get_log_level; logs below it are dropped
+  uint64_t start_time_ns = 1700000000ull * 1000000000ull;  // the clock starts here
+  // HTTP finalization: Envoy (on_log, on_done, on_delete) or spec (on_done, on_log,
+  // on_delete). TCP always on_done, on_log, on_delete.
+  Finalization http_finalization = Finalization::Envoy;
+  // Clusters that exist for HTTP/gRPC callouts; unset: every cluster exists.
+  std::optional<std::set<std::string>> clusters;
+  // Properties returned by proxy_get_property for every context (NUL-joined path ->
+  // bytes). Stream-derived properties take precedence unless overridden per stream.
+  std::map<std::string, std::string> properties;
+  // Byte limit of a buffered HTTP body (Envoy's per-connection buffer limit): over it
+  // the request gets a 413 local reply, the response a 500.
+  size_t buffer_limit = 1024 * 1024;
+};
+
+struct PluginOptions {
+  std::string root_id;
+  std::string configuration;
+  std::string name;  // plugin_name property; defaults to the root id
+};
+
+struct LocalResponse {
+  uint32_t status = 0;
+  std::string details;
+  std::string body;
+  HeaderList headers;
+  std::optional<uint32_t> grpc_status;  // set when 0..16 was given
+};
+
+struct HttpCallRecord {
+  uint32_t token = 0;
+  uint32_t root_id = 0;
+  std::string upstream;
+  HeaderList headers;
+  std::string body;
+  HeaderList trailers;
+  uint32_t timeout_ms = 0;
+};
+
+struct GrpcCallRecord {
+  uint32_t token = 0;
+  uint32_t root_id = 0;
+  bool stream = false;
+  std::string upstream, service, method;
+  HeaderList initial_metadata;
+  std::string message;                 // unary request
+  std::vector<std::string> sent;       // stream messages sent by the plugin
+  bool local_closed = false;           // the plugin called proxy_grpc_close / end_stream
+  bool cancelled = false;
+  uint32_t timeout_ms = 0;
+};
+
+class Host;
+
+// One HTTP stream as the proxy sees it. Obtained from Host::newHttpStream().
+class HttpStream {
+ public:
+  uint32_t id() const { return id_; }
+
+  // Deliver downstream request parts / upstream response parts to the plugin. Returns
+  // the action of the callback (Pause when a local response forced it), or Continue
+  // when no callback ran (e.g. the stream is paused and the part was buffered).
+  Action sendRequestHeaders(const HeaderList& headers, bool end_of_stream = false);
+  Action sendRequestBody(std::string_view chunk, bool end_of_stream = false);
+  Action sendRequestTrailers(const HeaderList& trailers);
+  Action sendResponseHeaders(const HeaderList& headers, bool end_of_stream = false);
+  Action sendResponseBody(std::string_view chunk, bool end_of_stream = false);
+  Action sendResponseTrailers(const HeaderList& trailers);
+
+  // The request/response maps as they are now (after the plugin's changes).
+  const HeaderList& requestHeaders() const { return request_.headers; }
+  const HeaderList& requestTrailers() const { return request_.trailers; }
+  const HeaderList& responseHeaders() const { return response_.headers; }
+  const HeaderList& responseTrailers() const { return response_.trailers; }
+  // Bytes forwarded past the plugin so far (upstream for the request, downstream for
+  // the response), and bytes held in the plugin's buffer.
+  const std::string& forwardedRequestBody() const { return request_.forwarded; }
+  const std::string& forwardedResponseBody() const { return response_.forwarded; }
+  const std::string& bufferedRequestBody() const { return request_.buffer; }
+  const std::string& bufferedResponseBody() const { return response_.buffer; }
+  // True once the request headers (or response headers) went past the plugin.
+  bool requestHeadersForwarded() const { return request_.headers_forwarded; }
+  bool responseHeadersForwarded() const { return response_.headers_forwarded; }
+  bool requestPaused() const { return request_.state != Flow::Flowing; }
+  bool responsePaused() const { return response_.state != Flow::Flowing; }
+  bool requestComplete() const { return request_.complete; }
+  bool responseComplete() const { return response_.complete; }
+
+  const std::optional<LocalResponse>& localResponse() const { return local_response_; }
+  // The stream was reset (proxy_close_stream, or a trap with fail-closed).
+  bool reset() const { return reset_; }
+  const std::string& resetDetails() const { return reset_details_; }
+  bool finished() const { return finished_; }
+
+  // Per-stream properties (NUL-joined path), e.g. for source.address.
+  void setProperty(std::string_view path, std::string_view value);
+
+  // Ends the stream: finalization callbacks in the configured order.
+  void finish();
+
+ private:
+  friend class Host;
+  enum class Flow { Flowing, HeadersPaused, BodyPaused };
+  struct Direction {
+    HeaderList headers, trailers;
+    bool has_headers = false, has_trailers = false;
+    Flow state = Flow::Flowing;
+    std::string buffer;      // visible to the plugin (paused body or current chunk)
+    std::string held;        // arrived while headers were paused
+    bool held_end = false;   // end of stream arrived while paused
+    bool held_trailers = false;
+    std::string forwarded;
+    bool headers_forwarded = false;
+    bool complete = false;   // end of stream seen
+    bool dropped = false;    // continue_stream cleared the stored maps (Envoy)
+  };
+  HttpStream(Host* host, uint32_t id, uint32_t root) : host_(host), id_(id), root_(root) {}
+  Action sendBody(bool request, std::string_view chunk, bool end_of_stream);
+  Action runBody(bool request, bool end_of_stream);
+  void resume(bool request);
+  bool stopped() const { return local_response_.has_value() || reset_ || finished_; }
+
+  Host* host_;
+  uint32_t id_;
+  uint32_t root_;
+  bool created_ = false;
+  Direction request_, response_;
+  std::optional<LocalResponse> local_response_;
+  bool reset_ = false;
+  std::string reset_details_;
+  bool finished_ = false;
+  bool in_log_ = false;
+  // Which callback is running (for buffer availability).
+  enum class Phase { None, RequestHeaders, RequestBody, RequestTrailers, ResponseHeaders, ResponseBody, ResponseTrailers, Log } phase_ = Phase::None;
+  bool body_end_ = false;
+  std::map<std::string, std::string> properties_;
+  std::map<std::string, std::string> filter_state_;  // proxy_set_property
+};
+
+// One TCP connection. Obtained from Host::newConnection().
+class TcpConnection {
+ public:
+  uint32_t id() const { return id_; }
+  Action newConnectionAction() const { return new_connection_action_; }
+  Action sendDownstreamData(std::string_view data, bool end_of_stream = false);
+  Action sendUpstreamData(std::string_view data, bool end_of_stream = false);
+  void closeDownstream(PeerType peer = PeerType::Remote);
+  void closeUpstream(PeerType peer = PeerType::Unknown);
+  const std::string& forwardedDownstream() const { return downstream_.forwarded; }  // toward upstream
+  const std::string& forwardedUpstream() const { return upstream_.forwarded; }      // toward downstream
+  const std::string& bufferedDownstream() const { return downstream_.buffer; }
+  const std::string& bufferedUpstream() const { return upstream_.buffer; }
+  bool closed() const { return closed_; }  // the plugin asked to close (proxy_close_stream)
+  bool finished() const { return finished_; }
+  void setProperty(std::string_view path, std::string_view value);
+  // Ends the connection: on_done, on_log, on_delete.
+  void finish();
+
+ private:
+  friend class Host;
+  struct Direction {
+    std::string buffer, forwarded;
+    bool paused = false;
+  };
+  TcpConnection(Host* host, uint32_t id, uint32_t root) : host_(host), id_(id), root_(root) {}
+  Action sendData(bool downstream, std::string_view data, bool end_of_stream);
+
+  Host* host_;
+  uint32_t id_;
+  uint32_t root_;
+  Action new_connection_action_ = Action::Continue;
+  Direction downstream_, upstream_;
+  bool in_downstream_ = false, in_upstream_ = false;
+  bool closed_ = false;
+  bool finished_ = false;
+  std::map<std::string, std::string> properties_;
+  std::map<std::string, std::string> filter_state_;
+};
+
+// A foreign function: receives the arguments, writes the result, returns a status.
+using ForeignFunction = std::function<Status(std::string_view arguments, std::string& result)>;
+
+class Host {
+ public:
+  explicit Host(std::unique_ptr<Guest> guest, HostOptions options = {});
+  ~Host();
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  // ---- Driver: lifecycle ----------------------------------------------------------------
+
+  // Runs module start-up (_initialize). False when it trapped or made a restricted call
+  // (the VM is then failed; see failure()).
+  bool startVm();
+  // Creates a root context for `plugin` and runs on_context_create(root, 0),
+  // on_vm_start and on_configure. Returns the root id, or 0 when start or configure
+  // returned false or trapped (see failure()). Starts the VM first if needed.
+  uint32_t startPlugin(const PluginOptions& plugin = {});
+  // Re-runs on_configure on a root with a new configuration.
+  bool configure(uint32_t root_id, std::string_view configuration);
+  // Finishes every stream and root (on_done; a root returning false stays until
+  // proxy_done). Called by the destructor if not called before.
+  void shutdown();
+  // The VM trapped (or start-up failed): it takes no more calls.
+  bool failed() const { return failed_; }
+  // Why the VM failed, or why the last plugin failed to start or configure.
+  const std::string& failure() const { return failure_; }
+
+  // ---- Driver: traffic ------------------------------------------------------------------
+
+  // A new HTTP stream of `root_id` (default: the first started root). The context is
+  // created at the request headers, as Envoy does.
+  HttpStream& newHttpStream(uint32_t root_id = 0);
+  // A new TCP connection; on_context_create and on_new_connection run now.
+  TcpConnection& newConnection(uint32_t root_id = 0);
+
+  // ---- Driver: time -----------------------------------------------------------------------
+
+  uint64_t now() const { return now_ns_; }
+  // Moves the clock and fires every tick that falls due, in order.
+  void advanceTime(uint64_t milliseconds);
+  // Fires one tick of `root_id` now (regardless of its period).
+  void tick(uint32_t root_id = 0);
+  uint32_t tickPeriod(uint32_t root_id = 0) const;
+
+  // ---- Driver: callouts -------------------------------------------------------------------
+
+  const std::vector<HttpCallRecord>& httpCalls() const { return http_calls_; }  // every dispatched call
+  std::vector<uint32_t> pendingHttpCalls() const;
+  // Delivers a response (headers must include :status); false for an unknown token.
+  bool respondHttpCall(uint32_t token, const HeaderList& headers, std::string_view body = {},
+                       const HeaderList& trailers = {});
+  // Delivers a failure (reset/timeout): on_http_call_response with no headers.
+  bool failHttpCall(uint32_t token);
+
+  const std::vector<GrpcCallRecord>& grpcCalls() const { return grpc_calls_; }
+  GrpcCallRecord* grpcCall(uint32_t token);
+  // Unary reply: on_grpc_receive with `message`, ending the call.
+  bool respondGrpcCall(uint32_t token, std::string_view message);
+  // Stream events and failure/close: on_grpc_close with status and message.
+  bool grpcInitialMetadata(uint32_t token, const HeaderList& metadata);
+  bool grpcMessage(uint32_t token, std::string_view message);
+  bool grpcTrailingMetadata(uint32_t token, const HeaderList& metadata);
+  bool grpcClose(uint32_t token, GrpcStatus status, std::string_view message = {});
+
+  // ---- Driver: state seen by the plugin --------------------------------------------------
+
+  const std::vector<LogEntry>& logs() const { return logs_; }
+  std::vector<std::string> logs(LogLevel level) const;
+  void clearLogs() { logs_.clear(); }
+  void setLogLevel(LogLevel level) { options_.log_level = level; }
+
+  std::optional<uint64_t> counter(std::string_view name) const;
+  std::optional<int64_t> gauge(std::string_view name) const;
+  std::optional<std::vector<uint64_t>> histogram(std::string_view name) const;
+
+  // Shared data of this host's vm_id.
+  void setSharedData(std::string_view key, std::string_view value);
+  std::optional<std::pair<std::string, uint32_t>> sharedData(std::string_view key) const;
+  // Queues: resolve by (vm_id, name); enqueue as another VM would (notifies the plugin).
+  std::optional<uint32_t> queueId(std::string_view name, std::string_view vm_id = {}) const;
+  bool enqueue(uint32_t queue_id, std::string_view data);
+  std::optional<std::string> dequeue(uint32_t queue_id);
+  size_t queueSize(uint32_t queue_id) const;
+
+  void setProperty(std::string_view path, std::string_view value) { options_.properties[std::string(path)] = std::string(value); }
+  void registerForeignFunction(std::string_view name, ForeignFunction fn);
+  // Calls the plugin's proxy_on_foreign_function with `arguments` in buffer 8.
+  void callPluginForeignFunction(uint32_t function_id, std::string_view arguments, uint32_t root_id = 0);
+
+  // Calls the host would refuse or trap on (restricted phase, bad ids), with the reason.
+  const std::vector<std::string>& violations() const { return violations_; }
+  const HostOptions& options() const { return options_; }
+  std::vector<uint32_t> roots() const;
+  uint32_t rootFor(std::string_view root_id) const;
+  bool contextAlive(uint32_t id) const { return contexts_.count(id) != 0; }
+
+  // ---- Host functions (called by the ABI adapters with decoded arguments) ---------------
+  // Each returns the status a real host would; outputs are host-owned bytes that the
+  // adapter copies into plugin memory through the allocator.
+
+  Status hLog(uint32_t level, std::string_view message);
+  Status hGetLogLevel(uint32_t& level);
+  Status hGetCurrentTime(uint64_t& ns);
+  Status hSetTickPeriod(uint32_t ms);
+  Status hDone();
+  Status hSetEffectiveContext(uint32_t id);
+  Status hCallForeignFunction(std::string_view name, std::string_view args, std::string& out);
+  Status hGetBufferBytes(uint32_t type, uint64_t start, uint64_t max, std::string& out);
+  Status hSetBufferBytes(uint32_t type, uint64_t start, uint64_t size, std::string_view data);
+  Status hGetBufferStatus(uint32_t type, uint64_t& size, uint32_t& flags);
+  Status hGetHeaderMapSize(uint32_t type, uint64_t& size);
+  Status hGetHeaderMapPairs(uint32_t type, std::string& out);
+  Status hSetHeaderMapPairs(uint32_t type, std::string_view pairs);
+  Status hGetHeaderMapValue(uint32_t type, std::string_view key, std::string& out);
+  Status hAddHeaderMapValue(uint32_t type, std::string_view key, std::string_view value);
+  Status hReplaceHeaderMapValue(uint32_t type, std::string_view key, std::string_view value);
+  Status hRemoveHeaderMapValue(uint32_t type, std::string_view key);
+  Status hContinueStream(uint32_t type);
+  Status hCloseStream(uint32_t type);
+  Status hSendLocalResponse(uint32_t status, std::string_view details, std::string_view body,
+                            std::string_view headers, uint32_t grpc_status);
+  Status hGetStatus(uint32_t& code, std::string& message);
+  Status hHttpCall(std::string_view upstream, std::string_view headers, std::string_view body,
+                   std::string_view trailers, uint32_t timeout_ms, uint32_t& token);
+  Status hGrpcCall(std::string_view upstream, std::string_view service, std::string_view method,
+                   std::string_view metadata, std::string_view message, uint32_t timeout_ms, uint32_t& token);
+  Status hGrpcStream(std::string_view upstream, std::string_view service, std::string_view method,
+                     std::string_view metadata, uint32_t& token);
+  Status hGrpcSend(uint32_t token, std::string_view message, uint32_t end_stream);
+  Status hGrpcCancel(uint32_t token);
+  Status hGrpcClose(uint32_t token);
+  Status hGetSharedData(std::string_view key, std::string& value, uint32_t& cas);
+  Status hSetSharedData(std::string_view key, std::string_view value, uint32_t cas);
+  Status hRegisterSharedQueue(std::string_view name, uint32_t& id);
+  Status hResolveSharedQueue(std::string_view vm_id, std::string_view name, uint32_t& id);
+  Status hEnqueueSharedQueue(uint32_t id, std::string_view data);
+  Status hDequeueSharedQueue(uint32_t id, std::string& data);
+  Status hDefineMetric(uint32_t type, std::string_view name, uint32_t& id);
+  Status hIncrementMetric(uint32_t id, int64_t delta);
+  Status hRecordMetric(uint32_t id, uint64_t value);
+  Status hGetMetric(uint32_t id, uint64_t& value);
+  Status hGetProperty(std::string_view path, std::string& value);
+  Status hSetProperty(std::string_view path, std::string_view value);
+
+  // Whether host function `name` may run now (start-up and allocator restrictions, §2.5).
+  // A refused call is recorded in violations(); engines trap, the native way returns
+  // InternalFailure.
+  bool allowed(std::string_view name);
+  // Allocates `size` bytes in the plugin (through its allocator export); 0 on failure.
+  uint64_t allocate(uint64_t size);
+  // Marks the VM failed (a trap), with the reason.
+  void fail(std::string reason);
+  Guest& guest() { return *guest_; }
+
+ private:
+  friend class HttpStream;
+  friend class TcpConnection;
+  struct ContextRecord {
+    uint32_t id = 0;
+    uint32_t root = 0;  // 0 for roots
+    enum Kind { Root, Http, Tcp } kind = Root;
+    HttpStream* http = nullptr;
+    TcpConnection* tcp = nullptr;
+  };
+  struct RootRecord {
+    uint32_t id = 0;
+    PluginOptions plugin;
+    uint32_t tick_period_ms = 0;
+    uint64_t next_tick_ns = 0;
+    bool configuring = false;
+    bool pending_done = false;
+    bool done_called = false;
+    bool started = false;
+    uint32_t last_status_code = 0;
+    std::string last_status_message;
+  };
+  struct Metric {
+    MetricType type;
+    int64_t value = 0;
+    std::vector<uint64_t> samples;
+  };
+  struct Queue {
+    std::string vm_id, name;
+    uint32_t root = 0;
+    std::deque<std::string> items;
+  };
+
+  // Calls a callback with `context` current; runs deferred work afterwards when this
+  // is the outermost call. Returns nullopt if the plugin trapped or the VM is failed.
+  std::optional<uint32_t> call(Callback cb, uint32_t context, std::initializer_list<uint32_t> args);
+  void runDeferred();
+  uint32_t nextContextId() { return next_context_id_++; }
+  uint32_t effective() const { return effective_ != 0 ? effective_ : current_; }
+  ContextRecord* record(uint32_t id);
+  RootRecord* rootRecord(uint32_t id);
+  uint32_t rootOf(uint32_t id);
+  uint32_t defaultRoot(uint32_t root_id) const;
+  HttpStream* effectiveHttp();
+  TcpConnection* effectiveTcp();
+  HeaderList* mapFor(uint32_t type, bool for_write, Status& error);
+  void finalizeHttp(HttpStream& s);
+  void finalizeTcp(TcpConnection& c);
+  void deleteContext(uint32_t id);
+  void finishRoot(uint32_t id);
+  void violation(std::string message);
+  bool clusterKnown(std::string_view name) const;
+  std::optional<std::string> streamProperty(std::string_view path);
+
+  std::unique_ptr<Guest> guest_;
+  HostOptions options_;
+  bool vm_started_ = false;
+  bool in_startup_ = false;
+  bool in_allocator_ = false;
+  bool failed_ = false;
+  bool shut_down_ = false;
+  std::string failure_;
+  uint64_t now_ns_;
+  uint32_t next_context_id_ = 1;
+  uint32_t current_ = 0;
+  uint32_t effective_ = 0;
+  int depth_ = 0;
+  Callback current_callback_ = Callback::Initialize;
+  std::map<uint32_t, ContextRecord> contexts_;
+  std::map<uint32_t, RootRecord> roots_;
+  std::vector<uint32_t> root_order_;
+  std::vector<std::unique_ptr<HttpStream>> http_streams_;
+  std::vector<std::unique_ptr<TcpConnection>> tcp_connections_;
+  std::vector<LogEntry> logs_;
+  std::vector<std::string> violations_;
+  // Deferred: work a real host does after the current VM call returns.
+  std::deque<std::function<void()>> deferred_;
+  // Callouts.
+  uint32_t next_callout_ = 1;
+  std::vector<HttpCallRecord> http_calls_;
+  std::set<uint32_t> pending_http_;
+  std::vector<GrpcCallRecord> grpc_calls_;
+  std::set<uint32_t> pending_grpc_;
+  // The callout response being delivered (maps 6/7, buffers 4/5).
+  const HeaderList* callout_headers_ = nullptr;
+  const HeaderList* callout_trailers_ = nullptr;
+  const std::string* callout_body_ = nullptr;
+  const HeaderList* grpc_initial_ = nullptr;
+  const HeaderList* grpc_trailing_ = nullptr;
+  const std::string* grpc_message_ = nullptr;
+  const std::string* foreign_args_ = nullptr;
+  // Shared state.
+  std::map<std::string, std::pair<std::string, uint32_t>> shared_data_;
+  uint32_t next_cas_ = 1;
+  std::map<uint32_t, Queue> queues_;
+  uint32_t next_queue_id_ = 1;
+  std::map<uint32_t, std::string> metric_ids_;  // id -> name
+  std::map<std::string, Metric> metrics_;
+  uint32_t next_metric_ = 1;
+  std::map<std::string, ForeignFunction> foreign_functions_;
+};
+
+}  // namespace proxy_wasm::host

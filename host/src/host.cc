@@ -1,0 +1,1520 @@
+// The host model: state and semantics of an Envoy-like v0.2.1 host (see host.h).
+#include "proxy_wasm/host/host.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace proxy_wasm::host {
+
+namespace {
+
+uint32_t loadU32(const char* p) {
+  const auto* b = reinterpret_cast<const unsigned char*>(p);
+  return uint32_t(b[0]) | (uint32_t(b[1]) << 8) | (uint32_t(b[2]) << 16) | (uint32_t(b[3]) << 24);
+}
+
+void appendU32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(char((v >> (8 * i)) & 0xff));
+}
+
+std::string u64Bytes(uint64_t v) {
+  std::string out;
+  for (int i = 0; i < 8; ++i) out.push_back(char((v >> (8 * i)) & 0xff));
+  return out;
+}
+
+constexpr uint32_t kMetricCounter = 0, kMetricGauge = 1, kMetricHistogram = 2;
+
+// Splits a NUL-joined property path; a trailing empty segment is ignored (CSDK sends one).
+std::vector<std::string_view> splitPath(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('\0', start);
+    if (end == std::string_view::npos) end = path.size();
+    parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  if (!parts.empty() && parts.back().empty()) parts.pop_back();
+  return parts;
+}
+
+std::string joinPath(const std::vector<std::string_view>& parts) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out.push_back('\0');
+    out.append(parts[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string lowerCase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  return out;
+}
+
+// ---- HeaderList -----------------------------------------------------------------------------
+
+HeaderList::HeaderList(std::initializer_list<std::pair<std::string_view, std::string_view>> init) {
+  for (auto& [k, v] : init) add(k, v);
+}
+HeaderList::HeaderList(const Headers& init) {
+  for (auto& [k, v] : init) add(k, v);
+}
+void HeaderList::add(std::string_view key, std::string_view value) {
+  entries_.emplace_back(lowerCase(key), std::string(value));
+}
+void HeaderList::replace(std::string_view key, std::string_view value) {
+  const std::string k = lowerCase(key);
+  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Header& h) { return h.first == k; });
+  if (it == entries_.end()) {
+    entries_.emplace_back(k, std::string(value));
+    return;
+  }
+  it->second = std::string(value);
+  const size_t keep = size_t(it - entries_.begin());
+  size_t i = 0;
+  entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
+                                [&](const Header& h) { return i++ != keep && h.first == k; }),
+                 entries_.end());
+}
+void HeaderList::remove(std::string_view key) {
+  const std::string k = lowerCase(key);
+  entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [&](const Header& h) { return h.first == k; }),
+                 entries_.end());
+}
+std::optional<std::string_view> HeaderList::get(std::string_view key) const {
+  const std::string k = lowerCase(key);
+  for (auto& [hk, hv] : entries_)
+    if (hk == k) return std::string_view(hv);
+  return std::nullopt;
+}
+std::vector<std::string> HeaderList::getAll(std::string_view key) const {
+  const std::string k = lowerCase(key);
+  std::vector<std::string> out;
+  for (auto& [hk, hv] : entries_)
+    if (hk == k) out.push_back(hv);
+  return out;
+}
+size_t HeaderList::byteSize() const {
+  size_t n = 0;
+  for (auto& [k, v] : entries_) n += k.size() + v.size();
+  return n;
+}
+std::string HeaderList::serialize() const {
+  if (entries_.empty()) return {};  // hosts send an empty map as no bytes
+  std::string out;
+  appendU32(out, uint32_t(entries_.size()));
+  for (auto& [k, v] : entries_) {
+    appendU32(out, uint32_t(k.size()));
+    appendU32(out, uint32_t(v.size()));
+  }
+  for (auto& [k, v] : entries_) {
+    out.append(k);
+    out.push_back('\0');
+    out.append(v);
+    out.push_back('\0');
+  }
+  return out;
+}
+HeaderList HeaderList::parse(std::string_view bytes) {
+  HeaderList out;
+  if (bytes.size() < 4) return out;
+  const uint32_t n = loadU32(bytes.data());
+  if (n > 1024 || bytes.size() > 1024 * 1024) return out;  // Envoy's host limits
+  if (uint64_t(n) * 8 > bytes.size() - 4) return {};
+  size_t pos = 4 + size_t(n) * 8;
+  for (uint32_t i = 0; i < n; ++i) {
+    const size_t kl = loadU32(bytes.data() + 4 + 8 * i), vl = loadU32(bytes.data() + 8 + 8 * i);
+    if (pos + kl + 1 + vl + 1 > bytes.size()) return {};
+    if (bytes[pos + kl] != '\0' || bytes[pos + kl + 1 + vl] != '\0') return {};
+    // Keys as sent (the plugin's own maps are lower-cased by the operations that use them).
+    out.entries_.emplace_back(std::string(bytes.substr(pos, kl)), std::string(bytes.substr(pos + kl + 1, vl)));
+    pos += kl + vl + 2;
+  }
+  if (pos != bytes.size()) return {};
+  return out;
+}
+
+// ---- Host: lifecycle ------------------------------------------------------------------------
+
+Host::Host(std::unique_ptr<Guest> guest, HostOptions options)
+    : guest_(std::move(guest)), options_(std::move(options)), now_ns_(options_.start_time_ns) {
+  guest_->attach(*this);
+}
+
+Host::~Host() {
+  if (!shut_down_) shutdown();
+}
+
+void Host::fail(std::string reason) {
+  if (!failed_) {
+    failed_ = true;
+    failure_ = std::move(reason);
+  }
+}
+
+void Host::violation(std::string message) { violations_.push_back(std::move(message)); }
+
+bool Host::startVm() {
+  if (vm_started_) return !failed_;
+  vm_started_ = true;
+  if (!guest_->has(Callback::Initialize)) return true;
+  in_startup_ = true;
+  CallResult r = guest_->call(Callback::Initialize, {});
+  in_startup_ = false;
+  if (!r.ok) fail("_initialize failed: " + r.error);
+  return !failed_;
+}
+
+std::optional<uint32_t> Host::call(Callback cb, uint32_t context, std::initializer_list<uint32_t> args) {
+  if (failed_) return std::nullopt;
+  const CallbackInfo& info = callbackInfo(cb);
+  if (!guest_->has(cb)) {
+    // Host defaults for absent callbacks: Continue, true, no-op.
+    const bool truthy = cb == Callback::VmStart || cb == Callback::Configure || cb == Callback::Done;
+    return truthy ? 1u : 0u;
+  }
+  const uint32_t saved_current = current_, saved_effective = effective_;
+  const Callback saved_cb = current_callback_;
+  current_ = context;
+  effective_ = 0;
+  current_callback_ = cb;
+  ++depth_;
+  CallResult r = guest_->call(cb, args);
+  --depth_;
+  current_ = saved_current;
+  effective_ = saved_effective;
+  current_callback_ = saved_cb;
+  if (!r.ok) {
+    fail(std::string("trap in ") + info.export_name + ": " + r.error);
+    return std::nullopt;
+  }
+  return info.has_result ? uint32_t(r.value) : 0u;
+}
+
+void Host::runDeferred() {
+  static thread_local bool running = false;
+  if (depth_ != 0 || running) return;
+  running = true;
+  while (!deferred_.empty()) {
+    auto fn = std::move(deferred_.front());
+    deferred_.pop_front();
+    fn();
+  }
+  running = false;
+}
+
+uint32_t Host::startPlugin(const PluginOptions& plugin) {
+  if (!startVm()) return 0;
+  const uint32_t id = nextContextId();
+  RootRecord rec;
+  rec.id = id;
+  rec.plugin = plugin;
+  if (rec.plugin.name.empty()) rec.plugin.name = plugin.root_id;
+  roots_[id] = rec;
+  root_order_.push_back(id);
+  contexts_[id] = ContextRecord{id, 0, ContextRecord::Root, nullptr, nullptr};
+  if (!call(Callback::ContextCreate, id, {id, 0})) return 0;
+  auto started = call(Callback::VmStart, id, {id, uint32_t(options_.vm_configuration.size())});
+  runDeferred();
+  if (!started || *started == 0) {
+    if (started) failure_ = "plugin '" + plugin.root_id + "' failed to start (proxy_on_vm_start returned false)";
+    return 0;
+  }
+  roots_[id].started = true;
+  if (!configure(id, plugin.configuration)) return 0;
+  return id;
+}
+
+bool Host::configure(uint32_t root_id, std::string_view configuration) {
+  RootRecord* root = rootRecord(root_id);
+  if (!root) return false;
+  root->plugin.configuration = std::string(configuration);
+  root->configuring = true;
+  auto ok = call(Callback::Configure, root_id, {root_id, uint32_t(configuration.size())});
+  if (RootRecord* r = rootRecord(root_id)) r->configuring = false;
+  runDeferred();
+  if (!ok) return false;
+  if (*ok == 0) {
+    failure_ = "plugin '" + root->plugin.root_id + "' rejected its configuration (proxy_on_configure returned false)";
+    return false;
+  }
+  return true;
+}
+
+void Host::shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  for (auto& s : http_streams_)
+    if (!s->finished_) s->finish();
+  for (auto& c : tcp_connections_)
+    if (!c->finished_) c->finish();
+  for (uint32_t id : std::vector<uint32_t>(root_order_)) {
+    RootRecord* r = rootRecord(id);
+    if (!r || r->done_called) continue;
+    r->done_called = true;
+    auto done = call(Callback::Done, id, {id});
+    runDeferred();
+    if (!done) {
+      deleteContext(id);
+      continue;
+    }
+    if (*done != 0) {
+      finishRoot(id);
+    } else if (RootRecord* rr = rootRecord(id)) {
+      rr->pending_done = true;  // waits for proxy_done
+    }
+  }
+}
+
+void Host::finishRoot(uint32_t id) {
+  call(Callback::Delete, id, {id});
+  deleteContext(id);
+}
+
+void Host::deleteContext(uint32_t id) {
+  contexts_.erase(id);
+  roots_.erase(id);
+  root_order_.erase(std::remove(root_order_.begin(), root_order_.end(), id), root_order_.end());
+}
+
+Host::ContextRecord* Host::record(uint32_t id) {
+  auto it = contexts_.find(id);
+  return it == contexts_.end() ? nullptr : &it->second;
+}
+
+Host::RootRecord* Host::rootRecord(uint32_t id) {
+  auto it = roots_.find(id);
+  return it == roots_.end() ? nullptr : &it->second;
+}
+
+uint32_t Host::rootOf(uint32_t id) {
+  ContextRecord* r = record(id);
+  if (!r) return 0;
+  return r->kind == ContextRecord::Root ? r->id : r->root;
+}
+
+uint32_t Host::defaultRoot(uint32_t root_id) const {
+  if (root_id != 0) return root_id;
+  return root_order_.empty() ? 0 : root_order_.front();
+}
+
+std::vector<uint32_t> Host::roots() const { return root_order_; }
+
+uint32_t Host::rootFor(std::string_view root_id) const {
+  for (uint32_t id : root_order_) {
+    auto it = roots_.find(id);
+    if (it != roots_.end() && it->second.plugin.root_id == root_id) return id;
+  }
+  return 0;
+}
+
+HttpStream* Host::effectiveHttp() {
+  ContextRecord* r = record(effective());
+  return r && r->kind == ContextRecord::Http ? r->http : nullptr;
+}
+
+TcpConnection* Host::effectiveTcp() {
+  ContextRecord* r = record(effective());
+  return r && r->kind == ContextRecord::Tcp ? r->tcp : nullptr;
+}
+
+// ---- Host: traffic --------------------------------------------------------------------------
+
+HttpStream& Host::newHttpStream(uint32_t root_id) {
+  http_streams_.push_back(std::unique_ptr<HttpStream>(new HttpStream(this, 0, defaultRoot(root_id))));
+  return *http_streams_.back();
+}
+
+TcpConnection& Host::newConnection(uint32_t root_id) {
+  const uint32_t root = defaultRoot(root_id);
+  const uint32_t id = nextContextId();
+  tcp_connections_.push_back(std::unique_ptr<TcpConnection>(new TcpConnection(this, id, root)));
+  TcpConnection& c = *tcp_connections_.back();
+  contexts_[id] = ContextRecord{id, root, ContextRecord::Tcp, nullptr, &c};
+  call(Callback::ContextCreate, id, {id, root});
+  auto a = call(Callback::NewConnection, id, {id});
+  c.new_connection_action_ = (a && *a == 0) ? Action::Continue : Action::Pause;
+  if (!a) c.closed_ = true;  // fail closed
+  runDeferred();
+  return c;
+}
+
+namespace {
+Action toAction(const std::optional<uint32_t>& r) { return (r && *r == 0) ? Action::Continue : Action::Pause; }
+}  // namespace
+
+Action HttpStream::sendRequestHeaders(const HeaderList& headers, bool end_of_stream) {
+  if (stopped() || request_.has_headers) return Action::Continue;
+  Host& h = *host_;
+  request_.headers = HeaderList(headers.entries());
+  request_.has_headers = true;
+  request_.complete = end_of_stream;
+  if (!created_) {
+    created_ = true;
+    id_ = h.nextContextId();
+    h.contexts_[id_] = Host::ContextRecord{id_, root_, Host::ContextRecord::Http, this, nullptr};
+    h.call(Callback::ContextCreate, id_, {id_, root_});
+  }
+  phase_ = Phase::RequestHeaders;
+  auto r = h.call(Callback::RequestHeaders, id_, {id_, uint32_t(request_.headers.size()), end_of_stream ? 1u : 0u});
+  phase_ = Phase::None;
+  Action a = toAction(r);
+  if (!r) {
+    local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, std::nullopt};
+  } else if (stopped()) {
+    a = Action::Pause;
+  } else if (a == Action::Continue) {
+    request_.headers_forwarded = true;
+  } else {
+    request_.state = Flow::HeadersPaused;
+  }
+  h.runDeferred();
+  return a;
+}
+
+Action HttpStream::sendResponseHeaders(const HeaderList& headers, bool end_of_stream) {
+  if (stopped() || response_.has_headers || !created_) return Action::Continue;
+  Host& h = *host_;
+  response_.headers = HeaderList(headers.entries());
+  response_.has_headers = true;
+  response_.complete = end_of_stream;
+  phase_ = Phase::ResponseHeaders;
+  auto r = h.call(Callback::ResponseHeaders, id_, {id_, uint32_t(response_.headers.size()), end_of_stream ? 1u : 0u});
+  phase_ = Phase::None;
+  Action a = toAction(r);
+  if (!r) {
+    local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, std::nullopt};
+  } else if (stopped()) {
+    a = Action::Pause;
+  } else if (a == Action::Continue) {
+    response_.headers_forwarded = true;
+  } else {
+    response_.state = Flow::HeadersPaused;
+  }
+  h.runDeferred();
+  return a;
+}
+
+Action HttpStream::sendRequestBody(std::string_view chunk, bool end_of_stream) {
+  return sendBody(true, chunk, end_of_stream);
+}
+Action HttpStream::sendResponseBody(std::string_view chunk, bool end_of_stream) {
+  return sendBody(false, chunk, end_of_stream);
+}
+
+Action HttpStream::sendBody(bool request, std::string_view chunk, bool end_of_stream) {
+  Direction& d = request ? request_ : response_;
+  if (stopped() || !d.has_headers || d.complete) return Action::Continue;
+  if (end_of_stream) d.complete = true;
+  if (d.state == Flow::HeadersPaused) {
+    // Envoy holds the body under flow control; the plugin sees it after resuming.
+    d.held.append(chunk);
+    d.held_end = d.held_end || end_of_stream;
+    if (d.held.size() > host_->options_.buffer_limit) {
+      local_response_ = LocalResponse{request ? 413u : 500u, request ? "request_payload_too_large" : "response_payload_too_large",
+                                      request ? "Payload Too Large" : "Internal Server Error", {}, std::nullopt};
+    }
+    return Action::Continue;
+  }
+  d.buffer.append(chunk);
+  const Action a = runBody(request, end_of_stream);
+  host_->runDeferred();
+  return a;
+}
+
+// Calls on_*_body with the whole visible buffer; forwards it on Continue.
+Action HttpStream::runBody(bool request, bool end_of_stream) {
+  Direction& d = request ? request_ : response_;
+  Host& h = *host_;
+  if (d.buffer.size() > h.options_.buffer_limit) {
+    local_response_ = LocalResponse{request ? 413u : 500u, request ? "request_payload_too_large" : "response_payload_too_large",
+                                    request ? "Payload Too Large" : "Internal Server Error", {}, std::nullopt};
+    return Action::Pause;
+  }
+  phase_ = request ? Phase::RequestBody : Phase::ResponseBody;
+  body_end_ = end_of_stream;
+  auto r = h.call(request ? Callback::RequestBody : Callback::ResponseBody, id_,
+                  {id_, uint32_t(d.buffer.size()), end_of_stream ? 1u : 0u});
+  phase_ = Phase::None;
+  Action a = toAction(r);
+  if (!r) {
+    local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, std::nullopt};
+    return Action::Pause;
+  }
+  if (stopped()) return Action::Pause;
+  if (a == Action::Continue) {
+    d.forwarded += d.buffer;
+    d.buffer.clear();
+    d.state = Flow::Flowing;
+  } else {
+    d.state = Flow::BodyPaused;
+  }
+  return a;
+}
+
+Action HttpStream::sendRequestTrailers(const HeaderList& trailers) {
+  if (stopped() || !request_.has_headers || request_.complete) return Action::Continue;
+  request_.trailers = HeaderList(trailers.entries());
+  request_.has_trailers = true;
+  request_.complete = true;
+  if (request_.state == Flow::HeadersPaused) {
+    request_.held_trailers = true;
+    return Action::Continue;
+  }
+  phase_ = Phase::RequestTrailers;
+  auto r = host_->call(Callback::RequestTrailers, id_, {id_, uint32_t(request_.trailers.size())});
+  phase_ = Phase::None;
+  Action a = toAction(r);
+  if (!r) local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, std::nullopt};
+  if (stopped()) a = Action::Pause;
+  if (a == Action::Continue && !stopped()) {
+    request_.forwarded += request_.buffer;
+    request_.buffer.clear();
+    request_.state = Flow::Flowing;
+  } else if (!stopped()) {
+    request_.state = Flow::BodyPaused;
+  }
+  host_->runDeferred();
+  return a;
+}
+
+Action HttpStream::sendResponseTrailers(const HeaderList& trailers) {
+  if (stopped() || !response_.has_headers || response_.complete) return Action::Continue;
+  response_.trailers = HeaderList(trailers.entries());
+  response_.has_trailers = true;
+  response_.complete = true;
+  if (response_.state == Flow::HeadersPaused) {
+    response_.held_trailers = true;
+    return Action::Continue;
+  }
+  phase_ = Phase::ResponseTrailers;
+  auto r = host_->call(Callback::ResponseTrailers, id_, {id_, uint32_t(response_.trailers.size())});
+  phase_ = Phase::None;
+  Action a = toAction(r);
+  if (!r) local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, std::nullopt};
+  if (stopped()) a = Action::Pause;
+  if (a == Action::Continue && !stopped()) {
+    response_.forwarded += response_.buffer;
+    response_.buffer.clear();
+    response_.state = Flow::Flowing;
+  } else if (!stopped()) {
+    response_.state = Flow::BodyPaused;
+  }
+  host_->runDeferred();
+  return a;
+}
+
+// continue_stream, applied after the VM call that asked for it.
+void HttpStream::resume(bool request) {
+  Direction& d = request ? request_ : response_;
+  if (stopped()) return;
+  if (d.state == Flow::HeadersPaused) {
+    d.state = Flow::Flowing;
+    d.headers_forwarded = true;
+    if (!d.held.empty() || (d.held_end && !d.held_trailers)) {
+      d.buffer = std::move(d.held);
+      d.held.clear();
+      if (runBody(request, d.held_end && !d.held_trailers) == Action::Pause) return;
+    }
+    if (d.held_trailers) {
+      d.held_trailers = false;
+      phase_ = request ? Phase::RequestTrailers : Phase::ResponseTrailers;
+      auto r = host_->call(request ? Callback::RequestTrailers : Callback::ResponseTrailers, id_,
+                           {id_, uint32_t(d.trailers.size())});
+      phase_ = Phase::None;
+      if (!r) local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, std::nullopt};
+      if (toAction(r) == Action::Pause || stopped()) {
+        if (!stopped()) d.state = Flow::BodyPaused;
+        return;
+      }
+      d.forwarded += d.buffer;
+      d.buffer.clear();
+    }
+  } else if (d.state == Flow::BodyPaused) {
+    d.forwarded += d.buffer;
+    d.buffer.clear();
+    d.state = Flow::Flowing;
+  }
+}
+
+void HttpStream::setProperty(std::string_view path, std::string_view value) {
+  properties_[std::string(path)] = std::string(value);
+}
+
+void HttpStream::finish() {
+  if (finished_) return;
+  Host& h = *host_;
+  if (!created_) {
+    finished_ = true;
+    return;
+  }
+  h.finalizeHttp(*this);
+}
+
+void Host::finalizeHttp(HttpStream& s) {
+  const uint32_t id = s.id_;
+  auto log = [&] {
+    s.in_log_ = true;
+    s.phase_ = HttpStream::Phase::Log;
+    call(Callback::Log, id, {id});
+    s.phase_ = HttpStream::Phase::None;
+    s.in_log_ = false;
+  };
+  if (options_.http_finalization == Finalization::Envoy) {
+    log();
+    call(Callback::Done, id, {id});  // result ignored for streams
+  } else {
+    call(Callback::Done, id, {id});
+    log();
+  }
+  call(Callback::Delete, id, {id});
+  s.finished_ = true;
+  contexts_.erase(id);
+  runDeferred();
+}
+
+// ---- TCP ------------------------------------------------------------------------------------
+
+Action TcpConnection::sendDownstreamData(std::string_view data, bool end_of_stream) {
+  return sendData(true, data, end_of_stream);
+}
+Action TcpConnection::sendUpstreamData(std::string_view data, bool end_of_stream) {
+  return sendData(false, data, end_of_stream);
+}
+
+Action TcpConnection::sendData(bool downstream, std::string_view data, bool end_of_stream) {
+  if (finished_ || closed_) return Action::Continue;
+  Direction& d = downstream ? downstream_ : upstream_;
+  d.buffer.append(data);
+  bool& in = downstream ? in_downstream_ : in_upstream_;
+  in = true;
+  auto r = host_->call(downstream ? Callback::DownstreamData : Callback::UpstreamData, id_,
+                       {id_, uint32_t(d.buffer.size()), end_of_stream ? 1u : 0u});
+  in = false;
+  const Action a = toAction(r);
+  if (!r) {
+    closed_ = true;  // fail closed
+  } else if (a == Action::Continue) {
+    d.forwarded += d.buffer;
+    d.buffer.clear();
+    d.paused = false;
+  } else {
+    d.paused = true;
+  }
+  if (!downstream && end_of_stream && !finished_) {
+    // Envoy: an upstream write with end of stream reports the upstream close.
+    host_->call(Callback::UpstreamConnectionClose, id_, {id_, uint32_t(PeerType::Unknown)});
+  }
+  host_->runDeferred();
+  return a;
+}
+
+void TcpConnection::closeDownstream(PeerType peer) {
+  if (finished_) return;
+  host_->call(Callback::DownstreamConnectionClose, id_, {id_, uint32_t(peer)});
+  host_->runDeferred();
+}
+
+void TcpConnection::closeUpstream(PeerType peer) {
+  if (finished_) return;
+  host_->call(Callback::UpstreamConnectionClose, id_, {id_, uint32_t(peer)});
+  host_->runDeferred();
+}
+
+void TcpConnection::setProperty(std::string_view path, std::string_view value) {
+  properties_[std::string(path)] = std::string(value);
+}
+
+void TcpConnection::finish() {
+  if (finished_) return;
+  host_->finalizeTcp(*this);
+}
+
+void Host::finalizeTcp(TcpConnection& c) {
+  const uint32_t id = c.id_;
+  call(Callback::Done, id, {id});
+  call(Callback::Log, id, {id});
+  call(Callback::Delete, id, {id});
+  c.finished_ = true;
+  contexts_.erase(id);
+  runDeferred();
+}
+
+// ---- Time -----------------------------------------------------------------------------------
+
+void Host::advanceTime(uint64_t milliseconds) {
+  const uint64_t target = now_ns_ + milliseconds * 1000000ull;
+  for (;;) {
+    uint32_t due = 0;
+    uint64_t when = target + 1;
+    for (uint32_t id : root_order_) {
+      const RootRecord& r = roots_[id];
+      if (r.tick_period_ms != 0 && r.next_tick_ns <= target && r.next_tick_ns < when) {
+        when = r.next_tick_ns;
+        due = id;
+      }
+    }
+    if (due == 0) break;
+    now_ns_ = std::max(now_ns_, when);
+    RootRecord& r = roots_[due];
+    r.next_tick_ns = when + uint64_t(r.tick_period_ms) * 1000000ull;  // re-arms after each tick
+    call(Callback::Tick, due, {due});
+    runDeferred();
+    if (failed_) break;
+  }
+  now_ns_ = target;
+}
+
+void Host::tick(uint32_t root_id) {
+  const uint32_t id = defaultRoot(root_id);
+  if (!rootRecord(id)) return;
+  call(Callback::Tick, id, {id});
+  runDeferred();
+}
+
+uint32_t Host::tickPeriod(uint32_t root_id) const {
+  auto it = roots_.find(defaultRoot(root_id));
+  return it == roots_.end() ? 0 : it->second.tick_period_ms;
+}
+
+// ---- Callouts (driver) ----------------------------------------------------------------------
+
+std::vector<uint32_t> Host::pendingHttpCalls() const { return {pending_http_.begin(), pending_http_.end()}; }
+
+bool Host::respondHttpCall(uint32_t token, const HeaderList& headers, std::string_view body,
+                           const HeaderList& trailers) {
+  if (!pending_http_.erase(token)) return false;
+  auto it = std::find_if(http_calls_.begin(), http_calls_.end(), [&](auto& c) { return c.token == token; });
+  const uint32_t root = it->root_id;
+  if (!rootRecord(root)) return false;
+  const std::string body_copy(body);
+  callout_headers_ = &headers;
+  callout_trailers_ = &trailers;
+  callout_body_ = &body_copy;
+  if (RootRecord* r = rootRecord(root)) {
+    r->last_status_code = uint32_t(Status::Ok);
+    r->last_status_message.clear();
+  }
+  call(Callback::HttpCallResponse, root,
+       {root, token, uint32_t(headers.size()), uint32_t(body_copy.size()), uint32_t(trailers.size())});
+  callout_headers_ = callout_trailers_ = nullptr;
+  callout_body_ = nullptr;
+  runDeferred();
+  return true;
+}
+
+bool Host::failHttpCall(uint32_t token) {
+  if (!pending_http_.erase(token)) return false;
+  auto it = std::find_if(http_calls_.begin(), http_calls_.end(), [&](auto& c) { return c.token == token; });
+  const uint32_t root = it->root_id;
+  RootRecord* r = rootRecord(root);
+  if (!r) return false;
+  r->last_status_code = uint32_t(Status::BrokenConnection);
+  r->last_status_message = "reset";
+  call(Callback::HttpCallResponse, root, {root, token, 0, 0, 0});
+  runDeferred();
+  return true;
+}
+
+GrpcCallRecord* Host::grpcCall(uint32_t token) {
+  for (auto& c : grpc_calls_)
+    if (c.token == token) return &c;
+  return nullptr;
+}
+
+bool Host::respondGrpcCall(uint32_t token, std::string_view message) {
+  GrpcCallRecord* c = grpcCall(token);
+  if (!c || c->stream || !pending_grpc_.erase(token)) return false;
+  const uint32_t root = c->root_id;
+  if (RootRecord* r = rootRecord(root)) {
+    r->last_status_code = 0;
+    r->last_status_message.clear();
+  }
+  const std::string msg(message);
+  grpc_message_ = &msg;
+  call(Callback::GrpcReceive, root, {root, token, uint32_t(msg.size())});
+  grpc_message_ = nullptr;
+  runDeferred();
+  return true;
+}
+
+bool Host::grpcInitialMetadata(uint32_t token, const HeaderList& metadata) {
+  GrpcCallRecord* c = grpcCall(token);
+  if (!c || !pending_grpc_.count(token)) return false;
+  grpc_initial_ = &metadata;
+  call(Callback::GrpcReceiveInitialMetadata, c->root_id, {c->root_id, token, uint32_t(metadata.size())});
+  grpc_initial_ = nullptr;
+  runDeferred();
+  return true;
+}
+
+bool Host::grpcMessage(uint32_t token, std::string_view message) {
+  GrpcCallRecord* c = grpcCall(token);
+  if (!c || !pending_grpc_.count(token)) return false;
+  if (!c->stream) return respondGrpcCall(token, message);
+  const std::string msg(message);
+  grpc_message_ = &msg;
+  call(Callback::GrpcReceive, c->root_id, {c->root_id, token, uint32_t(msg.size())});
+  grpc_message_ = nullptr;
+  runDeferred();
+  return true;
+}
+
+bool Host::grpcTrailingMetadata(uint32_t token, const HeaderList& metadata) {
+  GrpcCallRecord* c = grpcCall(token);
+  if (!c || !pending_grpc_.count(token)) return false;
+  grpc_trailing_ = &metadata;
+  call(Callback::GrpcReceiveTrailingMetadata, c->root_id, {c->root_id, token, uint32_t(metadata.size())});
+  grpc_trailing_ = nullptr;
+  runDeferred();
+  return true;
+}
+
+bool Host::grpcClose(uint32_t token, GrpcStatus status, std::string_view message) {
+  GrpcCallRecord* c = grpcCall(token);
+  if (!c || !pending_grpc_.erase(token)) return false;
+  const uint32_t root = c->root_id;
+  if (RootRecord* r = rootRecord(root)) {
+    r->last_status_code = uint32_t(status);
+    r->last_status_message = std::string(message);
+  }
+  call(Callback::GrpcClose, root, {root, token, uint32_t(status)});
+  runDeferred();
+  return true;
+}
+
+// ---- Inspection -----------------------------------------------------------------------------
+
+std::vector<std::string> Host::logs(LogLevel level) const {
+  std::vector<std::string> out;
+  for (auto& e : logs_)
+    if (e.level == level) out.push_back(e.message);
+  return out;
+}
+
+std::optional<uint64_t> Host::counter(std::string_view name) const {
+  auto it = metrics_.find(std::string(name));
+  if (it == metrics_.end() || it->second.type != MetricType::Counter) return std::nullopt;
+  return uint64_t(it->second.value);
+}
+std::optional<int64_t> Host::gauge(std::string_view name) const {
+  auto it = metrics_.find(std::string(name));
+  if (it == metrics_.end() || it->second.type != MetricType::Gauge) return std::nullopt;
+  return it->second.value;
+}
+std::optional<std::vector<uint64_t>> Host::histogram(std::string_view name) const {
+  auto it = metrics_.find(std::string(name));
+  if (it == metrics_.end() || it->second.type != MetricType::Histogram) return std::nullopt;
+  return it->second.samples;
+}
+
+void Host::setSharedData(std::string_view key, std::string_view value) {
+  uint32_t cas = 0;
+  std::string ignored;
+  (void)hGetSharedData(key, ignored, cas);
+  (void)hSetSharedData(key, value, 0);
+}
+std::optional<std::pair<std::string, uint32_t>> Host::sharedData(std::string_view key) const {
+  auto it = shared_data_.find(options_.vm_id + '\0' + std::string(key));
+  if (it == shared_data_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<uint32_t> Host::queueId(std::string_view name, std::string_view vm_id) const {
+  const std::string vm = vm_id.empty() ? options_.vm_id : std::string(vm_id);
+  for (auto& [id, q] : queues_)
+    if (q.vm_id == vm && q.name == name) return id;
+  return std::nullopt;
+}
+
+bool Host::enqueue(uint32_t queue_id, std::string_view data) {
+  const Status s = hEnqueueSharedQueue(queue_id, data);
+  runDeferred();
+  return s == Status::Ok;
+}
+
+std::optional<std::string> Host::dequeue(uint32_t queue_id) {
+  auto it = queues_.find(queue_id);
+  if (it == queues_.end() || it->second.items.empty()) return std::nullopt;
+  std::string v = std::move(it->second.items.front());
+  it->second.items.pop_front();
+  return v;
+}
+
+size_t Host::queueSize(uint32_t queue_id) const {
+  auto it = queues_.find(queue_id);
+  return it == queues_.end() ? 0 : it->second.items.size();
+}
+
+void Host::registerForeignFunction(std::string_view name, ForeignFunction fn) {
+  foreign_functions_[std::string(name)] = std::move(fn);
+}
+
+void Host::callPluginForeignFunction(uint32_t function_id, std::string_view arguments, uint32_t root_id) {
+  const uint32_t root = defaultRoot(root_id);
+  if (!rootRecord(root)) return;
+  const std::string args(arguments);
+  foreign_args_ = &args;
+  call(Callback::ForeignFunction, root, {root, function_id, uint32_t(args.size())});
+  foreign_args_ = nullptr;
+  runDeferred();
+}
+
+// ---- Host functions -------------------------------------------------------------------------
+
+bool Host::allowed(std::string_view name) {
+  if (in_startup_) {
+    if (name == "proxy_log") return true;
+    violation(std::string(name) + " called during module start-up (_initialize): Envoy traps (restricted_callback)");
+    return false;
+  }
+  if (in_allocator_) {
+    if (name == "proxy_log") return true;
+    violation(std::string(name) + " called inside the allocator: Envoy traps (restricted_callback)");
+    return false;
+  }
+  return true;
+}
+
+uint64_t Host::allocate(uint64_t size) {
+  if (size > 0xFFFFFFFFull || failed_) return 0;
+  const bool saved = in_allocator_;
+  in_allocator_ = true;
+  CallResult r = guest_->call(Callback::MemoryAllocate, {uint32_t(size)});
+  in_allocator_ = saved;
+  if (!r.ok) {
+    fail("trap in proxy_on_memory_allocate: " + r.error);
+    return 0;
+  }
+  return r.value;
+}
+
+Status Host::hLog(uint32_t level, std::string_view message) {
+  if (level > 5) return Status::BadArgument;
+  if (level >= uint32_t(options_.log_level))
+    logs_.push_back(LogEntry{LogLevel(level), std::string(message), in_startup_ ? 0 : effective()});
+  return Status::Ok;
+}
+
+Status Host::hGetLogLevel(uint32_t& level) {
+  level = uint32_t(options_.log_level);
+  return Status::Ok;
+}
+
+Status Host::hGetCurrentTime(uint64_t& ns) {
+  ns = now_ns_;
+  return Status::Ok;
+}
+
+Status Host::hSetTickPeriod(uint32_t ms) {
+  RootRecord* r = rootRecord(rootOf(effective()));
+  if (!r) return Status::Ok;
+  r->tick_period_ms = ms;
+  r->next_tick_ns = now_ns_ + uint64_t(ms) * 1000000ull;
+  return Status::Ok;
+}
+
+Status Host::hDone() {
+  const uint32_t root = rootOf(effective());
+  RootRecord* r = rootRecord(root);
+  if (!r || !r->pending_done) return Status::NotFound;
+  r->pending_done = false;
+  deferred_.push_back([this, root] { finishRoot(root); });  // on_delete right after this callback
+  return Status::Ok;
+}
+
+Status Host::hSetEffectiveContext(uint32_t id) {
+  if (!record(id)) return Status::BadArgument;
+  effective_ = id;
+  return Status::Ok;
+}
+
+Status Host::hCallForeignFunction(std::string_view name, std::string_view args, std::string& out) {
+  auto it = foreign_functions_.find(std::string(name));
+  if (it == foreign_functions_.end()) return Status::NotFound;
+  return it->second(args, out);
+}
+
+Status Host::hGetBufferBytes(uint32_t type, uint64_t start, uint64_t max, std::string& out) {
+  if (type > kMaxBufferType) return Status::BadArgument;
+  const std::string* buf = nullptr;
+  std::string scratch;
+  switch (BufferType(type)) {
+    case BufferType::HttpRequestBody:
+    case BufferType::HttpResponseBody: {
+      HttpStream* s = effectiveHttp();
+      const bool request = type == 0;
+      // Outside its phase a body buffer reads as empty (Envoy answers Ok with 0/0).
+      if (s && !(request && s->request_.dropped)) buf = request ? &s->request_.buffer : &s->response_.buffer;
+      break;
+    }
+    case BufferType::DownstreamData:
+    case BufferType::UpstreamData: {
+      TcpConnection* c = effectiveTcp();
+      if (c) buf = type == 2 ? &c->downstream_.buffer : &c->upstream_.buffer;
+      break;
+    }
+    case BufferType::HttpCallResponseBody:
+      if (!callout_body_) return Status::NotFound;
+      buf = callout_body_;
+      break;
+    case BufferType::GrpcReceiveBuffer:
+      if (!grpc_message_) return Status::NotFound;
+      buf = grpc_message_;
+      break;
+    case BufferType::VmConfiguration:
+      buf = &options_.vm_configuration;
+      break;
+    case BufferType::PluginConfiguration: {
+      RootRecord* r = rootRecord(rootOf(effective()));
+      if (!r || !r->configuring) return Status::NotFound;
+      buf = &r->plugin.configuration;
+      break;
+    }
+    case BufferType::CallData:
+      if (!foreign_args_) return Status::NotFound;
+      buf = foreign_args_;
+      break;
+  }
+  out.clear();
+  if (!buf || start >= buf->size() || max == 0) return Status::Ok;
+  out = buf->substr(size_t(start), size_t(std::min<uint64_t>(max, buf->size() - start)));
+  return Status::Ok;
+}
+
+Status Host::hSetBufferBytes(uint32_t type, uint64_t start, uint64_t size, std::string_view data) {
+  if (type > kMaxBufferType) return Status::BadArgument;
+  std::string* buf = nullptr;
+  if (type == 0 || type == 1) {
+    HttpStream* s = effectiveHttp();
+    if (!s) return Status::NotFound;
+    buf = type == 0 ? &s->request_.buffer : &s->response_.buffer;
+  } else if (type == 2 || type == 3) {
+    TcpConnection* c = effectiveTcp();
+    if (!c) return Status::NotFound;
+    buf = type == 2 ? &c->downstream_.buffer : &c->upstream_.buffer;
+  } else {
+    return Status::BadArgument;  // call responses, gRPC messages, configuration: read-only
+  }
+  // Envoy's Buffer::copyFrom semantics: start 0 drops `size` bytes then prepends; start at
+  // or past the end appends; anything in between is unsupported.
+  if (start == 0) {
+    buf->erase(0, size_t(std::min<uint64_t>(size, buf->size())));
+    buf->insert(0, data);
+  } else if (start >= buf->size()) {
+    buf->append(data);
+  } else {
+    return Status::BadArgument;
+  }
+  return Status::Ok;
+}
+
+Status Host::hGetBufferStatus(uint32_t type, uint64_t& size, uint32_t& flags) {
+  if (type > kMaxBufferType) return Status::BadArgument;
+  std::string bytes;
+  const Status s = hGetBufferBytes(type, 0, ~0ull, bytes);
+  if (s != Status::Ok) return s;
+  size = bytes.size();
+  flags = 0;
+  return Status::Ok;
+}
+
+// The map `type` of the effective context, or null with `error` set (BA) when the map is
+// not available now. Maps 4-7 are only readable, and only in their own callbacks.
+HeaderList* Host::mapFor(uint32_t type, bool for_write, Status& error) {
+  error = Status::BadArgument;
+  static HeaderList empty;
+  if (type > kMaxMapType) return nullptr;
+  if (type >= 4) {
+    if (for_write) return nullptr;
+    const HeaderList* m = type == 4 ? grpc_initial_ : type == 5 ? grpc_trailing_ : type == 6 ? callout_headers_ : callout_trailers_;
+    return const_cast<HeaderList*>(m);
+  }
+  HttpStream* s = effectiveHttp();
+  if (!s) return nullptr;
+  const bool request = type == 0 || type == 1;
+  HttpStream::Direction& d = request ? s->request_ : s->response_;
+  const bool trailers = type == 1 || type == 3;
+  if (s->in_log_) {
+    // Access-log phase: headers and response trailers are readable, nothing is writable.
+    if (for_write || type == 1) return nullptr;
+    if (trailers) return d.has_trailers ? &d.trailers : nullptr;
+    return d.has_headers ? &d.headers : nullptr;
+  }
+  if (request && d.dropped) return nullptr;  // Envoy forgot them at continue_stream
+  if (!trailers) return d.has_headers ? &d.headers : nullptr;
+  if (d.has_trailers) return &d.trailers;
+  // Trailers may be created from the last body callback (addDecodedTrailers).
+  const bool in_body = s->phase_ == (request ? HttpStream::Phase::RequestBody : HttpStream::Phase::ResponseBody);
+  if (in_body && s->body_end_) {
+    d.has_trailers = true;
+    return &d.trailers;
+  }
+  return nullptr;
+}
+
+Status Host::hGetHeaderMapSize(uint32_t type, uint64_t& size) {
+  if (type > kMaxMapType || type >= 4) return Status::BadArgument;
+  Status error;
+  HeaderList* m = mapFor(type, false, error);
+  if (!m) return error;
+  size = m->byteSize();
+  return Status::Ok;
+}
+
+Status Host::hGetHeaderMapPairs(uint32_t type, std::string& out) {
+  if (type > kMaxMapType) return Status::BadArgument;
+  Status error;
+  HeaderList* m = mapFor(type, false, error);
+  out = m ? m->serialize() : std::string();  // unavailable: Ok with an empty map
+  return Status::Ok;
+}
+
+Status Host::hSetHeaderMapPairs(uint32_t type, std::string_view pairs) {
+  Status error;
+  HeaderList* m = mapFor(type, true, error);
+  if (!m) return error;
+  HeaderList parsed = HeaderList::parse(pairs);  // malformed: empty, which clears the map
+  m->clear();
+  for (auto& [k, v] : parsed.entries()) m->add(k, v);
+  return Status::Ok;
+}
+
+Status Host::hGetHeaderMapValue(uint32_t type, std::string_view key, std::string& out) {
+  if (type > kMaxMapType) return Status::BadArgument;
+  Status error;
+  HeaderList* m = mapFor(type, false, error);
+  if (!m) {
+    HttpStream* s = effectiveHttp();
+    return (s && s->in_log_) ? Status::NotFound : error;
+  }
+  auto v = m->get(key);
+  if (!v) return Status::NotFound;
+  out = std::string(*v);
+  return Status::Ok;
+}
+
+Status Host::hAddHeaderMapValue(uint32_t type, std::string_view key, std::string_view value) {
+  Status error;
+  HeaderList* m = mapFor(type, true, error);
+  if (!m) return error;
+  m->add(key, value);
+  return Status::Ok;
+}
+
+Status Host::hReplaceHeaderMapValue(uint32_t type, std::string_view key, std::string_view value) {
+  Status error;
+  HeaderList* m = mapFor(type, true, error);
+  if (!m) return error;
+  m->replace(key, value);
+  return Status::Ok;
+}
+
+Status Host::hRemoveHeaderMapValue(uint32_t type, std::string_view key) {
+  Status error;
+  HeaderList* m = mapFor(type, true, error);
+  if (!m) return error;
+  m->remove(key);
+  return Status::Ok;
+}
+
+Status Host::hContinueStream(uint32_t type) {
+  if (type > kMaxStreamType) return Status::BadArgument;
+  if (StreamType(type) == StreamType::Upstream) return Status::Unimplemented;
+  if (type <= 1) {
+    HttpStream* s = effectiveHttp();
+    if (!s) return Status::Ok;  // no decoder/encoder callbacks: nothing to do
+    const bool request = type == 0;
+    deferred_.push_back([s, request] { s->resume(request); });
+    // Envoy forgets the request maps and body once a stream continues.
+    s->request_.dropped = true;
+    return Status::Ok;
+  }
+  TcpConnection* c = effectiveTcp();
+  if (c) {
+    deferred_.push_back([c] {
+      if (c->finished_) return;
+      c->downstream_.forwarded += c->downstream_.buffer;
+      c->downstream_.buffer.clear();
+      c->downstream_.paused = false;
+    });
+  }
+  return Status::Ok;
+}
+
+Status Host::hCloseStream(uint32_t type) {
+  if (type > kMaxStreamType) return Status::BadArgument;
+  if (type <= 1) {
+    if (HttpStream* s = effectiveHttp()) {
+      deferred_.push_back([s] {
+        if (s->reset_ || s->finished_) return;
+        s->reset_ = true;
+        s->reset_details_ = "wasm_close_stream";
+      });
+    }
+  } else if (TcpConnection* c = effectiveTcp()) {
+    deferred_.push_back([c] { c->closed_ = true; });
+  }
+  return Status::Ok;
+}
+
+Status Host::hSendLocalResponse(uint32_t status, std::string_view details, std::string_view body,
+                                std::string_view headers, uint32_t grpc_status) {
+  HttpStream* s = effectiveHttp();
+  if (!s) return Status::Ok;  // no HTTP stream (root, TCP): a no-op
+  if (s->response_.headers_forwarded || s->local_response_ || s->reset_) {
+    // Envoy cannot send a reply once response headers went downstream.
+    violation("proxy_send_local_response after the response headers were sent (ignored)");
+    return Status::Ok;
+  }
+  LocalResponse lr;
+  lr.status = status;
+  lr.details = std::string(details);
+  for (char& c : lr.details)
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') c = '_';
+  lr.body = std::string(body);
+  const HeaderList added = HeaderList::parse(headers);
+  for (auto& [k, v] : added.entries()) lr.headers.add(k, v);
+  if (grpc_status <= 16) lr.grpc_status = grpc_status;
+  s->local_response_ = std::move(lr);
+  return Status::Ok;
+}
+
+Status Host::hGetStatus(uint32_t& code, std::string& message) {
+  RootRecord* r = rootRecord(rootOf(effective()));
+  if (!r) {
+    code = 0;
+    message.clear();
+    return Status::Ok;
+  }
+  code = r->last_status_code;
+  message = r->last_status_message;
+  return Status::Ok;
+}
+
+bool Host::clusterKnown(std::string_view name) const {
+  return !options_.clusters || options_.clusters->count(std::string(name)) != 0;
+}
+
+Status Host::hHttpCall(std::string_view upstream, std::string_view headers, std::string_view body,
+                       std::string_view trailers, uint32_t timeout_ms, uint32_t& token) {
+  const uint32_t root = rootOf(effective());
+  if (!root) return Status::BadArgument;
+  if (!clusterKnown(upstream)) return Status::BadArgument;
+  HeaderList hdrs;
+  const HeaderList sent = HeaderList::parse(headers);
+  for (auto& [k, v] : sent.entries()) hdrs.add(k, v);
+  if (!hdrs.has(":method") || !hdrs.has(":path") || !hdrs.has(":authority")) return Status::BadArgument;
+  if (timeout_ms > 0x7FFFFFFFu) return Status::BadArgument;
+  if (!body.empty()) hdrs.replace("content-length", std::to_string(body.size()));
+  HttpCallRecord rec;
+  rec.token = (next_callout_++) * 4;
+  rec.root_id = root;
+  rec.upstream = std::string(upstream);
+  rec.headers = std::move(hdrs);
+  rec.body = std::string(body);
+  const HeaderList sent_trailers = HeaderList::parse(trailers);
+  for (auto& [k, v] : sent_trailers.entries()) rec.trailers.add(k, v);
+  rec.timeout_ms = timeout_ms;
+  token = rec.token;
+  pending_http_.insert(rec.token);
+  http_calls_.push_back(std::move(rec));
+  return Status::Ok;
+}
+
+Status Host::hGrpcCall(std::string_view upstream, std::string_view service, std::string_view method,
+                       std::string_view metadata, std::string_view message, uint32_t timeout_ms, uint32_t& token) {
+  const uint32_t root = rootOf(effective());
+  if (!root) return Status::BadArgument;
+  if (!clusterKnown(upstream)) return Status::ParseFailure;
+  GrpcCallRecord rec;
+  rec.token = (next_callout_++) * 4 + 1;
+  rec.root_id = root;
+  rec.upstream = std::string(upstream);
+  rec.service = std::string(service);
+  rec.method = std::string(method);
+  rec.initial_metadata = HeaderList::parse(metadata);
+  rec.message = std::string(message);
+  rec.timeout_ms = timeout_ms;
+  token = rec.token;
+  pending_grpc_.insert(rec.token);
+  grpc_calls_.push_back(std::move(rec));
+  return Status::Ok;
+}
+
+Status Host::hGrpcStream(std::string_view upstream, std::string_view service, std::string_view method,
+                         std::string_view metadata, uint32_t& token) {
+  const uint32_t root = rootOf(effective());
+  if (!root) return Status::BadArgument;
+  if (!clusterKnown(upstream)) return Status::ParseFailure;
+  GrpcCallRecord rec;
+  rec.token = (next_callout_++) * 4 + 2;
+  rec.root_id = root;
+  rec.stream = true;
+  rec.upstream = std::string(upstream);
+  rec.service = std::string(service);
+  rec.method = std::string(method);
+  rec.initial_metadata = HeaderList::parse(metadata);
+  token = rec.token;
+  pending_grpc_.insert(rec.token);
+  grpc_calls_.push_back(std::move(rec));
+  return Status::Ok;
+}
+
+Status Host::hGrpcSend(uint32_t token, std::string_view message, uint32_t end_stream) {
+  if ((token & 3) != 2) return Status::BadArgument;
+  GrpcCallRecord* c = grpcCall(token);
+  if (!c || !pending_grpc_.count(token)) return Status::NotFound;
+  c->sent.emplace_back(message);
+  if (end_stream) c->local_closed = true;
+  return Status::Ok;
+}
+
+Status Host::hGrpcCancel(uint32_t token) {
+  if ((token & 3) != 1 && (token & 3) != 2) return Status::BadArgument;
+  GrpcCallRecord* c = grpcCall(token);
+  if (!c || !pending_grpc_.erase(token)) return Status::NotFound;
+  c->cancelled = true;  // no further events
+  return Status::Ok;
+}
+
+Status Host::hGrpcClose(uint32_t token) {
+  if ((token & 3) != 1 && (token & 3) != 2) return Status::BadArgument;
+  GrpcCallRecord* c = grpcCall(token);
+  if (!c || !pending_grpc_.count(token)) return Status::NotFound;
+  if (c->stream) {
+    c->local_closed = true;  // half-close: the remote may still answer
+  } else {
+    pending_grpc_.erase(token);
+    c->cancelled = true;
+  }
+  return Status::Ok;
+}
+
+Status Host::hGetSharedData(std::string_view key, std::string& value, uint32_t& cas) {
+  auto it = shared_data_.find(options_.vm_id + '\0' + std::string(key));
+  if (it == shared_data_.end()) return Status::NotFound;
+  value = it->second.first;
+  cas = it->second.second;
+  return Status::Ok;
+}
+
+Status Host::hSetSharedData(std::string_view key, std::string_view value, uint32_t cas) {
+  const std::string k = options_.vm_id + '\0' + std::string(key);
+  auto it = shared_data_.find(k);
+  if (it != shared_data_.end() && cas != 0 && cas != it->second.second) return Status::CasMismatch;
+  uint32_t fresh = next_cas_++;
+  if (next_cas_ == 0) next_cas_ = 1;
+  shared_data_[k] = {std::string(value), fresh};
+  return Status::Ok;
+}
+
+Status Host::hRegisterSharedQueue(std::string_view name, uint32_t& id) {
+  const uint32_t root = rootOf(effective());
+  for (auto& [qid, q] : queues_) {
+    if (q.vm_id == options_.vm_id && q.name == name) {
+      q.root = root;  // the last registrant is notified
+      id = qid;
+      return Status::Ok;
+    }
+  }
+  id = next_queue_id_++;
+  queues_[id] = Queue{options_.vm_id, std::string(name), root, {}};
+  return Status::Ok;
+}
+
+Status Host::hResolveSharedQueue(std::string_view vm_id, std::string_view name, uint32_t& id) {
+  auto found = queueId(name, vm_id);
+  if (!found) return Status::NotFound;
+  id = *found;
+  return Status::Ok;
+}
+
+Status Host::hEnqueueSharedQueue(uint32_t id, std::string_view data) {
+  auto it = queues_.find(id);
+  if (it == queues_.end()) return Status::NotFound;
+  it->second.items.emplace_back(data);
+  const uint32_t root = it->second.root;
+  // One asynchronous notification per enqueue, after the current VM call.
+  deferred_.push_back([this, root, id] {
+    if (rootRecord(root)) call(Callback::QueueReady, root, {root, id});
+  });
+  return Status::Ok;
+}
+
+Status Host::hDequeueSharedQueue(uint32_t id, std::string& data) {
+  auto it = queues_.find(id);
+  if (it == queues_.end()) return Status::NotFound;
+  if (it->second.items.empty()) return Status::Empty;
+  data = std::move(it->second.items.front());
+  it->second.items.pop_front();
+  return Status::Ok;
+}
+
+Status Host::hDefineMetric(uint32_t type, std::string_view name, uint32_t& id) {
+  if (type > kMaxMetricType) return Status::BadArgument;
+  id = (next_metric_++) * 4 + type;  // the type lives in the low bits
+  const std::string n(name);
+  metric_ids_[id] = n;
+  auto it = metrics_.find(n);
+  if (it == metrics_.end()) metrics_[n] = Metric{MetricType(type), 0, {}};
+  return Status::Ok;
+}
+
+Status Host::hIncrementMetric(uint32_t id, int64_t delta) {
+  auto it = metric_ids_.find(id);
+  if (it == metric_ids_.end()) return Status::NotFound;
+  Metric& m = metrics_[it->second];
+  switch (id & 3) {
+    case kMetricCounter:
+      if (delta <= 0) return Status::BadArgument;
+      m.value += delta;
+      return Status::Ok;
+    case kMetricGauge:
+      m.value += delta;
+      return Status::Ok;
+    default:
+      return Status::BadArgument;
+  }
+}
+
+Status Host::hRecordMetric(uint32_t id, uint64_t value) {
+  auto it = metric_ids_.find(id);
+  if (it == metric_ids_.end()) return Status::NotFound;
+  Metric& m = metrics_[it->second];
+  switch (id & 3) {
+    case kMetricCounter:
+      m.value += int64_t(value);  // Envoy adds (the spec says "set")
+      return Status::Ok;
+    case kMetricGauge:
+      m.value = int64_t(value);
+      return Status::Ok;
+    case kMetricHistogram:
+      m.samples.push_back(value);
+      return Status::Ok;
+    default:
+      return Status::BadArgument;
+  }
+}
+
+Status Host::hGetMetric(uint32_t id, uint64_t& value) {
+  auto it = metric_ids_.find(id);
+  if (it == metric_ids_.end()) return Status::NotFound;
+  if ((id & 3) == kMetricHistogram) return Status::BadArgument;
+  value = uint64_t(metrics_[it->second].value);
+  return Status::Ok;
+}
+
+// Properties derived from the effective stream, as Envoy computes them.
+std::optional<std::string> Host::streamProperty(std::string_view path) {
+  const auto parts = splitPath(path);
+  if (parts.empty()) return std::nullopt;
+  const uint32_t root = rootOf(effective());
+  if (RootRecord* r = rootRecord(root)) {
+    if (parts.size() == 1 && parts[0] == "plugin_name") return r->plugin.name;
+    if (parts.size() == 1 && parts[0] == "plugin_root_id") return r->plugin.root_id;
+  }
+  if (parts.size() == 1 && parts[0] == "plugin_vm_id") return options_.vm_id;
+  HttpStream* s = effectiveHttp();
+  if (!s) return std::nullopt;
+  const HttpStream::Direction& rq = s->request_;
+  const HttpStream::Direction& rs = s->response_;
+  if (parts[0] == "request" && parts.size() >= 2 && rq.has_headers) {
+    if (parts[1] == "headers") {
+      if (parts.size() == 2) return rq.headers.serialize();
+      if (parts.size() == 3) {
+        auto v = rq.headers.get(parts[2]);
+        if (v) return std::string(*v);
+      }
+      return std::nullopt;
+    }
+    if (parts.size() != 2) return std::nullopt;
+    if (parts[1] == "path") return rq.headers.get(":path") ? std::optional<std::string>(std::string(*rq.headers.get(":path"))) : std::nullopt;
+    if (parts[1] == "method") return rq.headers.get(":method") ? std::optional<std::string>(std::string(*rq.headers.get(":method"))) : std::nullopt;
+    if (parts[1] == "host") return rq.headers.get(":authority") ? std::optional<std::string>(std::string(*rq.headers.get(":authority"))) : std::nullopt;
+    if (parts[1] == "scheme") return rq.headers.get(":scheme") ? std::optional<std::string>(std::string(*rq.headers.get(":scheme"))) : std::nullopt;
+    if (parts[1] == "id") return rq.headers.get("x-request-id") ? std::optional<std::string>(std::string(*rq.headers.get("x-request-id"))) : std::nullopt;
+    if (parts[1] == "size") return u64Bytes(rq.forwarded.size() + rq.buffer.size());
+  }
+  if (parts[0] == "response" && parts.size() >= 2) {
+    if (parts[1] == "code" && parts.size() == 2) {
+      uint64_t code = 0;
+      if (s->local_response_) {
+        code = s->local_response_->status;
+      } else if (rs.has_headers) {
+        auto v = rs.headers.get(":status");
+        if (!v) return std::nullopt;
+        for (char c : *v) {
+          if (c < '0' || c > '9') return std::nullopt;
+          code = code * 10 + uint64_t(c - '0');
+        }
+      } else {
+        return std::nullopt;
+      }
+      return u64Bytes(code);
+    }
+    if (parts[1] == "headers" && rs.has_headers) {
+      if (parts.size() == 2) return rs.headers.serialize();
+      if (parts.size() == 3) {
+        auto v = rs.headers.get(parts[2]);
+        if (v) return std::string(*v);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+Status Host::hGetProperty(std::string_view path, std::string& value) {
+  const auto parts = splitPath(path);
+  const std::string key = joinPath(parts);
+  // Per-stream values: test overrides, then proxy_set_property filter state.
+  HttpStream* s = effectiveHttp();
+  TcpConnection* c = effectiveTcp();
+  const std::map<std::string, std::string>* stream_props = s ? &s->properties_ : c ? &c->properties_ : nullptr;
+  const std::map<std::string, std::string>* state = s ? &s->filter_state_ : c ? &c->filter_state_ : nullptr;
+  if (stream_props) {
+    auto it = stream_props->find(key);
+    if (it != stream_props->end()) {
+      value = it->second;
+      return Status::Ok;
+    }
+  }
+  if (state) {
+    auto it = state->find(key);
+    if (it != state->end()) {
+      value = it->second;
+      return Status::Ok;
+    }
+  }
+  if (auto derived = streamProperty(key)) {
+    value = std::move(*derived);
+    return Status::Ok;
+  }
+  auto it = options_.properties.find(key);
+  if (it != options_.properties.end()) {
+    value = it->second;
+    return Status::Ok;
+  }
+  return Status::NotFound;
+}
+
+Status Host::hSetProperty(std::string_view path, std::string_view value) {
+  const std::string key = joinPath(splitPath(path));
+  if (HttpStream* s = effectiveHttp()) {
+    s->filter_state_[key] = std::string(value);
+    return Status::Ok;
+  }
+  if (TcpConnection* c = effectiveTcp()) {
+    c->filter_state_[key] = std::string(value);
+    return Status::Ok;
+  }
+  return Status::NotFound;  // no stream (e.g. a root context)
+}
+
+}  // namespace proxy_wasm::host

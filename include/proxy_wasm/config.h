@@ -1,0 +1,21 @@
+// Compiler and platform switches shared by every header. See docs/configuration.md.
+#pragma once
+
+#if defined(__wasm__)
+// Exported under its exact name; `used` keeps an inline definition alive in every
+// translation unit (the linker keeps one copy, so including the header twice is fine).
+#define PROXY_WASM_EXPORT(name) __attribute__((export_name(#name), used))
+#else
+// Natively the mock host calls the exports as ordinary C functions.
+#define PROXY_WASM_EXPORT(name) __attribute__((used))
+#endif
+
+#define PROXY_WASM_NODISCARD [[nodiscard]]
+
+#if defined(__GNUC__)
+#define PROXY_WASM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define PROXY_WASM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define PROXY_WASM_LIKELY(x) (x)
+#define PROXY_WASM_UNLIKELY(x) (x)
+#endif

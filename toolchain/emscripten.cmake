@@ -1,0 +1,20 @@
+# Toolchain: Emscripten (Debian's 3.1.6 or newer), building standalone wasm (no JS glue).
+# Finds Emscripten's own toolchain file next to `emcc` (or at EMSCRIPTEN_ROOT).
+set(PROXY_WASM_TOOLCHAIN "emscripten" CACHE INTERNAL "")
+if(NOT EMSCRIPTEN_ROOT)
+  set(EMSCRIPTEN_ROOT "$ENV{EMSCRIPTEN_ROOT}")
+endif()
+if(NOT EMSCRIPTEN_ROOT)
+  find_program(_proxy_wasm_emcc emcc)
+  if(_proxy_wasm_emcc)
+    get_filename_component(_emcc_real "${_proxy_wasm_emcc}" REALPATH)
+    get_filename_component(EMSCRIPTEN_ROOT "${_emcc_real}" DIRECTORY)
+  endif()
+endif()
+set(_emscripten_toolchain "${EMSCRIPTEN_ROOT}/cmake/Modules/Platform/Emscripten.cmake")
+if(NOT EXISTS "${_emscripten_toolchain}")
+  message(FATAL_ERROR "Emscripten not found (apt-get install emscripten, or set EMSCRIPTEN_ROOT): "
+                      "no ${_emscripten_toolchain}")
+endif()
+include("${_emscripten_toolchain}")
+set(CMAKE_EXECUTABLE_SUFFIX ".wasm")
