@@ -798,6 +798,12 @@ std::vector<std::string> Host::logs(LogLevel level) const {
   return out;
 }
 
+std::map<std::string, Host::MetricValue> Host::metrics() const {
+  std::map<std::string, MetricValue> out;
+  for (auto& [name, m] : metrics_) out[name] = MetricValue{m.type, m.value, m.samples};
+  return out;
+}
+
 std::optional<uint64_t> Host::counter(std::string_view name) const {
   auto it = metrics_.find(std::string(name));
   if (it == metrics_.end() || it->second.type != MetricType::Counter) return std::nullopt;

@@ -322,6 +322,13 @@ class Host {
   void clearLogs() { logs_.clear(); }
   void setLogLevel(LogLevel level) { options_.log_level = level; }
 
+  struct MetricValue {
+    MetricType type;
+    int64_t value;                  // counter or gauge
+    std::vector<uint64_t> samples;  // histogram
+  };
+  // Every metric defined so far, by name.
+  std::map<std::string, MetricValue> metrics() const;
   std::optional<uint64_t> counter(std::string_view name) const;
   std::optional<int64_t> gauge(std::string_view name) const;
   std::optional<std::vector<uint64_t>> histogram(std::string_view name) const;
