@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <chrono>
 #include <initializer_list>
 #include <memory>
 #include <type_traits>
@@ -11,6 +12,8 @@
 #include <string_view>
 
 #include "proxy_wasm/callouts.h"
+#include "proxy_wasm/detail/timers.h"
+#include "proxy_wasm/log.h"
 #include "proxy_wasm/hostcalls.h"
 
 namespace proxy_wasm {
@@ -182,13 +185,143 @@ class RootContext : public ContextBase {
 
   // Ticks onTick() every `period_ms` milliseconds; 0 stops. (The host applies it to the
   // root of whichever context is current, which is this root for its own streams.)
-  PROXY_WASM_NODISCARD Status setTickPeriod(uint32_t period_ms) { return setTickPeriodMilliseconds(period_ms); }
+  // BadArgument, logged, while timers (addTimer) own this root's tick.
+  PROXY_WASM_NODISCARD Status setTickPeriod(uint32_t period_ms) {
+    if (timers_) {
+      logError("proxy-wasm: setTickPeriod on root '", root_id_, "' whose tick is owned by its timers; ignored");
+      return Status::BadArgument;
+    }
+    const Status s = setTickPeriodMilliseconds(period_ms);
+    if (s == Status::Ok) raw_tick_ = period_ms != 0;
+    return s;
+  }
+
+  // -- Timers: any number of repeating or one-shot timers per root, multiplexed on the
+  //    root's single tick by the host clock. While a root has timers they own its tick
+  //    (onTick() is not called, setTickPeriod() is refused); addTimer() is refused, and
+  //    logged, while a raw tick period is set. Callbacks run in a tick of this root.
+  //    Returns the timer id (for cancelTimer()).
+  template <class F>
+  PROXY_WASM_NODISCARD Result<uint32_t> addTimer(std::chrono::milliseconds period, F&& fn) {
+    return schedule(new detail::TimerFn<F>(std::forward<F>(fn)), period, true);
+  }
+  template <class F>
+  PROXY_WASM_NODISCARD Result<uint32_t> addOneShotTimer(std::chrono::milliseconds delay, F&& fn) {
+    return schedule(new detail::TimerFn<F>(std::forward<F>(fn)), delay, false);
+  }
+  // Cancels a timer; false when there is none with that id.
+  bool cancelTimer(uint32_t timer_id) {
+    for (detail::Timer* t = timers_; t; t = t->next) {
+      if (t->id == timer_id && !t->cancelled) {
+        t->cancelled = true;
+        if (!firing_) (void)sweepAndRearm();
+        return true;
+      }
+    }
+    return false;
+  }
+  size_t timerCount() const {
+    size_t n = 0;
+    for (detail::Timer* t = timers_; t; t = t->next) n += t->cancelled ? 0 : 1;
+    return n;
+  }
 
   // Completes an onDone() that returned false. NotFound when nothing was pending.
   PROXY_WASM_NODISCARD Status finish() { return done(); }
 
+  ~RootContext() override {
+    while (timers_) delete std::exchange(timers_, timers_->next);
+  }
+
+  // Called by the dispatcher for proxy_on_tick.
+  void dispatchTick() {
+    if (!timers_) {
+      onTick();
+      return;
+    }
+    auto now = getCurrentTimeNanoseconds();
+    if (!now) {
+      logError("proxy-wasm: timers cannot read the host clock: ", now.status());
+      return;
+    }
+    firing_ = true;
+    // Fire what is due, in due order; timers added meanwhile wait for the next tick.
+    for (;;) {
+      detail::Timer* due = nullptr;
+      for (detail::Timer* t = timers_; t; t = t->next)
+        if (!t->cancelled && t->due_ns <= *now && (!due || t->due_ns < due->due_ns)) due = t;
+      if (!due) break;
+      if (due->period_ns) {
+        due->due_ns += due->period_ns;
+        if (due->due_ns <= *now) due->due_ns = *now + due->period_ns;  // skip missed periods
+      } else {
+        due->cancelled = true;
+      }
+      due->fire();
+    }
+    firing_ = false;
+    (void)sweepAndRearm(*now, /*after_tick=*/true);
+  }
+
  private:
+  Result<uint32_t> schedule(detail::Timer* timer, std::chrono::milliseconds delay, bool repeating) {
+    if (raw_tick_) {
+      delete timer;
+      logError("proxy-wasm: addTimer on root '", root_id_, "' which has a raw tick period; use one or the other");
+      return Status::BadArgument;
+    }
+    auto now = getCurrentTimeNanoseconds();
+    if (!now) {
+      delete timer;
+      return now.status();
+    }
+    const uint64_t ns = uint64_t(delay.count() > 0 ? delay.count() : 1) * 1000000ull;
+    timer->id = next_timer_id_++;
+    timer->due_ns = *now + ns;
+    timer->period_ns = repeating ? ns : 0;
+    timer->next = timers_;
+    timers_ = timer;
+    if (!firing_) {
+      const Status s = sweepAndRearm(*now);
+      if (s != Status::Ok) return s;
+    }
+    return timer->id;
+  }
+
+  // Drops cancelled timers and sets the tick to the next due time (0 when none is left).
+  // Right after a tick the host has re-armed the same period, so an unchanged period
+  // needs no host call.
+  Status sweepAndRearm(uint64_t now = 0, bool after_tick = false) {
+    for (detail::Timer** p = &timers_; *p;) {
+      if ((*p)->cancelled) {
+        delete std::exchange(*p, (*p)->next);
+      } else {
+        p = &(*p)->next;
+      }
+    }
+    uint64_t next = 0;
+    for (detail::Timer* t = timers_; t; t = t->next)
+      if (!next || t->due_ns < next) next = t->due_ns;
+    if (next && now == 0) {
+      auto clock = getCurrentTimeNanoseconds();
+      if (!clock) return clock.status();
+      now = *clock;
+    }
+    uint32_t period_ms = 0;
+    if (next) period_ms = next > now ? uint32_t((next - now + 999999) / 1000000) : 1;
+    if (after_tick && period_ms == armed_ms_ && period_ms != 0) return Status::Ok;
+    if (Status s = makeEffective(); s != Status::Ok) return s;
+    const Status s = setTickPeriodMilliseconds(period_ms);
+    if (s == Status::Ok) armed_ms_ = period_ms;
+    return s;
+  }
+
   std::string root_id_;
+  detail::Timer* timers_ = nullptr;
+  uint32_t next_timer_id_ = 1;
+  uint32_t armed_ms_ = 0;
+  bool raw_tick_ = false;
+  bool firing_ = false;
 };
 
 // One HTTP stream. Callbacks return Action::Continue to let the stream proceed or

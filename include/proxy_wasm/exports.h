@@ -35,7 +35,7 @@ PROXY_WASM_EXPORT(proxy_on_configure) inline uint32_t proxy_on_configure(uint32_
 PROXY_WASM_EXPORT(proxy_on_tick) inline void proxy_on_tick(uint32_t root) {
   using namespace proxy_wasm;
   detail::enterCallback(root);
-  if (auto* r = detail::contextAs<RootContext>(root, ContextKind::Root)) r->onTick();
+  if (auto* r = detail::contextAs<RootContext>(root, ContextKind::Root)) r->dispatchTick();
 }
 
 PROXY_WASM_EXPORT(proxy_on_queue_ready) inline void proxy_on_queue_ready(uint32_t root, uint32_t queue_id) {
