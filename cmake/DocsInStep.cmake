@@ -1,0 +1,20 @@
+# Fails when a code block of README.md or docs/testing.md no longer matches the file under
+# tests/docs/ that compiles and runs it.   cmake -DROOT=<source dir> -P DocsInStep.cmake
+function(check_block page index file)
+  file(READ "${ROOT}/${page}" text)
+  string(REPLACE ";" "@SEMICOLON@" text "${text}")  # CMake lists split on ';'
+  string(REGEX MATCHALL "```cpp\n[^`]*```" blocks "${text}")
+  list(GET blocks ${index} block)
+  string(REGEX REPLACE "^```cpp\n" "" block "${block}")
+  string(REGEX REPLACE "```$" "" block "${block}")
+  file(READ "${ROOT}/${file}" source)
+  string(REPLACE ";" "@SEMICOLON@" source "${source}")
+  string(FIND "${source}" "${block}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${page}: code block ${index} differs from ${file}; update one from the other")
+  endif()
+endfunction()
+check_block(README.md 0 tests/docs/readme_plugin.cc)
+check_block(docs/testing.md 0 tests/docs/add_header.cc)
+check_block(docs/testing.md 1 tests/docs/add_header_test.cc)
+message(STATUS "docs in step with tests/docs")
