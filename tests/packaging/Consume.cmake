@@ -1,0 +1,32 @@
+# Builds tests/packaging/consumer as a .wasm plugin consuming the SDK one way.
+#   cmake -DSOURCE=<sdk source> -DWORK=<scratch dir> -DHOW=<find_package|add_subdirectory|fetch_content> -P Consume.cmake
+file(REMOVE_RECURSE "${WORK}")
+set(toolchain "${SOURCE}/toolchain/wasm32-wasi-clang.cmake")
+set(args -DPROXY_WASM_CONSUME=${HOW} -DPROXY_WASM_SOURCE_DIR=${SOURCE} -DCMAKE_BUILD_TYPE=MinSizeRel)
+if(HOW STREQUAL "find_package")
+  execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE} -B ${WORK}/sdk -DPROXY_WASM_BUILD_TESTS=OFF
+                          -DPROXY_WASM_BUILD_EXAMPLES=OFF -DPROXY_WASM_INSTALL=ON -DCMAKE_INSTALL_PREFIX=${WORK}/prefix
+                  RESULT_VARIABLE rc)
+  if(rc)
+    message(FATAL_ERROR "configuring the SDK for install failed")
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} --install ${WORK}/sdk RESULT_VARIABLE rc)
+  if(rc)
+    message(FATAL_ERROR "installing the SDK failed")
+  endif()
+  list(APPEND args -DCMAKE_PREFIX_PATH=${WORK}/prefix)
+  set(toolchain "${WORK}/prefix/share/ProxyWasm/toolchain/wasm32-wasi-clang.cmake")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE}/tests/packaging/consumer -B ${WORK}/build
+                        -DCMAKE_TOOLCHAIN_FILE=${toolchain} ${args} RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "configuring the consumer (${HOW}) failed")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK}/build RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "building the consumer (${HOW}) failed")
+endif()
+if(NOT EXISTS "${WORK}/build/consumer_plugin.wasm")
+  message(FATAL_ERROR "no consumer_plugin.wasm after building the consumer (${HOW})")
+endif()
+message(STATUS "consumer built with ${HOW}")
