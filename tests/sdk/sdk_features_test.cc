@@ -1,0 +1,341 @@
+// The typed APIs beyond headers and bodies: callouts from any context, gRPC calls and
+// streams, timers, metrics, properties, shared data and queues, foreign functions.
+#include <doctest/doctest.h>
+#include <proxy_wasm/testing.h>
+
+#include "test_plugin.h"
+
+using namespace proxy_wasm::testing;
+using proxy_wasm::Action;
+using proxy_wasm::GrpcStatus;
+using proxy_wasm::LogLevel;
+using proxy_wasm::Status;
+
+namespace {
+struct Fixture {
+  Fixture() { test_plugin::reset(); }
+  ~Fixture() { test_plugin::reset(); }
+  std::unique_ptr<Host> host = makeHost();
+};
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "an HTTP callout from a stream resumes that stream from its callback") {
+  host->startPlugin({"http"});
+  std::string seen_body;
+  test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    auto token = ctx.httpCall("auth", {{":method", "GET"}, {":path", "/check"}, {":authority", "auth"}}, "ping",
+                              {{"x-trailer", "t"}}, 500, [&ctx, &seen_body](const proxy_wasm::HttpCallResponse& r) {
+                                CHECK_FALSE(r.failed());
+                                CHECK(r.status() == 200);
+                                CHECK(r.header("x-user").value().view() == "alice");
+                                seen_body = r.body().value().str();
+                                // The stream is effective: its headers are reachable.
+                                CHECK(ctx.replaceRequestHeader("x-user", "alice") == Status::Ok);
+                                CHECK(ctx.continueRequest() == Status::Ok);
+                              });
+    CHECK(token.ok());
+    return Action::Pause;
+  };
+  auto& s = host->newHttpStream();
+  CHECK(s.sendRequestHeaders({{":path", "/x"}}) == Action::Pause);
+  REQUIRE(host->httpCalls().size() == 1);
+  const auto& call = host->httpCalls()[0];
+  CHECK(call.upstream == "auth");
+  CHECK(call.headers.get(":path") == "/check");
+  CHECK(call.headers.get("content-length") == "4");  // Envoy sets it for a body
+  CHECK(call.body == "ping");
+  CHECK(call.trailers.get("x-trailer") == "t");
+  CHECK(call.timeout_ms == 500);
+  CHECK(host->respondHttpCall(call.token, {{":status", "200"}, {"x-user", "alice"}}, "pong"));
+  CHECK(seen_body == "pong");
+  CHECK_FALSE(s.requestPaused());
+  CHECK(s.requestHeaders().get("x-user") == "alice");
+}
+
+TEST_CASE_FIXTURE(Fixture, "callout failures reach the callback; dispatch errors come back as statuses") {
+  HostOptions options;
+  options.clusters = std::set<std::string>{"known"};
+  host = makeHost(options);
+  host->startPlugin({"root_only"});
+  int failures = 0;
+  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
+    auto bad = root.httpCall("unknown", {{":method", "GET"}, {":path", "/"}, {":authority", "a"}}, "", {}, 0,
+                             [](const proxy_wasm::HttpCallResponse&) { FAIL("never called"); });
+    CHECK(bad.status() == Status::BadArgument);
+    auto missing = root.httpCall("known", {{":method", "GET"}}, "", {}, 0,
+                                 [](const proxy_wasm::HttpCallResponse&) { FAIL("never called"); });
+    CHECK(missing.status() == Status::BadArgument);
+    auto ok = root.httpCall("known", {{":method", "GET"}, {":path", "/"}, {":authority", "a"}}, "", {}, 0,
+                            [&](const proxy_wasm::HttpCallResponse& r) {
+                              CHECK(r.failed());
+                              CHECK(r.status() == 0);
+                              auto st = proxy_wasm::getStatus();
+                              REQUIRE(st.ok());
+                              CHECK(st->code == uint32_t(Status::BrokenConnection));
+                              ++failures;
+                            });
+    CHECK(ok.ok());
+  };
+  host->tick();
+  REQUIRE(host->pendingHttpCalls().size() == 1);
+  host->failHttpCall(host->pendingHttpCalls()[0]);
+  CHECK(failures == 1);
+}
+
+TEST_CASE_FIXTURE(Fixture, "a response after the stream ended is dropped") {
+  host->startPlugin({"http"});
+  bool called = false;
+  test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    (void)ctx.httpCall("c", {{":method", "GET"}, {":path", "/"}, {":authority", "a"}}, "", {}, 0,
+                       [&](const proxy_wasm::HttpCallResponse&) { called = true; });
+    return Action::Pause;
+  };
+  auto& s = host->newHttpStream();
+  s.sendRequestHeaders({{":path", "/"}});
+  s.finish();
+  CHECK(host->respondHttpCall(host->httpCalls()[0].token, {{":status", "200"}}));
+  CHECK_FALSE(called);
+}
+
+TEST_CASE_FIXTURE(Fixture, "unary gRPC: reply or failure, each exactly once") {
+  host->startPlugin({"root_only"});
+  std::vector<std::string> events;
+  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
+    for (int i = 0; i < 2; ++i) {
+      auto token = root.grpcCall("grpc", "pkg.Service", "Method", {{"x-md", "1"}}, "request", 1000,
+                                 [&](const proxy_wasm::GrpcCallResponse& r) {
+                                   if (r.ok()) {
+                                     events.push_back("reply " + r.message().value().str());
+                                   } else {
+                                     events.push_back("status " + std::to_string(uint32_t(r.status())) + " " +
+                                                      r.statusMessage().value().str());
+                                   }
+                                 });
+      CHECK(token.ok());
+    }
+  };
+  host->tick();
+  REQUIRE(host->grpcCalls().size() == 2);
+  const auto& first = host->grpcCalls()[0];
+  CHECK(first.service == "pkg.Service");
+  CHECK(first.method == "Method");
+  CHECK(first.message == "request");
+  CHECK(first.initial_metadata.get("x-md") == "1");
+  CHECK((first.token & 3) == 1);
+  CHECK(host->respondGrpcCall(host->grpcCalls()[0].token, "response"));
+  CHECK(host->grpcClose(host->grpcCalls()[1].token, GrpcStatus::PermissionDenied, "no"));
+  CHECK(events == std::vector<std::string>{"reply response", "status 7 no"});
+}
+
+namespace {
+class Recorder : public proxy_wasm::GrpcStreamHandler {
+ public:
+  explicit Recorder(std::vector<std::string>* log) : log_(log) {}
+  void onInitialMetadata(uint32_t n) override {
+    log_->push_back("initial " + std::to_string(n) + " " + initialMetadataValue("k").value().str());
+  }
+  void onMessage(size_t size) override {
+    log_->push_back("message " + message().value().str() + " " + std::to_string(size));
+    CHECK(send("pong") == Status::Ok);
+  }
+  void onTrailingMetadata(uint32_t n) override { log_->push_back("trailing " + std::to_string(n)); }
+  void onClose(GrpcStatus status) override { log_->push_back("close " + std::to_string(uint32_t(status))); }
+
+ private:
+  std::vector<std::string>* log_;
+};
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "gRPC streams deliver every event to their handler") {
+  host->startPlugin({"root_only"});
+  std::vector<std::string> log;
+  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
+    auto token = root.grpcStream("grpc", "pkg.S", "Stream", {}, std::make_unique<Recorder>(&log));
+    REQUIRE(token.ok());
+    CHECK((*token & 3) == 2);
+  };
+  host->tick();
+  const uint32_t token = host->grpcCalls()[0].token;
+  CHECK(host->grpcInitialMetadata(token, {{"k", "v"}}));
+  CHECK(host->grpcMessage(token, "ping"));
+  CHECK(host->grpcTrailingMetadata(token, {{"t", "1"}, {"u", "2"}}));
+  CHECK(host->grpcClose(token, GrpcStatus::Ok));
+  CHECK(log == std::vector<std::string>{"initial 1 v", "message ping 4", "trailing 2", "close 0"});
+  CHECK(host->grpcCall(token)->sent == std::vector<std::string>{"pong"});
+  CHECK(host->violations().empty());
+}
+
+TEST_CASE_FIXTURE(Fixture, "timers: several per root, repeating and one-shot, on the single tick") {
+  host->startPlugin({"root_only"});
+  std::vector<std::string> fired;
+  uint32_t fast = 0;
+  test_plugin::hooks().on_configure = nullptr;
+  test_plugin::hooks().on_tick = nullptr;
+  auto root_id = host->roots()[0];
+  // Schedule from a foreign-function call: any root callback works.
+  test_plugin::hooks().on_foreign_function = [&](proxy_wasm::RootContext& root, uint32_t, size_t) {
+    auto a = root.addTimer(std::chrono::milliseconds(300), [&] { fired.push_back("300 @" + std::to_string(host->now() / 1000000 % 100000)); });
+    auto b = root.addOneShotTimer(std::chrono::milliseconds(500), [&] { fired.push_back("once"); });
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    fast = *a;
+    // A raw tick period would fight the timers: refused and logged.
+    CHECK(root.setTickPeriod(1000) == Status::BadArgument);
+  };
+  host->callPluginForeignFunction(1, "", root_id);
+  CHECK(host->tickPeriod() == 300);
+  host->advanceTime(1000);
+  CHECK(fired.size() == 4);  // 300, 500 once, 600, 900
+  CHECK(fired[1] == "once");
+  test_plugin::hooks().on_foreign_function = [&](proxy_wasm::RootContext& root, uint32_t, size_t) {
+    CHECK(root.cancelTimer(fast));
+    CHECK_FALSE(root.cancelTimer(fast));
+    CHECK(root.timerCount() == 0);
+  };
+  host->callPluginForeignFunction(1, "", root_id);
+  CHECK(host->tickPeriod() == 0);
+  host->advanceTime(1000);
+  CHECK(fired.size() == 4);
+  CHECK(host->logs(LogLevel::Error).size() == 1);
+}
+
+TEST_CASE_FIXTURE(Fixture, "metrics: typed handles, tags folded into the name") {
+  host->startPlugin({"root_only"});
+  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext&) {
+    auto c = proxy_wasm::Counter::define("requests", {{"method", "GET"}});
+    auto g = proxy_wasm::Gauge::define("active");
+    auto h = proxy_wasm::Histogram::define("sizes");
+    REQUIRE(c.ok());
+    REQUIRE(g.ok());
+    REQUIRE(h.ok());
+    CHECK(c->increment() == Status::Ok);
+    CHECK(c->increment(4) == Status::Ok);
+    CHECK(c->increment(0) == Status::BadArgument);
+    CHECK(c->value().value() == 5);
+    CHECK(g->add(3) == Status::Ok);
+    CHECK(g->add(-1) == Status::Ok);
+    CHECK(g->value().value() == 2);
+    CHECK(g->set(7) == Status::Ok);
+    CHECK(h->record(10) == Status::Ok);
+    CHECK(h->record(20) == Status::Ok);
+    proxy_wasm::Counter undefined;
+    CHECK(undefined.increment() == Status::NotFound);
+  };
+  host->tick();
+  CHECK(host->counter("method.GET.requests") == 5u);
+  CHECK(host->gauge("active") == 7);
+  CHECK(host->histogram("sizes") == std::vector<uint64_t>{10, 20});
+  CHECK(proxy_wasm::metricName("base", {{"a", "1"}, {"b", "2"}}) == "a.1.b.2.base");
+}
+
+TEST_CASE_FIXTURE(Fixture, "properties: typed decoding, absent paths, plugin attributes, stream values") {
+  HostOptions options;
+  options.vm_id = "my_vm";
+  std::string port(8, '\0');
+  port[0] = char(0x50);  // 80, little-endian int64
+  options.properties[std::string("source\0port", 11)] = port;
+  options.properties[std::string("connection\0mtls", 15)] = std::string(1, '\1');
+  options.properties[std::string("bad\0int", 7)] = "abc";
+  host = makeHost(options);
+  host->startPlugin({"http", "", "my_plugin"});
+  test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext&, size_t, bool) {
+    namespace attr = proxy_wasm::attributes;
+    CHECK(attr::pluginName().value().view() == "my_plugin");
+    CHECK(attr::pluginRootId().value().view() == "http");
+    CHECK(attr::pluginVmId().value().view() == "my_vm");
+    CHECK(attr::requestPath().value().view() == "/p");
+    CHECK(attr::requestMethod().value().view() == "POST");
+    CHECK(attr::sourcePort().value() == 80);
+    CHECK(attr::connectionMtls().value() == true);
+    CHECK(attr::requestHeaders().value().find(":path") == "/p");
+    CHECK(attr::upstreamAddress().status() == Status::NotFound);  // absent, not an error
+    CHECK(proxy_wasm::getPropertyInt({"bad", "int"}).status() == Status::SerializationFailure);
+    CHECK(proxy_wasm::setProperty({"my", "key"}, "v") == Status::Ok);
+    CHECK(proxy_wasm::getPropertyString({"my", "key"}).value().view() == "v");
+    return Action::Continue;
+  };
+  host->newHttpStream().sendRequestHeaders({{":method", "POST"}, {":path", "/p"}});
+  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext&) {
+    CHECK(proxy_wasm::setProperty("x", "y") == Status::NotFound);  // no stream on a root
+  };
+  host->tick();
+}
+
+TEST_CASE_FIXTURE(Fixture, "shared data: the compare-and-swap helper and queues") {
+  host->startPlugin({"root_only"});
+  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext&) {
+    auto add = [](std::optional<std::string_view> current) -> std::optional<std::string> {
+      return std::to_string((current ? std::stoi(std::string(*current)) : 0) + 1);
+    };
+    CHECK(proxy_wasm::updateSharedData("count", add) == Status::Ok);
+    CHECK(proxy_wasm::updateSharedData("count", add) == Status::Ok);
+    auto v = proxy_wasm::getSharedData("count");
+    REQUIRE(v.ok());
+    CHECK(v->value.view() == "2");
+    // A stale cas is refused.
+    CHECK(proxy_wasm::setSharedData("count", "x", v->cas + 100) == Status::CasMismatch);
+    CHECK(proxy_wasm::getSharedData("missing").status() == Status::NotFound);
+    // Leaving the value alone is Ok.
+    CHECK(proxy_wasm::updateSharedData("count", [](auto) { return std::optional<std::string>(); }) == Status::Ok);
+
+    auto q = proxy_wasm::SharedQueue::registerQueue("jobs");
+    REQUIRE(q.ok());
+    CHECK(q->dequeue().status() == Status::Empty);
+    auto same = proxy_wasm::SharedQueue::resolve("", "jobs");
+    REQUIRE(same.ok());
+    CHECK(same->id() == q->id());
+    CHECK(proxy_wasm::SharedQueue::resolve("", "nope").status() == Status::NotFound);
+    CHECK(same->enqueue("job-1") == Status::Ok);
+  };
+  std::vector<std::string> dequeued;
+  test_plugin::hooks().on_queue_ready = [&](proxy_wasm::RootContext&, uint32_t id) {
+    proxy_wasm::SharedQueue queue(id);
+    for (auto item = queue.dequeue(); item.ok(); item = queue.dequeue()) dequeued.push_back(item->str());
+  };
+  host->tick();
+  CHECK(host->sharedData("count")->first == "2");
+  CHECK(dequeued == std::vector<std::string>{"job-1"});  // delivered after the tick returned
+}
+
+TEST_CASE_FIXTURE(Fixture, "foreign functions both ways") {
+  host->startPlugin({"root_only"});
+  host->registerForeignFunction("reverse", [](std::string_view args, std::string& out) {
+    out.assign(args.rbegin(), args.rend());
+    return Status::Ok;
+  });
+  host->registerForeignFunction("broken", [](std::string_view, std::string&) { return Status::InternalFailure; });
+  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext&) {
+    CHECK(proxy_wasm::callForeignFunction("reverse", "abc").value().view() == "cba");
+    CHECK(proxy_wasm::callForeignFunction("broken", "").status() == Status::InternalFailure);
+    CHECK(proxy_wasm::callForeignFunction("absent", "").status() == Status::NotFound);
+  };
+  host->tick();
+  std::string args;
+  test_plugin::hooks().on_foreign_function = [&](proxy_wasm::RootContext& root, uint32_t id, size_t size) {
+    CHECK(id == 42);
+    CHECK(size == 4);
+    args = root.foreignFunctionArguments().value().str();
+  };
+  host->callPluginForeignFunction(42, "data");
+  CHECK(args == "data");
+}
+
+TEST_CASE_FIXTURE(Fixture, "buffer and header-map status calls") {
+  host->startPlugin({"http"});
+  test_plugin::hooks().on_request_body = [&](proxy_wasm::HttpContext&, size_t size, bool) {
+    auto st = proxy_wasm::getBufferStatus(proxy_wasm::BufferType::HttpRequestBody);
+    REQUIRE(st.ok());
+    CHECK(st->size == size);
+    CHECK(st->flags == 0);
+    CHECK(proxy_wasm::getBufferBytes(proxy_wasm::BufferType::HttpRequestBody, 2, 3).value().view() == "cde");
+    CHECK(proxy_wasm::getBufferBytes(proxy_wasm::BufferType::HttpRequestBody, 100, 3).value().empty());
+    CHECK(proxy_wasm::setBufferBytes(proxy_wasm::BufferType::HttpRequestBody, 3, 1, "x") == Status::BadArgument);
+    CHECK(proxy_wasm::getBufferBytes(proxy_wasm::BufferType::HttpCallResponseBody).status() == Status::NotFound);
+    CHECK(proxy_wasm::getBufferBytes(proxy_wasm::BufferType::PluginConfiguration).status() == Status::NotFound);
+    return Action::Continue;
+  };
+  auto& s = host->newHttpStream();
+  s.sendRequestHeaders({{":path", "/"}});
+  s.sendRequestBody("abcdefg", true);
+  CHECK(s.forwardedRequestBody() == "abcdefg");
+}
