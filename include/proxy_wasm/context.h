@@ -21,6 +21,7 @@ namespace proxy_wasm {
 class RootContext;
 
 namespace detail {
+struct RootAccess;  // the dispatcher's access to RootContext internals
 // The context host calls act on: set to the called context on every callback entry,
 // changed by ContextBase::makeEffective().
 inline uint32_t g_effective_context = 0;
@@ -264,6 +265,10 @@ class RootContext : public ContextBase {
   }
 
  private:
+  friend struct detail::RootAccess;
+  // Creates this root's stream contexts (set at creation, so a new stream costs no lookup).
+  ContextBase* (*make_stream_)(uint32_t id, RootContext& root) = nullptr;
+
   Result<uint32_t> schedule(detail::Timer* timer, std::chrono::milliseconds delay, bool repeating) {
     if (raw_tick_) {
       delete timer;

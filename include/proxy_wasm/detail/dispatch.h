@@ -15,6 +15,15 @@ namespace detail {
 
 inline ContextTable g_contexts;
 
+struct RootAccess {
+  static void setStreamFactory(RootContext& root, ContextBase* (*make)(uint32_t, RootContext&)) {
+    root.make_stream_ = make;
+  }
+  static ContextBase* makeStream(RootContext& root, uint32_t id) {
+    return root.make_stream_ ? root.make_stream_(id, root) : nullptr;
+  }
+};
+
 // Called first by every exported callback: the host has made `id` current.
 inline void enterCallback(uint32_t id) {
   ++g_callback_epoch;
@@ -52,6 +61,7 @@ inline void onContextCreate(uint32_t id, uint32_t parent) {
       return;  // onVmStart will fail the plugin
     }
     RootContext* root = factory->make_root(id, name);
+    RootAccess::setStreamFactory(*root, factory->make_stream);
     if (!g_contexts.insert(id, root)) {
       delete root;
       logCritical("proxy-wasm: out of memory creating root context ", id);
@@ -63,12 +73,11 @@ inline void onContextCreate(uint32_t id, uint32_t parent) {
     logError("proxy-wasm: context ", id, " created with unknown root context ", parent);
     return;
   }
-  const Factory* factory = findFactory(root->rootId());
-  if (!factory || !factory->make_stream) {
+  ContextBase* stream = RootAccess::makeStream(*root, id);
+  if (!stream) {
     logError("proxy-wasm: root id '", root->rootId(), "' registered no stream context; ignoring context ", id);
     return;
   }
-  ContextBase* stream = factory->make_stream(id, *root);
   if (!g_contexts.insert(id, stream)) {
     delete stream;
     logCritical("proxy-wasm: out of memory creating context ", id);
