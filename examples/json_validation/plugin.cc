@@ -1,0 +1,130 @@
+// json_validation: rejects JSON requests whose body is not an object with the required keys.
+//
+// Configuration (JSON object, optional): {"required_keys": ["id", "name"]}
+//
+// Requests whose media type is application/json (parameters allowed, any case) continue
+// in the headers phase; their body is buffered until end of stream and then checked:
+// empty, not a JSON object, or missing a required top-level key (a null value counts as
+// present) -> local response 400 "invalid payload"; otherwise the request continues.
+#include <proxy_wasm/proxy_wasm.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using proxy_wasm::Action;
+using proxy_wasm::Status;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool equalsIgnoringCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+// "Application/JSON; charset=utf-8" -> true: the media type is what precedes any ';'.
+bool isJsonMediaType(std::string_view content_type) {
+  return equalsIgnoringCase(trim(content_type.substr(0, content_type.find(';'))), "application/json");
+}
+
+class ValidationRoot : public proxy_wasm::RootContext {
+ public:
+  using RootContext::RootContext;
+
+  bool onConfigure(size_t size) override {
+    required_keys_.clear();
+    if (size == 0) return true;
+    auto config = pluginConfiguration();
+    if (!config) {
+      proxy_wasm::logError("cannot read the plugin configuration: ", config.status());
+      return false;
+    }
+    const auto json = nlohmann::json::parse(config->view(), nullptr, /*allow_exceptions=*/false);
+    if (json.is_discarded() || !json.is_object()) {
+      proxy_wasm::logError("configuration must be a JSON object: ", config->view());
+      return false;
+    }
+    auto keys = json.find("required_keys");
+    if (keys == json.end()) return true;
+    if (!keys->is_array()) {
+      proxy_wasm::logError("configuration field 'required_keys' must be an array of strings");
+      return false;
+    }
+    for (const auto& key : *keys) {
+      if (!key.is_string()) {
+        proxy_wasm::logError("configuration field 'required_keys' must be an array of strings");
+        return false;
+      }
+      required_keys_.push_back(key.get<std::string>());
+    }
+    return true;
+  }
+
+  const std::vector<std::string>& requiredKeys() const { return required_keys_; }
+
+ private:
+  std::vector<std::string> required_keys_;
+};
+
+class ValidationContext : public proxy_wasm::HttpContext {
+ public:
+  ValidationContext(uint32_t id, ValidationRoot& root) : HttpContext(id, &root), root_(root) {}
+
+  Action onRequestHeaders(uint32_t, bool end_of_stream) override {
+    auto type = getRequestHeader("content-type");
+    if (!type && type.status() != Status::NotFound) proxy_wasm::logWarn("cannot read content-type: ", type.status());
+    validate_ = type && isJsonMediaType(*type);
+    if (validate_ && end_of_stream) return reject("empty body");  // no body will follow
+    return Action::Continue;
+  }
+
+  Action onRequestBody(size_t, bool end_of_stream) override {
+    if (!validate_) return Action::Continue;
+    if (!end_of_stream) return Action::Pause;  // buffer until the whole body is there
+    return validateBody();
+  }
+
+  // A body that ends with trailers is checked when they arrive.
+  Action onRequestTrailers(uint32_t) override { return validate_ ? validateBody() : Action::Continue; }
+
+ private:
+  Action validateBody() {
+    validate_ = false;
+    auto body = getRequestBody();  // everything buffered so far
+    if (!body && body.status() != Status::NotFound) proxy_wasm::logWarn("cannot read the request body: ", body.status());
+    if (body->empty()) return reject("empty body");  // an unreadable body counts as empty
+    const auto json = nlohmann::json::parse(body->view(), nullptr, /*allow_exceptions=*/false);
+    if (json.is_discarded()) return reject("not JSON");
+    if (!json.is_object()) return reject("not a JSON object");
+    for (const auto& key : root_.requiredKeys()) {
+      if (!json.contains(key)) return reject("missing required key '" + key + "'");
+    }
+    return Action::Continue;
+  }
+
+  Action reject(std::string_view reason) {
+    proxy_wasm::logInfo("invalid payload: ", reason);
+    if (auto s = sendLocalResponse(400, "invalid payload", {}, "invalid_payload"); s != Status::Ok)
+      proxy_wasm::logError("cannot send the 400 response: ", s);
+    return Action::Pause;  // a local response stops the stream anyway
+  }
+
+  ValidationRoot& root_;
+  bool validate_ = false;
+};
+
+proxy_wasm::RegisterContextFactory<ValidationRoot, ValidationContext> registration{""};
+
+}  // namespace
