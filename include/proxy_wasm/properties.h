@@ -18,7 +18,8 @@ namespace proxy_wasm {
 PROXY_WASM_NODISCARD inline Result<HostBuffer> getProperty(const PropertyPath& path) { return getPropertyBytes(path); }
 
 // Stores `value` under `path` for the current stream (Envoy: filter state "wasm.<path>",
-// readable back with getProperty). NotFound where there is no stream (a root context).
+// readable back with getProperty when the path is a single name — Envoy looks filter
+// state up by the first segment only). NotFound where there is no stream (a root context).
 PROXY_WASM_NODISCARD inline Status setProperty(const PropertyPath& path, std::string_view value) {
   return setPropertyBytes(path, value);
 }

@@ -250,8 +250,11 @@ TEST_CASE_FIXTURE(Fixture, "properties: typed decoding, absent paths, plugin att
     CHECK(attr::requestHeaders().value().find(":path") == "/p");
     CHECK(attr::upstreamAddress().status() == Status::NotFound);  // absent, not an error
     CHECK(proxy_wasm::getPropertyInt({"bad", "int"}).status() == Status::SerializationFailure);
+    CHECK(proxy_wasm::setProperty("my_key", "v") == Status::Ok);
+    CHECK(proxy_wasm::getPropertyString("my_key").value().view() == "v");
+    // Envoy stores a multi-segment path as given, and reads only by the first segment.
     CHECK(proxy_wasm::setProperty({"my", "key"}, "v") == Status::Ok);
-    CHECK(proxy_wasm::getPropertyString({"my", "key"}).value().view() == "v");
+    CHECK(proxy_wasm::getPropertyString({"my", "key"}).status() == Status::NotFound);
     return Action::Continue;
   };
   host->newHttpStream().sendRequestHeaders({{":method", "POST"}, {":path", "/p"}});
@@ -338,4 +341,133 @@ TEST_CASE_FIXTURE(Fixture, "buffer and header-map status calls") {
   s.sendRequestHeaders({{":path", "/"}});
   s.sendRequestBody("abcdefg", true);
   CHECK(s.forwardedRequestBody() == "abcdefg");
+}
+
+TEST_CASE_FIXTURE(Fixture, "closeRequest resets the stream once the callback returns") {
+  host->startPlugin({"http"});
+  test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    CHECK(ctx.closeRequest() == Status::Ok);
+    return Action::Continue;
+  };
+  auto& s = host->newHttpStream();
+  s.sendRequestHeaders({{":path", "/"}});
+  CHECK(s.reset());
+  CHECK(s.resetDetails() == "wasm_close_stream");
+  CHECK(s.sendRequestBody("ignored", true) == Action::Continue);
+  CHECK(s.forwardedRequestBody().empty());
+}
+
+TEST_CASE_FIXTURE(Fixture, "trailers and the response body through the typed API") {
+  host->startPlugin({"http"});
+  test_plugin::hooks().on_request_trailers = [&](proxy_wasm::HttpContext& ctx, uint32_t n) {
+    CHECK(n == 1);
+    CHECK(ctx.getRequestTrailer("grpc-status").value().view() == "0");
+    CHECK(ctx.addRequestTrailer("x-added", "1") == Status::Ok);
+    CHECK(ctx.replaceRequestTrailer("grpc-status", "2") == Status::Ok);
+    return Action::Continue;
+  };
+  test_plugin::hooks().on_response_body = [&](proxy_wasm::HttpContext& ctx, size_t, bool eos) {
+    if (!eos) return Action::Pause;
+    CHECK(ctx.prependResponseBody("<") == Status::Ok);
+    CHECK(ctx.appendResponseBody(">") == Status::Ok);
+    // Trailers may be added from the last body callback.
+    CHECK(ctx.addResponseTrailer("x-checksum", "abc") == Status::Ok);
+    return Action::Continue;
+  };
+  test_plugin::hooks().on_response_trailers = [&](proxy_wasm::HttpContext&, uint32_t) { return Action::Continue; };
+  auto& s = host->newHttpStream();
+  s.sendRequestHeaders({{":path", "/"}});
+  s.sendRequestBody("b");
+  s.sendRequestTrailers({{"grpc-status", "0"}});
+  CHECK(s.requestTrailers() == HeaderList{{"grpc-status", "2"}, {"x-added", "1"}});
+  s.sendResponseHeaders({{":status", "200"}});
+  s.sendResponseBody("ab");
+  s.sendResponseBody("cd", true);
+  CHECK(s.forwardedResponseBody() == "<abcd>");
+  CHECK(s.responseTrailers().get("x-checksum") == "abc");
+}
+
+TEST_CASE_FIXTURE(Fixture, "TCP: data callbacks, rewriting, pause and resume, close") {
+  host->startPlugin({"tcp"});
+  proxy_wasm::StreamContext* conn_ctx = nullptr;
+  test_plugin::hooks().on_downstream_data = [&](proxy_wasm::StreamContext& ctx, size_t size, bool) {
+    conn_ctx = &ctx;
+    auto data = ctx.getDownstreamData();
+    REQUIRE(data.ok());
+    CHECK(data->size() == size);
+    if (data->view() == "hold") return Action::Pause;
+    CHECK(ctx.replaceDownstreamData("[" + data->str() + "]") == Status::Ok);
+    return Action::Continue;
+  };
+  test_plugin::hooks().on_upstream_data = [&](proxy_wasm::StreamContext& ctx, size_t, bool) {
+    CHECK(ctx.closeDownstream() == Status::Ok);
+    return Action::Continue;
+  };
+  std::vector<proxy_wasm::PeerType> closes;
+  test_plugin::hooks().on_downstream_close = [&](proxy_wasm::StreamContext&, proxy_wasm::PeerType p) {
+    closes.push_back(p);
+  };
+  test_plugin::hooks().on_upstream_close = [&](proxy_wasm::StreamContext&, proxy_wasm::PeerType p) {
+    closes.push_back(p);
+  };
+  auto& c = host->newConnection();
+  CHECK(c.sendDownstreamData("abc") == Action::Continue);
+  CHECK(c.forwardedDownstream() == "[abc]");
+  CHECK(c.sendDownstreamData("hold") == Action::Pause);
+  CHECK(c.bufferedDownstream() == "hold");
+  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext&) {
+    REQUIRE(conn_ctx);
+    CHECK(conn_ctx->continueDownstream() == Status::Ok);
+  };
+  host->tick();
+  CHECK(c.forwardedDownstream() == "[abc]hold");
+  CHECK(c.sendUpstreamData("reply", true) == Action::Continue);
+  CHECK(c.closed());
+  c.closeDownstream(proxy_wasm::PeerType::Local);
+  CHECK(closes == std::vector<proxy_wasm::PeerType>{proxy_wasm::PeerType::Unknown, proxy_wasm::PeerType::Local});
+  c.finish();
+  const std::string id = std::to_string(c.id());
+  auto& trace = test_plugin::hooks().trace;
+  CHECK(std::vector<std::string>(trace.end() - 3, trace.end()) ==
+        std::vector<std::string>{"done " + id, "log " + id, "delete " + id});
+}
+
+namespace {
+class Closer : public proxy_wasm::GrpcStreamHandler {
+ public:
+  explicit Closer(int* closes) : closes_(closes) {}
+  void onMessage(size_t) override {
+    CHECK(close() == Status::Ok);  // half-close: the server may still answer
+  }
+  void onClose(GrpcStatus) override { ++*closes_; }
+
+ private:
+  int* closes_;
+};
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "gRPC: half-close and cancel") {
+  host->startPlugin({"root_only"});
+  int closes = 0;
+  uint32_t cancelled = 0;
+  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
+    REQUIRE(root.grpcStream("grpc", "S", "M", {}, std::make_unique<Closer>(&closes)).ok());
+    auto call = root.grpcCall("grpc", "S", "M", {}, "m", 0, [](const proxy_wasm::GrpcCallResponse&) {
+      FAIL("a cancelled call's callback never runs");
+    });
+    REQUIRE(call.ok());
+    cancelled = *call;
+    CHECK(root.cancelGrpc(*call) == Status::Ok);
+    CHECK(root.cancelGrpc(*call) == Status::NotFound);
+    CHECK(proxy_wasm::grpcSend(*call, "x", false) == Status::BadArgument);  // not a stream
+    CHECK(proxy_wasm::grpcCancel(4) == Status::BadArgument);              // an HTTP token
+  };
+  host->tick();
+  const uint32_t stream = host->grpcCalls()[0].token;
+  CHECK(host->grpcMessage(stream, "m"));
+  CHECK(host->grpcCall(stream)->local_closed);
+  CHECK(host->grpcClose(stream, GrpcStatus::Ok));
+  CHECK(closes == 1);
+  CHECK(host->grpcCall(cancelled)->cancelled);
+  CHECK_FALSE(host->respondGrpcCall(cancelled, "late"));
 }
