@@ -820,12 +820,7 @@ std::optional<std::vector<uint64_t>> Host::histogram(std::string_view name) cons
   return it->second.samples;
 }
 
-void Host::setSharedData(std::string_view key, std::string_view value) {
-  uint32_t cas = 0;
-  std::string ignored;
-  (void)hGetSharedData(key, ignored, cas);
-  (void)hSetSharedData(key, value, 0);
-}
+void Host::setSharedData(std::string_view key, std::string_view value) { (void)hSetSharedData(key, value, 0); }
 std::optional<std::pair<std::string, uint32_t>> Host::sharedData(std::string_view key) const {
   auto it = shared_data_.find(options_.vm_id + '\0' + std::string(key));
   if (it == shared_data_.end()) return std::nullopt;
@@ -1305,10 +1300,18 @@ Status Host::hGrpcClose(uint32_t token) {
 
 Status Host::hGetSharedData(std::string_view key, std::string& value, uint32_t& cas) {
   auto it = shared_data_.find(options_.vm_id + '\0' + std::string(key));
-  if (it == shared_data_.end()) return Status::NotFound;
-  value = it->second.first;
-  cas = it->second.second;
-  return Status::Ok;
+  const Status s = it == shared_data_.end() ? Status::NotFound : Status::Ok;
+  if (s == Status::Ok) {
+    value = it->second.first;
+    cas = it->second.second;
+  }
+  // The test's hook (onSharedDataRead), after the read; never re-entered.
+  if (shared_data_read_hook_ && !in_shared_data_read_hook_) {
+    in_shared_data_read_hook_ = true;
+    shared_data_read_hook_(key);
+    in_shared_data_read_hook_ = false;
+  }
+  return s;
 }
 
 Status Host::hSetSharedData(std::string_view key, std::string_view value, uint32_t cas) {

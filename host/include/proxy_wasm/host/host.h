@@ -336,6 +336,10 @@ class Host {
   // Shared data of this host's vm_id.
   void setSharedData(std::string_view key, std::string_view value);
   std::optional<std::pair<std::string, uint32_t>> sharedData(std::string_view key) const;
+  // Runs `hook(key)` right after each proxy_get_shared_data the plugin makes, while its
+  // callback is still running: writing the key there (setSharedData) plays another worker
+  // racing the plugin's compare-and-swap. An empty function removes the hook.
+  void onSharedDataRead(std::function<void(std::string_view key)> hook) { shared_data_read_hook_ = std::move(hook); }
   // Queues: resolve by (vm_id, name); enqueue as another VM would (notifies the plugin).
   std::optional<uint32_t> queueId(std::string_view name, std::string_view vm_id = {}) const;
   bool enqueue(uint32_t queue_id, std::string_view data);
@@ -506,6 +510,8 @@ class Host {
   // Shared state.
   std::map<std::string, std::pair<std::string, uint32_t>> shared_data_;
   uint32_t next_cas_ = 1;
+  std::function<void(std::string_view)> shared_data_read_hook_;
+  bool in_shared_data_read_hook_ = false;
   std::map<uint32_t, Queue> queues_;
   uint32_t next_queue_id_ = 1;
   std::map<uint32_t, std::string> metric_ids_;  // id -> name
