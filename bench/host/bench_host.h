@@ -1,0 +1,99 @@
+// A minimal Proxy-Wasm host for wasm2c-translated plugins: just the `env.proxy_*` imports
+// the benchmark plugins use, over two small in-memory header maps. Data goes into the
+// module the way a real host hands it over: allocated with the module's `malloc` export,
+// copied into its linear memory, pointer and size written through the return pointers.
+//
+// wasm2c 1.0.32 names the "env" import instance `struct Z_env_instance_t`; this header
+// defines it. One host serves any number of module instances, one at a time (`guest`).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wasm-rt.h"
+
+namespace bench {
+
+enum class HostMode {
+  // Imports do their real work: look the key up in the map, add, replace, validate.
+  Real,
+  // Imports do only what the ABI needs for the plugin to see the same answers: the header
+  // read still allocates and copies a value into module memory (the plugin frees it);
+  // add/replace/log return Ok at once. Leaves mostly the plugin's own cost.
+  Minimal,
+};
+
+// A header map with fixed storage: no host allocation per request, cheap reset.
+class HeaderMap {
+ public:
+  static constexpr uint32_t kMaxEntries = 32;
+  static constexpr uint32_t kMaxKey = 46;
+  static constexpr uint32_t kMaxValue = 80;
+
+  struct Entry {
+    uint8_t key_len = 0;
+    uint8_t value_len = 0;
+    char key[kMaxKey];
+    char value[kMaxValue];
+    std::string_view keyView() const { return {key, key_len}; }
+    std::string_view valueView() const { return {value, value_len}; }
+  };
+
+  // Sets the initial contents, restored by reset(). Keys are lower-cased.
+  void assign(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs);
+  // Back to the initial contents: only what the last request touched is rewritten.
+  void reset() {
+    if (dirty_from_ < base_size_)
+      std::memcpy(&entries_[dirty_from_], &base_[dirty_from_], sizeof(Entry) * (base_size_ - dirty_from_));
+    size_ = base_size_;
+    dirty_from_ = kMaxEntries;
+  }
+
+  uint32_t size() const { return size_; }
+  const Entry& operator[](uint32_t i) const { return entries_[i]; }
+
+  // First entry whose key equals `key` ignoring ASCII case; -1 if none.
+  int find(const char* key, uint32_t key_len) const;
+  bool add(const char* key, uint32_t key_len, const char* value, uint32_t value_len);
+  // Sets the first match and removes later ones, or adds when absent.
+  bool replace(const char* key, uint32_t key_len, const char* value, uint32_t value_len);
+
+  // "key: value\n" lines, for comparisons in the smoke test.
+  std::string dump() const;
+
+ private:
+  static void set(Entry& e, const char* key, uint32_t key_len, const char* value, uint32_t value_len);
+  void touch(uint32_t i) {
+    if (i < dirty_from_) dirty_from_ = i;
+  }
+
+  Entry entries_[kMaxEntries];
+  Entry base_[kMaxEntries];
+  uint32_t size_ = 0;
+  uint32_t base_size_ = 0;
+  uint32_t dirty_from_ = kMaxEntries;
+};
+
+// What the host needs of the module instance it is serving.
+struct Guest {
+  wasm_rt_memory_t* memory = nullptr;
+  void* instance = nullptr;
+  uint32_t (*allocate)(void* instance, uint32_t size) = nullptr;  // the `malloc` export
+};
+
+}  // namespace bench
+
+struct Z_env_instance_t {
+  bench::HostMode mode = bench::HostMode::Real;
+  bench::Guest guest;
+  bench::HeaderMap request_headers;
+  bench::HeaderMap response_headers;
+  std::string plugin_root_id = "bench";
+  uint32_t log_level = 2;   // info
+  uint32_t warnings = 0;    // messages logged at warn or above
+  std::string last_warning;
+  uint32_t imports = 0;     // host calls made (sanity check)
+};

@@ -1,0 +1,31 @@
+// Benchmark plugin written against the typed SDK. Per request: read `:path` and add
+// `x-bench: 1` to the request; replace `server` on the response. raw_plugin.cc does the
+// same work against the raw ABI; bench/ compares the two.
+#include <proxy_wasm/proxy_wasm.h>
+
+namespace {
+
+class BenchRoot : public proxy_wasm::RootContext {
+ public:
+  using RootContext::RootContext;
+};
+
+class BenchHttp : public proxy_wasm::HttpContext {
+ public:
+  BenchHttp(uint32_t id, BenchRoot& root) : HttpContext(id, &root) {}
+
+  proxy_wasm::Action onRequestHeaders(uint32_t, bool) override {
+    auto path = getRequestHeader(":path");
+    if (path && !path->empty() && path->data()[0] == '/') (void)addRequestHeader("x-bench", "1");
+    return proxy_wasm::Action::Continue;
+  }
+
+  proxy_wasm::Action onResponseHeaders(uint32_t, bool) override {
+    (void)replaceResponseHeader("server", "proxy-wasm-bench");
+    return proxy_wasm::Action::Continue;
+  }
+};
+
+proxy_wasm::RegisterContextFactory<BenchRoot, BenchHttp> registration{"bench"};
+
+}  // namespace
