@@ -43,7 +43,7 @@ class GrpcAuthContext : public proxy_wasm::HttpContext {
  private:
   // Runs with this stream effective: once, with the reply or with the failure.
   void onCheck(const proxy_wasm::GrpcCallResponse& response) {
-    if (!response.ok()) {
+    if (!response.ok()) {  // closed without a reply: an error, a timeout
       auto message = response.statusMessage();  // the host's text for the failure
       if (!message) proxy_wasm::logWarn("cannot read the gRPC status message: ", message.status());
       proxy_wasm::logWarn("auth call failed: gRPC status ", response.status(), " '", message->view(), "'");
@@ -51,8 +51,8 @@ class GrpcAuthContext : public proxy_wasm::HttpContext {
       return;
     }
     auto reply = response.message();
-    if (!reply) {  // closed with status OK but without a reply
-      proxy_wasm::logWarn("auth call ended without a reply: ", reply.status());
+    if (!reply) {
+      proxy_wasm::logWarn("cannot read the auth reply: ", reply.status());
       unavailable();
       return;
     }

@@ -134,7 +134,8 @@ TEST_CASE("a close with status OK but no reply answers 503") {
   const uint32_t token = requestAndCheck(*host, s);
   CHECK(host->grpcClose(token, GrpcStatus::Ok));
   checkUnavailable(s);
-  CHECK(host->logs(LogLevel::Warn) == Logs{"auth call ended without a reply: NotFound"});
+  CHECK(host->logs(LogLevel::Warn) == Logs{"auth call failed: gRPC status 0 ''"});
+  CHECK(host->violations().empty());
 }
 
 TEST_CASE("a call that cannot be dispatched answers 503 from the headers phase") {

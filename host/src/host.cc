@@ -362,15 +362,17 @@ Action HttpStream::sendRequestHeaders(const HeaderList& headers, bool end_of_str
     h.call(Callback::ContextCreate, id_, {id_, root_});
   }
   phase_ = Phase::RequestHeaders;
+  request_.headers_live = true;
   auto r = h.call(Callback::RequestHeaders, id_, {id_, uint32_t(request_.headers.size()), end_of_stream ? 1u : 0u});
   phase_ = Phase::None;
   Action a = toAction(r);
   if (!r) {
-    local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, std::nullopt};
+    failStream();
   } else if (stopped()) {
     a = Action::Pause;
   } else if (a == Action::Continue) {
     request_.headers_forwarded = true;
+    request_.headers_live = false;  // Envoy: request_headers_ = nullptr
   } else {
     request_.state = Flow::HeadersPaused;
   }
@@ -385,15 +387,17 @@ Action HttpStream::sendResponseHeaders(const HeaderList& headers, bool end_of_st
   response_.has_headers = true;
   response_.complete = end_of_stream;
   phase_ = Phase::ResponseHeaders;
+  response_.headers_live = true;
   auto r = h.call(Callback::ResponseHeaders, id_, {id_, uint32_t(response_.headers.size()), end_of_stream ? 1u : 0u});
   phase_ = Phase::None;
   Action a = toAction(r);
   if (!r) {
-    local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, std::nullopt};
+    failStream();
   } else if (stopped()) {
     a = Action::Pause;
   } else if (a == Action::Continue) {
     response_.headers_forwarded = true;
+    response_.headers_live = false;  // Envoy: response_headers_ = nullptr
   } else {
     response_.state = Flow::HeadersPaused;
   }
@@ -408,21 +412,48 @@ Action HttpStream::sendResponseBody(std::string_view chunk, bool end_of_stream) 
   return sendBody(false, chunk, end_of_stream);
 }
 
+void HttpStream::failStream() {
+  if (response_.headers_forwarded) {
+    if (!reset_) {
+      reset_ = true;
+      reset_details_ = "wasm_fail_stream";
+    }
+    return;
+  }
+  if (!local_response_) local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, uint32_t(GrpcStatus::Unavailable)};
+}
+
+void HttpStream::tooLarge(bool request) {
+  if (request) {
+    local_response_ = LocalResponse{413, "request_payload_too_large", "Payload Too Large", {}, std::nullopt};
+  } else if (response_.headers_forwarded) {
+    reset_ = true;  // too late for a 500: the response headers went downstream
+    reset_details_ = "response_payload_too_large";
+  } else {
+    local_response_ = LocalResponse{500, "response_payload_too_large", "Internal Server Error", {}, std::nullopt};
+  }
+}
+
 Action HttpStream::sendBody(bool request, std::string_view chunk, bool end_of_stream) {
   Direction& d = request ? request_ : response_;
   if (stopped() || !d.has_headers || d.complete) return Action::Continue;
   if (end_of_stream) d.complete = true;
   if (d.state == Flow::HeadersPaused) {
-    // Envoy holds the body under flow control; the plugin sees it after resuming.
+    // StopAllIterationAndWatermark: Envoy holds the body under flow control (no size
+    // error); the plugin sees it after resuming.
     d.held.append(chunk);
     d.held_end = d.held_end || end_of_stream;
-    if (d.held.size() > host_->options_.buffer_limit) {
-      local_response_ = LocalResponse{request ? 413u : 500u, request ? "request_payload_too_large" : "response_payload_too_large",
-                                      request ? "Payload Too Large" : "Internal Server Error", {}, std::nullopt};
-    }
     return Action::Continue;
   }
+  const bool buffering = d.state == Flow::BodyPaused;
   d.buffer.append(chunk);
+  if (buffering && d.buffer.size() > host_->options_.buffer_limit) {
+    // Envoy's addDecodedData/addEncodedData over the limit: the local reply (or reset)
+    // destroys the filter, and the VM is not called again.
+    tooLarge(request);
+    host_->runDeferred();
+    return Action::Pause;
+  }
   const Action a = runBody(request, end_of_stream);
   host_->runDeferred();
   return a;
@@ -432,19 +463,15 @@ Action HttpStream::sendBody(bool request, std::string_view chunk, bool end_of_st
 Action HttpStream::runBody(bool request, bool end_of_stream) {
   Direction& d = request ? request_ : response_;
   Host& h = *host_;
-  if (d.buffer.size() > h.options_.buffer_limit) {
-    local_response_ = LocalResponse{request ? 413u : 500u, request ? "request_payload_too_large" : "response_payload_too_large",
-                                    request ? "Payload Too Large" : "Internal Server Error", {}, std::nullopt};
-    return Action::Pause;
-  }
   phase_ = request ? Phase::RequestBody : Phase::ResponseBody;
   body_end_ = end_of_stream;
+  d.body_dropped = false;  // Envoy: request_body_buffer_ = &data
   auto r = h.call(request ? Callback::RequestBody : Callback::ResponseBody, id_,
                   {id_, uint32_t(d.buffer.size()), end_of_stream ? 1u : 0u});
   phase_ = Phase::None;
   Action a = toAction(r);
   if (!r) {
-    local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, std::nullopt};
+    failStream();
     return Action::Pause;
   }
   if (stopped()) return Action::Pause;
@@ -452,6 +479,29 @@ Action HttpStream::runBody(bool request, bool end_of_stream) {
     d.forwarded += d.buffer;
     d.buffer.clear();
     d.state = Flow::Flowing;
+  } else {
+    d.state = Flow::BodyPaused;  // StopIterationAndBuffer
+    if (d.buffer.size() > h.options_.buffer_limit) tooLarge(request);
+  }
+  return a;
+}
+
+// Calls on_*_trailers; Continue forwards the buffered body and the trailers.
+Action HttpStream::runTrailers(bool request) {
+  Direction& d = request ? request_ : response_;
+  phase_ = request ? Phase::RequestTrailers : Phase::ResponseTrailers;
+  d.trailers_live = true;
+  auto r = host_->call(request ? Callback::RequestTrailers : Callback::ResponseTrailers, id_,
+                       {id_, uint32_t(d.trailers.size())});
+  phase_ = Phase::None;
+  Action a = toAction(r);
+  if (!r) failStream();
+  if (stopped()) return Action::Pause;
+  if (a == Action::Continue) {
+    d.forwarded += d.buffer;
+    d.buffer.clear();
+    d.state = Flow::Flowing;
+    d.trailers_live = false;  // Envoy: request_trailers_/response_trailers_ = nullptr
   } else {
     d.state = Flow::BodyPaused;
   }
@@ -467,19 +517,7 @@ Action HttpStream::sendRequestTrailers(const HeaderList& trailers) {
     request_.held_trailers = true;
     return Action::Continue;
   }
-  phase_ = Phase::RequestTrailers;
-  auto r = host_->call(Callback::RequestTrailers, id_, {id_, uint32_t(request_.trailers.size())});
-  phase_ = Phase::None;
-  Action a = toAction(r);
-  if (!r) local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, std::nullopt};
-  if (stopped()) a = Action::Pause;
-  if (a == Action::Continue && !stopped()) {
-    request_.forwarded += request_.buffer;
-    request_.buffer.clear();
-    request_.state = Flow::Flowing;
-  } else if (!stopped()) {
-    request_.state = Flow::BodyPaused;
-  }
+  const Action a = runTrailers(true);
   host_->runDeferred();
   return a;
 }
@@ -493,19 +531,7 @@ Action HttpStream::sendResponseTrailers(const HeaderList& trailers) {
     response_.held_trailers = true;
     return Action::Continue;
   }
-  phase_ = Phase::ResponseTrailers;
-  auto r = host_->call(Callback::ResponseTrailers, id_, {id_, uint32_t(response_.trailers.size())});
-  phase_ = Phase::None;
-  Action a = toAction(r);
-  if (!r) local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, std::nullopt};
-  if (stopped()) a = Action::Pause;
-  if (a == Action::Continue && !stopped()) {
-    response_.forwarded += response_.buffer;
-    response_.buffer.clear();
-    response_.state = Flow::Flowing;
-  } else if (!stopped()) {
-    response_.state = Flow::BodyPaused;
-  }
+  const Action a = runTrailers(false);
   host_->runDeferred();
   return a;
 }
@@ -517,24 +543,16 @@ void HttpStream::resume(bool request) {
   if (d.state == Flow::HeadersPaused) {
     d.state = Flow::Flowing;
     d.headers_forwarded = true;
+    // Envoy's commonContinue: the held body, then the held trailers, from this filter on.
     if (!d.held.empty() || (d.held_end && !d.held_trailers)) {
       d.buffer = std::move(d.held);
       d.held.clear();
-      if (runBody(request, d.held_end && !d.held_trailers) == Action::Pause) return;
+      runBody(request, d.held_end && !d.held_trailers);
+      if (stopped()) return;
     }
     if (d.held_trailers) {
       d.held_trailers = false;
-      phase_ = request ? Phase::RequestTrailers : Phase::ResponseTrailers;
-      auto r = host_->call(request ? Callback::RequestTrailers : Callback::ResponseTrailers, id_,
-                           {id_, uint32_t(d.trailers.size())});
-      phase_ = Phase::None;
-      if (!r) local_response_ = LocalResponse{503, "wasm_fail_stream", "", {}, std::nullopt};
-      if (toAction(r) == Action::Pause || stopped()) {
-        if (!stopped()) d.state = Flow::BodyPaused;
-        return;
-      }
-      d.forwarded += d.buffer;
-      d.buffer.clear();
+      runTrailers(request);
     }
   } else if (d.state == Flow::BodyPaused) {
     d.forwarded += d.buffer;
@@ -548,7 +566,7 @@ void HttpStream::setProperty(std::string_view path, std::string_view value) {
 }
 
 void HttpStream::finish() {
-  if (finished_) return;
+  if (finished_ || pending_done_) return;
   Host& h = *host_;
   if (!created_) {
     finished_ = true;
@@ -570,13 +588,32 @@ void Host::finalizeHttp(HttpStream& s) {
     log();
     call(Callback::Done, id, {id});  // result ignored for streams
   } else {
-    call(Callback::Done, id, {id});
+    auto done = call(Callback::Done, id, {id});
+    if (done && *done == 0) {
+      s.pending_done_ = true;  // the spec: on_log and on_delete wait for proxy_done
+      runDeferred();
+      return;
+    }
     log();
   }
   call(Callback::Delete, id, {id});
   s.finished_ = true;
   contexts_.erase(id);
   runDeferred();
+}
+
+// Spec finalization of a stream whose on_done returned false, after its proxy_done.
+void Host::logAndDeleteHttp(HttpStream& s) {
+  const uint32_t id = s.id_;
+  s.pending_done_ = false;
+  s.in_log_ = true;
+  s.phase_ = HttpStream::Phase::Log;
+  call(Callback::Log, id, {id});
+  s.phase_ = HttpStream::Phase::None;
+  s.in_log_ = false;
+  call(Callback::Delete, id, {id});
+  s.finished_ = true;
+  contexts_.erase(id);
 }
 
 // ---- TCP ------------------------------------------------------------------------------------
@@ -608,7 +645,7 @@ Action TcpConnection::sendData(bool downstream, std::string_view data, bool end_
     d.paused = true;
   }
   if (!downstream && end_of_stream && !finished_) {
-    // Envoy: an upstream write with end of stream reports the upstream close.
+    // Envoy (onWrite): an upstream write with end of stream reports the upstream close.
     host_->call(Callback::UpstreamConnectionClose, id_, {id_, uint32_t(PeerType::Unknown)});
   }
   host_->runDeferred();
@@ -616,13 +653,15 @@ Action TcpConnection::sendData(bool downstream, std::string_view data, bool end_
 }
 
 void TcpConnection::closeDownstream(PeerType peer) {
-  if (finished_) return;
+  if (finished_ || pending_done_) return;
   host_->call(Callback::DownstreamConnectionClose, id_, {id_, uint32_t(peer)});
+  // Envoy's onCloseTCP: the downstream close ends the connection's context right away.
+  host_->finalizeTcp(*this);
   host_->runDeferred();
 }
 
 void TcpConnection::closeUpstream(PeerType peer) {
-  if (finished_) return;
+  if (finished_ || pending_done_) return;
   host_->call(Callback::UpstreamConnectionClose, id_, {id_, uint32_t(peer)});
   host_->runDeferred();
 }
@@ -632,18 +671,29 @@ void TcpConnection::setProperty(std::string_view path, std::string_view value) {
 }
 
 void TcpConnection::finish() {
-  if (finished_) return;
+  if (finished_ || pending_done_) return;
   host_->finalizeTcp(*this);
 }
 
 void Host::finalizeTcp(TcpConnection& c) {
   const uint32_t id = c.id_;
-  call(Callback::Done, id, {id});
+  auto done = call(Callback::Done, id, {id});  // Envoy ignores the result
+  if (options_.http_finalization == Finalization::Spec && done && *done == 0) {
+    c.pending_done_ = true;  // the spec: on_log and on_delete wait for proxy_done
+    runDeferred();
+    return;
+  }
+  logAndDeleteTcp(c);
+  runDeferred();
+}
+
+void Host::logAndDeleteTcp(TcpConnection& c) {
+  const uint32_t id = c.id_;
+  c.pending_done_ = false;
   call(Callback::Log, id, {id});
   call(Callback::Delete, id, {id});
   c.finished_ = true;
   contexts_.erase(id);
-  runDeferred();
 }
 
 // ---- Time -----------------------------------------------------------------------------------
@@ -689,7 +739,15 @@ std::vector<uint32_t> Host::pendingHttpCalls() const { return {pending_http_.beg
 
 bool Host::respondHttpCall(uint32_t token, const HeaderList& headers, std::string_view body,
                            const HeaderList& trailers) {
-  if (!pending_http_.erase(token)) return false;
+  if (!pending_http_.count(token)) return false;
+  if (depth_ != 0) {
+    // Envoy's onHttpCallSuccess during a VM call: deferred until after it.
+    deferred_.push_back([this, token, headers, body = std::string(body), trailers] {
+      respondHttpCall(token, headers, body, trailers);
+    });
+    return true;
+  }
+  pending_http_.erase(token);
   auto it = std::find_if(http_calls_.begin(), http_calls_.end(), [&](auto& c) { return c.token == token; });
   const uint32_t root = it->root_id;
   if (!rootRecord(root)) return false;
@@ -697,10 +755,7 @@ bool Host::respondHttpCall(uint32_t token, const HeaderList& headers, std::strin
   callout_headers_ = &headers;
   callout_trailers_ = &trailers;
   callout_body_ = &body_copy;
-  if (RootRecord* r = rootRecord(root)) {
-    r->last_status_code = uint32_t(Status::Ok);
-    r->last_status_message.clear();
-  }
+  // Envoy leaves the root's status as it was on success (only failures set it).
   call(Callback::HttpCallResponse, root,
        {root, token, uint32_t(headers.size()), uint32_t(body_copy.size()), uint32_t(trailers.size())});
   callout_headers_ = callout_trailers_ = nullptr;
@@ -710,7 +765,12 @@ bool Host::respondHttpCall(uint32_t token, const HeaderList& headers, std::strin
 }
 
 bool Host::failHttpCall(uint32_t token) {
-  if (!pending_http_.erase(token)) return false;
+  if (!pending_http_.count(token)) return false;
+  if (depth_ != 0) {
+    deferred_.push_back([this, token] { failHttpCall(token); });
+    return true;
+  }
+  pending_http_.erase(token);
   auto it = std::find_if(http_calls_.begin(), http_calls_.end(), [&](auto& c) { return c.token == token; });
   const uint32_t root = it->root_id;
   RootRecord* r = rootRecord(root);
@@ -718,6 +778,8 @@ bool Host::failHttpCall(uint32_t token) {
   r->last_status_code = uint32_t(Status::BrokenConnection);
   r->last_status_message = "reset";
   call(Callback::HttpCallResponse, root, {root, token, 0, 0, 0});
+  // Envoy clears the message after the callback; the code stays.
+  if (RootRecord* rr = rootRecord(root)) rr->last_status_message.clear();
   runDeferred();
   return true;
 }
@@ -730,12 +792,13 @@ GrpcCallRecord* Host::grpcCall(uint32_t token) {
 
 bool Host::respondGrpcCall(uint32_t token, std::string_view message) {
   GrpcCallRecord* c = grpcCall(token);
-  if (!c || c->stream || !pending_grpc_.erase(token)) return false;
-  const uint32_t root = c->root_id;
-  if (RootRecord* r = rootRecord(root)) {
-    r->last_status_code = 0;
-    r->last_status_message.clear();
+  if (!c || c->stream || !pending_grpc_.count(token)) return false;
+  if (depth_ != 0) {
+    deferred_.push_back([this, token, m = std::string(message)] { respondGrpcCall(token, m); });
+    return true;
   }
+  pending_grpc_.erase(token);
+  const uint32_t root = c->root_id;
   const std::string msg(message);
   grpc_message_ = &msg;
   call(Callback::GrpcReceive, root, {root, token, uint32_t(msg.size())});
@@ -747,6 +810,10 @@ bool Host::respondGrpcCall(uint32_t token, std::string_view message) {
 bool Host::grpcInitialMetadata(uint32_t token, const HeaderList& metadata) {
   GrpcCallRecord* c = grpcCall(token);
   if (!c || !pending_grpc_.count(token)) return false;
+  if (depth_ != 0) {
+    deferred_.push_back([this, token, metadata] { grpcInitialMetadata(token, metadata); });
+    return true;
+  }
   grpc_initial_ = &metadata;
   call(Callback::GrpcReceiveInitialMetadata, c->root_id, {c->root_id, token, uint32_t(metadata.size())});
   grpc_initial_ = nullptr;
@@ -758,6 +825,10 @@ bool Host::grpcMessage(uint32_t token, std::string_view message) {
   GrpcCallRecord* c = grpcCall(token);
   if (!c || !pending_grpc_.count(token)) return false;
   if (!c->stream) return respondGrpcCall(token, message);
+  if (depth_ != 0) {
+    deferred_.push_back([this, token, m = std::string(message)] { grpcMessage(token, m); });
+    return true;
+  }
   const std::string msg(message);
   grpc_message_ = &msg;
   call(Callback::GrpcReceive, c->root_id, {c->root_id, token, uint32_t(msg.size())});
@@ -769,6 +840,10 @@ bool Host::grpcMessage(uint32_t token, std::string_view message) {
 bool Host::grpcTrailingMetadata(uint32_t token, const HeaderList& metadata) {
   GrpcCallRecord* c = grpcCall(token);
   if (!c || !pending_grpc_.count(token)) return false;
+  if (depth_ != 0) {
+    deferred_.push_back([this, token, metadata] { grpcTrailingMetadata(token, metadata); });
+    return true;
+  }
   grpc_trailing_ = &metadata;
   call(Callback::GrpcReceiveTrailingMetadata, c->root_id, {c->root_id, token, uint32_t(metadata.size())});
   grpc_trailing_ = nullptr;
@@ -778,13 +853,23 @@ bool Host::grpcTrailingMetadata(uint32_t token, const HeaderList& metadata) {
 
 bool Host::grpcClose(uint32_t token, GrpcStatus status, std::string_view message) {
   GrpcCallRecord* c = grpcCall(token);
-  if (!c || !pending_grpc_.erase(token)) return false;
+  if (!c || !pending_grpc_.count(token)) return false;
+  if (depth_ != 0) {
+    deferred_.push_back([this, token, status, m = std::string(message)] { grpcClose(token, status, m); });
+    return true;
+  }
+  pending_grpc_.erase(token);
+  c->remote_closed = true;
+  // Envoy keeps a stream the plugin has not closed yet: its proxy_grpc_close still works.
+  if (c->stream && !c->local_closed) grpc_remote_closed_.insert(token);
   const uint32_t root = c->root_id;
   if (RootRecord* r = rootRecord(root)) {
     r->last_status_code = uint32_t(status);
     r->last_status_message = std::string(message);
   }
   call(Callback::GrpcClose, root, {root, token, uint32_t(status)});
+  // Envoy clears the message after the callback; the code stays.
+  if (RootRecord* r = rootRecord(root)) r->last_status_message.clear();
   runDeferred();
   return true;
 }
@@ -922,12 +1007,27 @@ Status Host::hSetTickPeriod(uint32_t ms) {
 }
 
 Status Host::hDone() {
-  const uint32_t root = rootOf(effective());
-  RootRecord* r = rootRecord(root);
-  if (!r || !r->pending_done) return Status::NotFound;
-  r->pending_done = false;
-  deferred_.push_back([this, root] { finishRoot(root); });  // on_delete right after this callback
-  return Status::Ok;
+  // HOST's done(context) looks the effective context itself up among the parked roots, so
+  // a stream of a parked root gets NotFound.
+  const uint32_t id = effective();
+  if (RootRecord* r = rootRecord(id)) {
+    if (!r->pending_done) return Status::NotFound;
+    r->pending_done = false;
+    deferred_.push_back([this, id] { finishRoot(id); });  // on_delete right after this callback
+    return Status::Ok;
+  }
+  // Spec finalization: a stream whose on_done returned false.
+  if (HttpStream* s = effectiveHttp(); s && s->pending_done_) {
+    s->pending_done_ = false;
+    deferred_.push_back([this, s] { logAndDeleteHttp(*s); });
+    return Status::Ok;
+  }
+  if (TcpConnection* c = effectiveTcp(); c && c->pending_done_) {
+    c->pending_done_ = false;
+    deferred_.push_back([this, c] { logAndDeleteTcp(*c); });
+    return Status::Ok;
+  }
+  return Status::NotFound;
 }
 
 Status Host::hSetEffectiveContext(uint32_t id) {
@@ -951,8 +1051,13 @@ Status Host::hGetBufferBytes(uint32_t type, uint64_t start, uint64_t max, std::s
     case BufferType::HttpResponseBody: {
       HttpStream* s = effectiveHttp();
       const bool request = type == 0;
-      // Outside its phase a body buffer reads as empty (Envoy answers Ok with 0/0).
-      if (s && !(request && s->request_.dropped)) buf = request ? &s->request_.buffer : &s->response_.buffer;
+      // Outside its phase a body buffer reads as empty (Envoy answers Ok with 0/0). After
+      // continue_stream Envoy forgets the current request chunk, but a body it buffers
+      // (the plugin paused it) stays readable.
+      if (s) {
+        HttpStream::Direction& d = request ? s->request_ : s->response_;
+        if (!d.body_dropped || d.state == HttpStream::Flow::BodyPaused) buf = &d.buffer;
+      }
       break;
     }
     case BufferType::DownstreamData:
@@ -966,8 +1071,7 @@ Status Host::hGetBufferBytes(uint32_t type, uint64_t start, uint64_t max, std::s
       buf = callout_body_;
       break;
     case BufferType::GrpcReceiveBuffer:
-      if (!grpc_message_) return Status::NotFound;
-      buf = grpc_message_;
+      buf = grpc_message_;  // Envoy always has this buffer: empty outside on_grpc_receive
       break;
     case BufferType::VmConfiguration:
       buf = &options_.vm_configuration;
@@ -1026,14 +1130,12 @@ Status Host::hGetBufferStatus(uint32_t type, uint64_t& size, uint32_t& flags) {
   return Status::Ok;
 }
 
-// The map `type` of the effective context, or null with `error` set (BA) when the map is
-// not available now. Maps 4-7 are only readable, and only in their own callbacks.
-HeaderList* Host::mapFor(uint32_t type, bool for_write, Status& error) {
+// Maps 4-7 are only readable, and only in their own callbacks (§5.10).
+HeaderList* Host::mapFor(uint32_t type, bool mutable_map, Status& error) {
   error = Status::BadArgument;
-  static HeaderList empty;
   if (type > kMaxMapType) return nullptr;
   if (type >= 4) {
-    if (for_write) return nullptr;
+    if (mutable_map) return nullptr;
     const HeaderList* m = type == 4 ? grpc_initial_ : type == 5 ? grpc_trailing_ : type == 6 ? callout_headers_ : callout_trailers_;
     return const_cast<HeaderList*>(m);
   }
@@ -1043,18 +1145,19 @@ HeaderList* Host::mapFor(uint32_t type, bool for_write, Status& error) {
   HttpStream::Direction& d = request ? s->request_ : s->response_;
   const bool trailers = type == 1 || type == 3;
   if (s->in_log_) {
-    // Access-log phase: headers and response trailers are readable, nothing is writable.
-    if (for_write || type == 1) return nullptr;
+    // Access-log phase: request and response headers and response trailers are readable
+    // (Envoy's access-log maps); nothing is mutable.
+    if (mutable_map || type == 1) return nullptr;
     if (trailers) return d.has_trailers ? &d.trailers : nullptr;
     return d.has_headers ? &d.headers : nullptr;
   }
-  if (request && d.dropped) return nullptr;  // Envoy forgot them at continue_stream
-  if (!trailers) return d.has_headers ? &d.headers : nullptr;
-  if (d.has_trailers) return &d.trailers;
-  // Trailers may be created from the last body callback (addDecodedTrailers).
+  if (!trailers) return d.headers_live ? &d.headers : nullptr;
+  if (d.trailers_live) return &d.trailers;
+  // Envoy's getMap creates trailers from the last body callback (addDecodedTrailers).
   const bool in_body = s->phase_ == (request ? HttpStream::Phase::RequestBody : HttpStream::Phase::ResponseBody);
-  if (in_body && s->body_end_) {
+  if (mutable_map && in_body && s->body_end_ && !d.has_trailers) {
     d.has_trailers = true;
+    d.trailers_live = true;
     return &d.trailers;
   }
   return nullptr;
@@ -1063,7 +1166,7 @@ HeaderList* Host::mapFor(uint32_t type, bool for_write, Status& error) {
 Status Host::hGetHeaderMapSize(uint32_t type, uint64_t& size) {
   if (type > kMaxMapType || type >= 4) return Status::BadArgument;
   Status error;
-  HeaderList* m = mapFor(type, false, error);
+  HeaderList* m = mapFor(type, true, error);  // Envoy uses the mutable map: BA in on_log
   if (!m) return error;
   size = m->byteSize();
   return Status::Ok;
@@ -1133,8 +1236,10 @@ Status Host::hContinueStream(uint32_t type) {
     if (!s) return Status::Ok;  // no decoder/encoder callbacks: nothing to do
     const bool request = type == 0;
     deferred_.push_back([s, request] { s->resume(request); });
-    // Envoy forgets the request maps and body once a stream continues.
-    s->request_.dropped = true;
+    // Envoy forgets its request maps and body at once, for REQUEST and RESPONSE alike.
+    s->request_.headers_live = false;
+    s->request_.trailers_live = false;
+    s->request_.body_dropped = true;
     return Status::Ok;
   }
   TcpConnection* c = effectiveTcp();
@@ -1160,7 +1265,13 @@ Status Host::hCloseStream(uint32_t type) {
       });
     }
   } else if (TcpConnection* c = effectiveTcp()) {
-    deferred_.push_back([c] { c->closed_ = true; });
+    // DOWNSTREAM and UPSTREAM both close the downstream connection (FlushWrite); its
+    // LocalClose event reports on_downstream_connection_close(Local) and ends the context.
+    deferred_.push_back([c] {
+      if (c->closed_ || c->finished_) return;
+      c->closed_ = true;
+      c->closeDownstream(PeerType::Local);
+    });
   }
   return Status::Ok;
 }
@@ -1177,8 +1288,8 @@ Status Host::hSendLocalResponse(uint32_t status, std::string_view details, std::
   LocalResponse lr;
   lr.status = status;
   lr.details = std::string(details);
-  for (char& c : lr.details)
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') c = '_';
+  for (char& c : lr.details)  // Envoy's StringUtil::replaceAllEmptySpace
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') c = '_';
   lr.body = std::string(body);
   const HeaderList added = HeaderList::parse(headers);
   for (auto& [k, v] : added.entries()) lr.headers.add(k, v);
@@ -1271,7 +1382,7 @@ Status Host::hGrpcStream(std::string_view upstream, std::string_view service, st
 Status Host::hGrpcSend(uint32_t token, std::string_view message, uint32_t end_stream) {
   if ((token & 3) != 2) return Status::BadArgument;
   GrpcCallRecord* c = grpcCall(token);
-  if (!c || !pending_grpc_.count(token)) return Status::NotFound;
+  if (!c || (!pending_grpc_.count(token) && !grpc_remote_closed_.count(token))) return Status::NotFound;
   c->sent.emplace_back(message);
   if (end_stream) c->local_closed = true;
   return Status::Ok;
@@ -1280,7 +1391,7 @@ Status Host::hGrpcSend(uint32_t token, std::string_view message, uint32_t end_st
 Status Host::hGrpcCancel(uint32_t token) {
   if ((token & 3) != 1 && (token & 3) != 2) return Status::BadArgument;
   GrpcCallRecord* c = grpcCall(token);
-  if (!c || !pending_grpc_.erase(token)) return Status::NotFound;
+  if (!c || (!pending_grpc_.erase(token) && !grpc_remote_closed_.erase(token))) return Status::NotFound;
   c->cancelled = true;  // no further events
   return Status::Ok;
 }
@@ -1288,6 +1399,10 @@ Status Host::hGrpcCancel(uint32_t token) {
 Status Host::hGrpcClose(uint32_t token) {
   if ((token & 3) != 1 && (token & 3) != 2) return Status::BadArgument;
   GrpcCallRecord* c = grpcCall(token);
+  if (c && grpc_remote_closed_.erase(token)) {
+    c->local_closed = true;  // both ends closed: Envoy forgets the stream
+    return Status::Ok;
+  }
   if (!c || !pending_grpc_.count(token)) return Status::NotFound;
   if (c->stream) {
     c->local_closed = true;  // half-close: the remote may still answer
@@ -1377,6 +1492,8 @@ Status Host::hDefineMetric(uint32_t type, std::string_view name, uint32_t& id) {
 }
 
 Status Host::hIncrementMetric(uint32_t id, int64_t delta) {
+  // Envoy checks the type bits first: a histogram (or type 3) id is BA even if unknown.
+  if ((id & 3) != kMetricCounter && (id & 3) != kMetricGauge) return Status::BadArgument;
   auto it = metric_ids_.find(id);
   if (it == metric_ids_.end()) return Status::NotFound;
   Metric& m = metrics_[it->second];
@@ -1413,9 +1530,10 @@ Status Host::hRecordMetric(uint32_t id, uint64_t value) {
 }
 
 Status Host::hGetMetric(uint32_t id, uint64_t& value) {
+  // Envoy checks the type bits first: a histogram (or type 3) id is BA even if unknown.
+  if ((id & 3) != kMetricCounter && (id & 3) != kMetricGauge) return Status::BadArgument;
   auto it = metric_ids_.find(id);
   if (it == metric_ids_.end()) return Status::NotFound;
-  if ((id & 3) == kMetricHistogram) return Status::BadArgument;
   value = uint64_t(metrics_[it->second].value);
   return Status::Ok;
 }
@@ -1434,7 +1552,13 @@ std::optional<std::string> Host::streamProperty(std::string_view path) {
   if (!s) return std::nullopt;
   const HttpStream::Direction& rq = s->request_;
   const HttpStream::Direction& rs = s->response_;
+  // Header-derived attributes read Envoy's current maps (or the access-log ones in on_log):
+  // once a phase continued they are gone (envoyproxy/envoy#24194), like the maps.
+  const bool rq_headers = s->in_log_ ? rq.has_headers : rq.headers_live;
+  const bool rs_headers = s->in_log_ ? rs.has_headers : rs.headers_live;
   if (parts[0] == "request" && parts.size() >= 2 && rq.has_headers) {
+    if (parts.size() == 2 && parts[1] == "size") return u64Bytes(rq.forwarded.size() + rq.buffer.size());
+    if (!rq_headers) return std::nullopt;
     if (parts[1] == "headers") {
       if (parts.size() == 2) return rq.headers.serialize();
       if (parts.size() == 3) {
@@ -1449,7 +1573,6 @@ std::optional<std::string> Host::streamProperty(std::string_view path) {
     if (parts[1] == "host") return rq.headers.get(":authority") ? std::optional<std::string>(std::string(*rq.headers.get(":authority"))) : std::nullopt;
     if (parts[1] == "scheme") return rq.headers.get(":scheme") ? std::optional<std::string>(std::string(*rq.headers.get(":scheme"))) : std::nullopt;
     if (parts[1] == "id") return rq.headers.get("x-request-id") ? std::optional<std::string>(std::string(*rq.headers.get("x-request-id"))) : std::nullopt;
-    if (parts[1] == "size") return u64Bytes(rq.forwarded.size() + rq.buffer.size());
   }
   if (parts[0] == "response" && parts.size() >= 2) {
     if (parts[1] == "code" && parts.size() == 2) {
@@ -1468,7 +1591,7 @@ std::optional<std::string> Host::streamProperty(std::string_view path) {
       }
       return u64Bytes(code);
     }
-    if (parts[1] == "headers" && rs.has_headers) {
+    if (parts[1] == "headers" && rs_headers) {
       if (parts.size() == 2) return rs.headers.serialize();
       if (parts.size() == 3) {
         auto v = rs.headers.get(parts[2]);
@@ -1479,14 +1602,29 @@ std::optional<std::string> Host::streamProperty(std::string_view path) {
   return std::nullopt;
 }
 
+namespace {
+// Top-level names Envoy resolves itself (CEL attributes and its own tokens); any other
+// first segment is looked up in the filter state proxy_set_property writes.
+bool envoyAttribute(std::string_view name) {
+  static const char* const kNames[] = {
+      "request", "response", "connection", "upstream", "source", "destination", "metadata", "filter_state",
+      "upstream_filter_state", "node", "cluster_name", "cluster_metadata", "listener_direction",
+      "listener_metadata", "route_name", "route_metadata", "upstream_host_metadata", "xds", "plugin_name",
+      "plugin_root_id", "plugin_vm_id", "connection_id"};
+  for (const char* n : kNames)
+    if (name == n) return true;
+  return false;
+}
+}  // namespace
+
 Status Host::hGetProperty(std::string_view path, std::string& value) {
   const auto parts = splitPath(path);
   const std::string key = joinPath(parts);
-  // Per-stream values: test overrides, then proxy_set_property filter state.
   HttpStream* s = effectiveHttp();
   TcpConnection* c = effectiveTcp();
+  // Per-stream values the test set (they stand for Envoy's attributes), then the values
+  // Envoy derives from the stream, then proxy_set_property's filter state, then the host's.
   const std::map<std::string, std::string>* stream_props = s ? &s->properties_ : c ? &c->properties_ : nullptr;
-  const std::map<std::string, std::string>* state = s ? &s->filter_state_ : c ? &c->filter_state_ : nullptr;
   if (stream_props) {
     auto it = stream_props->find(key);
     if (it != stream_props->end()) {
@@ -1494,16 +1632,20 @@ Status Host::hGetProperty(std::string_view path, std::string& value) {
       return Status::Ok;
     }
   }
-  if (state) {
-    auto it = state->find(key);
-    if (it != state->end()) {
-      value = it->second;
-      return Status::Ok;
-    }
-  }
   if (auto derived = streamProperty(key)) {
     value = std::move(*derived);
     return Status::Ok;
+  }
+  // Envoy's findValue looks the filter state up by the first segment only ("wasm.<name>"),
+  // and a stored value is bytes, which further segments cannot index.
+  const std::map<std::string, std::string>* state = s ? &s->filter_state_ : c ? &c->filter_state_ : nullptr;
+  if (state && !parts.empty() && !envoyAttribute(parts[0])) {
+    auto it = state->find(std::string(parts[0]));
+    if (it != state->end()) {
+      if (parts.size() != 1) return Status::NotFound;
+      value = it->second;
+      return Status::Ok;
+    }
   }
   auto it = options_.properties.find(key);
   if (it != options_.properties.end()) {
@@ -1514,7 +1656,9 @@ Status Host::hGetProperty(std::string_view path, std::string& value) {
 }
 
 Status Host::hSetProperty(std::string_view path, std::string_view value) {
-  const std::string key = joinPath(splitPath(path));
+  // Envoy stores the value under the path exactly as sent ("wasm." + path): a path with
+  // several segments, or with a trailing NUL, is stored but cannot be read back.
+  const std::string key(path);
   if (HttpStream* s = effectiveHttp()) {
     s->filter_state_[key] = std::string(value);
     return Status::Ok;

@@ -66,11 +66,13 @@ class HttpCallResponse {
 // The outcome of a unary gRPC call, valid during the callback only.
 class GrpcCallResponse {
  public:
-  GrpcCallResponse(uint32_t token, GrpcStatus status, size_t message_size)
-      : token_(token), status_(status), message_size_(message_size) {}
+  GrpcCallResponse(uint32_t token, GrpcStatus status, size_t message_size, bool replied)
+      : token_(token), status_(status), message_size_(message_size), replied_(replied) {}
 
   uint32_t token() const { return token_; }
-  bool ok() const { return status_ == GrpcStatus::Ok; }
+  // True when the reply arrived. A call the host closed without a reply is not ok(), even
+  // when it reports status Ok (hosts expose an empty reply buffer then: not a reply).
+  bool ok() const { return replied_; }
   GrpcStatus status() const { return status_; }
   size_t messageSize() const { return message_size_; }
   // The reply message (raw bytes; bring your own protobuf codec). Only when ok().
@@ -89,6 +91,7 @@ class GrpcCallResponse {
   uint32_t token_;
   GrpcStatus status_;
   size_t message_size_;
+  bool replied_;
 };
 
 // Receives the events of a gRPC stream. Subclass it, and open it with
@@ -155,8 +158,8 @@ template <class F>
 class GrpcCallCallout final : public Callout {
  public:
   explicit GrpcCallCallout(F&& fn) : fn_(std::forward<F>(fn)) {}
-  void onGrpcMessage(size_t size) override { fn_(GrpcCallResponse(token, GrpcStatus::Ok, size)); }
-  void onGrpcClose(GrpcStatus status) override { fn_(GrpcCallResponse(token, status, 0)); }
+  void onGrpcMessage(size_t size) override { fn_(GrpcCallResponse(token, GrpcStatus::Ok, size, true)); }
+  void onGrpcClose(GrpcStatus status) override { fn_(GrpcCallResponse(token, status, 0, false)); }
   bool endsOnMessage() const override { return true; }
 
  private:

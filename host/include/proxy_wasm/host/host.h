@@ -72,16 +72,20 @@ struct HostOptions {
   std::string vm_configuration;
   LogLevel log_level = LogLevel::Trace;  // proxy_get_log_level; logs below it are dropped
   uint64_t start_time_ns = 1700000000ull * 1000000000ull;  // the clock starts here
-  // HTTP finalization: Envoy (on_log, on_done, on_delete) or spec (on_done, on_log,
-  // on_delete). TCP always on_done, on_log, on_delete.
+  // HTTP finalization: Envoy (on_log, on_done, on_delete; the on_done result is ignored)
+  // or spec (on_done, then on_log and on_delete; a stream whose on_done returns false
+  // waits for proxy_done, HTTP and TCP alike). TCP is on_done, on_log, on_delete either way.
+  // Roots never get on_log (Envoy's host), in both modes.
   Finalization http_finalization = Finalization::Envoy;
   // Clusters that exist for HTTP/gRPC callouts; unset: every cluster exists.
   std::optional<std::set<std::string>> clusters;
   // Properties returned by proxy_get_property for every context (NUL-joined path ->
   // bytes). Stream-derived properties take precedence unless overridden per stream.
   std::map<std::string, std::string> properties;
-  // Byte limit of a buffered HTTP body (Envoy's per-connection buffer limit): over it
-  // the request gets a 413 local reply, the response a 500.
+  // Byte limit of a buffered HTTP body (Envoy's per-connection buffer limit). It applies
+  // while the plugin buffers a body (on_*_body returned Pause): over it the request gets a
+  // 413 local reply and the response a 500 (or a reset once its headers went downstream).
+  // While headers are paused Envoy applies flow control instead: no error.
   size_t buffer_limit = 1024 * 1024;
 };
 
@@ -119,6 +123,7 @@ struct GrpcCallRecord {
   std::vector<std::string> sent;       // stream messages sent by the plugin
   bool local_closed = false;           // the plugin called proxy_grpc_close / end_stream
   bool cancelled = false;
+  bool remote_closed = false;          // on_grpc_close was delivered
   uint32_t timeout_ms = 0;
 };
 
@@ -158,8 +163,11 @@ class HttpStream {
   bool requestComplete() const { return request_.complete; }
   bool responseComplete() const { return response_.complete; }
 
+  // The local reply: the plugin's proxy_send_local_response, 413 over the buffer limit, or
+  // 503 wasm_fail_stream (gRPC status 14) when the plugin trapped.
   const std::optional<LocalResponse>& localResponse() const { return local_response_; }
-  // The stream was reset (proxy_close_stream, or a trap with fail-closed).
+  // The stream was reset (proxy_close_stream, a trap or a response body over the buffer
+  // limit once the response headers went downstream).
   bool reset() const { return reset_; }
   const std::string& resetDetails() const { return reset_details_; }
   bool finished() const { return finished_; }
@@ -184,12 +192,23 @@ class HttpStream {
     std::string forwarded;
     bool headers_forwarded = false;
     bool complete = false;   // end of stream seen
-    bool dropped = false;    // continue_stream cleared the stored maps (Envoy)
+    // Envoy keeps a pointer to each map only while the plugin may use it: from the map's
+    // callback until that phase continues (a Continue result, or continue_stream for the
+    // request maps). Trailers created from the last body callback stay until continued.
+    bool headers_live = false;
+    bool trailers_live = false;
+    bool body_dropped = false;  // continue_stream forgot the request body (until the next body callback)
   };
   HttpStream(Host* host, uint32_t id, uint32_t root) : host_(host), id_(id), root_(root) {}
   Action sendBody(bool request, std::string_view chunk, bool end_of_stream);
   Action runBody(bool request, bool end_of_stream);
+  Action runTrailers(bool request);
   void resume(bool request);
+  // Envoy's failStream (a trap, fail-closed): 503 wasm_fail_stream, or a reset once the
+  // response headers went downstream.
+  void failStream();
+  // Envoy's requestDataTooLarge / responseDataTooLarge.
+  void tooLarge(bool request);
   bool stopped() const { return local_response_.has_value() || reset_ || finished_; }
 
   Host* host_;
@@ -202,6 +221,7 @@ class HttpStream {
   std::string reset_details_;
   bool finished_ = false;
   bool in_log_ = false;
+  bool pending_done_ = false;  // spec finalization: on_done returned false
   // Which callback is running (for buffer availability).
   enum class Phase { None, RequestHeaders, RequestBody, RequestTrailers, ResponseHeaders, ResponseBody, ResponseTrailers, Log } phase_ = Phase::None;
   bool body_end_ = false;
@@ -216,16 +236,24 @@ class TcpConnection {
   Action newConnectionAction() const { return new_connection_action_; }
   Action sendDownstreamData(std::string_view data, bool end_of_stream = false);
   Action sendUpstreamData(std::string_view data, bool end_of_stream = false);
+  // The downstream connection closed: on_downstream_connection_close(peer), then the
+  // connection is finalized at once (Envoy's onCloseTCP).
   void closeDownstream(PeerType peer = PeerType::Remote);
+  // The upstream connection closed: on_upstream_connection_close(peer). Envoy reports an
+  // upstream write with end of stream this way too (see sendUpstreamData).
   void closeUpstream(PeerType peer = PeerType::Unknown);
   const std::string& forwardedDownstream() const { return downstream_.forwarded; }  // toward upstream
   const std::string& forwardedUpstream() const { return upstream_.forwarded; }      // toward downstream
   const std::string& bufferedDownstream() const { return downstream_.buffer; }
   const std::string& bufferedUpstream() const { return upstream_.buffer; }
-  bool closed() const { return closed_; }  // the plugin asked to close (proxy_close_stream)
+  // The plugin asked to close (proxy_close_stream: Envoy closes the downstream connection
+  // with FlushWrite, so on_downstream_connection_close(Local) and finalization follow), or
+  // it trapped (fail-closed).
+  bool closed() const { return closed_; }
   bool finished() const { return finished_; }
   void setProperty(std::string_view path, std::string_view value);
-  // Ends the connection: on_done, on_log, on_delete.
+  // Ends the connection: on_done, on_log, on_delete. closeDownstream() does it too, right
+  // after on_downstream_connection_close, as Envoy does.
   void finish();
 
  private:
@@ -245,6 +273,7 @@ class TcpConnection {
   bool in_downstream_ = false, in_upstream_ = false;
   bool closed_ = false;
   bool finished_ = false;
+  bool pending_done_ = false;  // spec finalization: on_done returned false
   std::map<std::string, std::string> properties_;
   std::map<std::string, std::string> filter_state_;
 };
@@ -300,6 +329,8 @@ class Host {
   const std::vector<HttpCallRecord>& httpCalls() const { return http_calls_; }  // every dispatched call
   std::vector<uint32_t> pendingHttpCalls() const;
   // Delivers a response (headers must include :status); false for an unknown token.
+  // Callout events that arrive during a plugin callback (a test calling these from a
+  // hook) are delivered after it, as Envoy defers them.
   bool respondHttpCall(uint32_t token, const HeaderList& headers, std::string_view body = {},
                        const HeaderList& trailers = {});
   // Delivers a failure (reset/timeout): on_http_call_response with no headers.
@@ -454,16 +485,23 @@ class Host {
   std::optional<uint32_t> call(Callback cb, uint32_t context, std::initializer_list<uint32_t> args);
   void runDeferred();
   uint32_t nextContextId() { return next_context_id_++; }
-  uint32_t effective() const { return effective_ != 0 ? effective_ : current_; }
+  // The effective context, falling back to the current one if it vanished (§5.4).
+  uint32_t effective() const {
+    return effective_ != 0 && contexts_.count(effective_) != 0 ? effective_ : current_;
+  }
   ContextRecord* record(uint32_t id);
   RootRecord* rootRecord(uint32_t id);
   uint32_t rootOf(uint32_t id);
   uint32_t defaultRoot(uint32_t root_id) const;
   HttpStream* effectiveHttp();
   TcpConnection* effectiveTcp();
-  HeaderList* mapFor(uint32_t type, bool for_write, Status& error);
+  // The map `type` of the effective context as Envoy's getMap (mutable: writes and size)
+  // or getConstMap (reads) would return it; null with `error` set when unavailable.
+  HeaderList* mapFor(uint32_t type, bool mutable_map, Status& error);
   void finalizeHttp(HttpStream& s);
   void finalizeTcp(TcpConnection& c);
+  void logAndDeleteHttp(HttpStream& s);
+  void logAndDeleteTcp(TcpConnection& c);
   void deleteContext(uint32_t id);
   void finishRoot(uint32_t id);
   void violation(std::string message);
@@ -499,6 +537,9 @@ class Host {
   std::set<uint32_t> pending_http_;
   std::vector<GrpcCallRecord> grpc_calls_;
   std::set<uint32_t> pending_grpc_;
+  // gRPC streams the remote closed before the plugin did: Envoy keeps them until the
+  // plugin's proxy_grpc_close/cancel (no more events).
+  std::set<uint32_t> grpc_remote_closed_;
   // The callout response being delivered (maps 6/7, buffers 4/5).
   const HeaderList* callout_headers_ = nullptr;
   const HeaderList* callout_trailers_ = nullptr;
