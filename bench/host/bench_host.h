@@ -86,7 +86,10 @@ struct Guest {
 
 }  // namespace bench
 
-struct Z_env_instance_t {
+// Page-aligned, and allocated on the heap by the driver: its offset within a page (so its
+// cache-set and 4K-aliasing relation to the page-aligned module memory) is then the same in
+// every process; on the stack it moved with ASLR's sub-page offset.
+struct alignas(4096) Z_env_instance_t {
   bench::HostMode mode = bench::HostMode::Real;
   bench::Guest guest;
   bench::HeaderMap request_headers;
