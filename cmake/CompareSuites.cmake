@@ -1,0 +1,67 @@
+# cmake -DNATIVE=<exe> -DWASM=<exe> -DPLUGIN_WASM=<file.wasm> -P CompareSuites.cmake
+#
+# An example's suite runs twice: natively (<example>_test) and against its .wasm in the
+# engine (<example>_test_wasm). Fails unless both list the same test cases and both runs
+# end with the same doctest summary (test cases and assertions, all passed).
+foreach(_v NATIVE WASM PLUGIN_WASM)
+  if(NOT DEFINED ${_v})
+    message(FATAL_ERROR "CompareSuites.cmake needs -D${_v}=...")
+  endif()
+endforeach()
+
+# Runs a suite with `args`; sets <out>_output and <out>_rc.
+function(_run out exe)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env PROXY_WASM_PLUGIN_WASM=${PLUGIN_WASM} ${exe} ${ARGN}
+    OUTPUT_VARIABLE _o ERROR_VARIABLE _e RESULT_VARIABLE _rc)
+  set(${out}_output "${_o}${_e}" PARENT_SCOPE)
+  set(${out}_rc "${_rc}" PARENT_SCOPE)
+endfunction()
+
+# The lines of `text` that start with `prefix` (or every line without one), as a list.
+function(_lines out text)
+  string(REPLACE ";" "\\;" text "${text}")
+  string(REGEX REPLACE "\r?\n" ";" _all "${text}")
+  set(_kept "")
+  foreach(_l IN LISTS _all)
+    if(_l MATCHES "^\\[doctest\\] (doctest version|run with)")
+      continue()
+    endif()
+    if(ARGN)
+      if(_l MATCHES "^\\[doctest\\] (test cases|assertions|Status):")
+        list(APPEND _kept "${_l}")
+      endif()
+    elseif(NOT _l STREQUAL "")
+      list(APPEND _kept "${_l}")
+    endif()
+  endforeach()
+  set(${out} "${_kept}" PARENT_SCOPE)
+endfunction()
+
+_run(native_list "${NATIVE}" --list-test-cases)
+_run(wasm_list "${WASM}" --list-test-cases)
+_lines(native_cases "${native_list_output}")
+_lines(wasm_cases "${wasm_list_output}")
+if(NOT native_list_rc EQUAL 0 OR NOT wasm_list_rc EQUAL 0)
+  message(FATAL_ERROR "listing the test cases failed:\n${native_list_output}\n${wasm_list_output}")
+endif()
+if(NOT native_cases STREQUAL wasm_cases)
+  message(FATAL_ERROR "the suites list different test cases\n-- ${NATIVE}:\n${native_list_output}\n-- ${WASM}:\n${wasm_list_output}")
+endif()
+
+_run(native "${NATIVE}")
+_run(wasm "${WASM}")
+_lines(native_summary "${native_output}" SUMMARY)
+_lines(wasm_summary "${wasm_output}" SUMMARY)
+if(NOT native_summary MATCHES "Status: SUCCESS")
+  message(FATAL_ERROR "the native suite failed:\n${native_output}")
+endif()
+if(NOT wasm_summary MATCHES "Status: SUCCESS")
+  message(FATAL_ERROR "the suite in the engine failed:\n${wasm_output}")
+endif()
+if(NOT native_summary STREQUAL wasm_summary)
+  string(REPLACE ";" "\n" _n "${native_summary}")
+  string(REPLACE ";" "\n" _w "${wasm_summary}")
+  message(FATAL_ERROR "the suites ran differently\n-- native:\n${_n}\n-- engine:\n${_w}")
+endif()
+string(REPLACE ";" "\n" _n "${native_summary}")
+message(STATUS "the same test cases ran both ways:\n${_n}")

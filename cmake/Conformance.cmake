@@ -1,0 +1,41 @@
+# Checks of the example plugins as .wasm, in the engine (included at the end of
+# examples/CMakeLists.txt, once PROXY_WASM_EXAMPLES and the test targets are known):
+#   conformance_<toolchain>_<example>  proxy-wasm-check on every toolchain's build
+#   engine_smoke_<toolchain>           hello_world loads, starts and greets (non-default toolchains)
+#   same_cases_<example>               <example>_test and <example>_test_wasm ran the same cases
+#   scenario_<example>                 proxy-wasm-run plays examples/<example>/scenario.json; the
+#                                      lines of scenario.expect must appear in order
+if(PROXY_WASM_WASM_BUILD OR NOT PROXY_WASM_BUILD_TESTS OR NOT TARGET proxy-wasm-check)
+  return()
+endif()
+
+foreach(_tc ${PROXY_WASM_WASM_TOOLCHAINS})
+  set(_dir "${PROXY_WASM_WASM_DIR_${_tc}}/examples")
+  foreach(_ex ${PROXY_WASM_EXAMPLES})
+    add_test(NAME conformance_${_tc}_${_ex} COMMAND proxy-wasm-check "${_dir}/${_ex}.wasm")
+    set_tests_properties(conformance_${_tc}_${_ex} PROPERTIES LABELS "wasm;conformance")
+  endforeach()
+  if(NOT _tc STREQUAL "clang" AND "hello_world" IN_LIST PROXY_WASM_EXAMPLES)
+    add_test(NAME engine_smoke_${_tc} COMMAND proxy-wasm-run "${_dir}/hello_world.wasm")
+    set_tests_properties(engine_smoke_${_tc} PROPERTIES LABELS "wasm"
+      PASS_REGULAR_EXPRESSION "\\[info ctx=1\\] Hello from the C\\+\\+ SDK")
+  endif()
+endforeach()
+
+foreach(_ex ${PROXY_WASM_EXAMPLES})
+  if(TARGET ${_ex}_test AND TARGET ${_ex}_test_wasm)
+    add_test(NAME same_cases_${_ex} COMMAND ${CMAKE_COMMAND}
+      -DNATIVE=$<TARGET_FILE:${_ex}_test> -DWASM=$<TARGET_FILE:${_ex}_test_wasm>
+      -DPLUGIN_WASM=${PROXY_WASM_WASM_DIR_clang}/examples/${_ex}.wasm
+      -P "${PROJECT_SOURCE_DIR}/cmake/CompareSuites.cmake")
+    set_tests_properties(same_cases_${_ex} PROPERTIES LABELS "wasm")
+  endif()
+  set(_scenario "${CMAKE_CURRENT_SOURCE_DIR}/${_ex}/scenario.json")
+  if(EXISTS "${_scenario}")
+    add_test(NAME scenario_${_ex} COMMAND ${CMAKE_COMMAND}
+      -DRUN=$<TARGET_FILE:proxy-wasm-run> -DPLUGIN_WASM=${PROXY_WASM_WASM_DIR_clang}/examples/${_ex}.wasm
+      -DSCENARIO=${_scenario} -DEXPECT=${CMAKE_CURRENT_SOURCE_DIR}/${_ex}/scenario.expect
+      -P "${PROJECT_SOURCE_DIR}/cmake/RunScenario.cmake")
+    set_tests_properties(scenario_${_ex} PROPERTIES LABELS "wasm")
+  endif()
+endforeach()

@@ -1,0 +1,72 @@
+// The one place that says what a v0.2.1 module may import and which exports the host
+// recognises, with their wasm signatures. Shared by the loader (binding, load checks)
+// and by proxy-wasm-check.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proxy_wasm/host/guest.h"
+#include "proxy_wasm/host/host.h"
+#include "wabt/interp/interp.h"
+#include "wasm_memory.h"
+
+namespace proxy_wasm::engine {
+
+enum class ImportKind {
+  Proxy,  // env.proxy_*: the host model's ABI adapters (abi_adapter.h)
+  Wasi,   // wasi_snapshot_preview1.* / wasi_unstable.*
+  Extra,  // env.emscripten_notify_memory_growth, env.pthread_equal
+};
+
+// Calls the C++ implementation `fn` (type-erased) with arguments unpacked from wabt
+// values. Returns the i32 result (0 for a function without result), or abi::kTrap.
+using Invoker = uint32_t (*)(void (*fn)(), host::Host&, WasmMemory&, const wabt::interp::Values&);
+
+struct ImportSpec {
+  std::string module;
+  std::string name;
+  wabt::interp::FuncType type;
+  ImportKind kind;
+  // For WASI and the extras: allowed while _initialize runs / inside the allocator
+  // (ABI.md §2.5). The proxy_* functions ask the host model instead.
+  bool allowed_in_startup;
+  bool allowed_in_allocator;
+  void (*fn)();
+  Invoker invoke;
+
+  std::string qualifiedName() const { return module + "." + name; }
+};
+
+// Every function a module may import, in a fixed order.
+const std::vector<ImportSpec>& importTable();
+const ImportSpec* findImport(std::string_view module, std::string_view name);
+
+// Exports the host recognises and checks: the callbacks (guest.h callbackInfo), the
+// allocator under both names, and the start-up functions.
+struct ExportSpec {
+  std::string name;
+  wabt::interp::FuncType type;
+  std::optional<host::Callback> callback;  // the Guest callback it implements, if any
+};
+const std::vector<ExportSpec>& exportTable();
+const ExportSpec* findExport(std::string_view name);
+
+inline constexpr const char* kAbiMarker = "proxy_abi_version_0_2_1";
+inline constexpr const char* kOlderAbiMarkers[] = {"proxy_abi_version_0_2_0", "proxy_abi_version_0_1_0"};
+
+// "(i32, i64) -> (i32)"
+std::string describe(const wabt::interp::FuncType& type);
+
+// The load checks of ABI.md §1.1, before anything runs, with Envoy-like messages.
+// Returns the first problem, or an empty string when the module may be loaded.
+std::string checkModule(const wabt::interp::ModuleDesc& module);
+
+// Parses a binary module. False with a message on a malformed module.
+bool parseModule(const uint8_t* data, size_t size, std::string_view name, wabt::interp::ModuleDesc* out,
+                 std::string* error);
+
+}  // namespace proxy_wasm::engine

@@ -1,0 +1,430 @@
+// The engine way in on hand-written modules (WAT, assembled at test time): load checks
+// with their exact messages, restricted phases, traps, bounds checks, re-entrancy, WASI.
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "abi_tables.h"
+#include "proxy_wasm/engine/check.h"
+#include "proxy_wasm/engine/wasm_guest.h"
+#include "proxy_wasm/host/abi_adapter.h"
+#include "proxy_wasm/host/host.h"
+#include "wat.h"
+
+using proxy_wasm::LogLevel;
+using proxy_wasm::host::Host;
+using proxy_wasm::host::HostOptions;
+using Logs = std::vector<std::string>;
+
+namespace {
+
+// A module assembled from parts; every part defaults to what a valid plugin needs.
+struct Wat {
+  std::string imports;  // after env.proxy_log ($log)
+  std::string funcs;    // extra functions and exports
+  std::string marker = "proxy_abi_version_0_2_1";
+  std::string allocator_exports = R"((export "malloc") (export "proxy_on_memory_allocate"))";
+  std::string allocator_body = R"(
+      (local $p i32)
+      (local.set $p (global.get $heap))
+      (global.set $heap (i32.add (global.get $heap) (local.get $n)))
+      (local.get $p))";
+  std::string memory = R"((memory (export "memory") 1))";
+  std::string initialize;  // the body of _initialize
+
+  std::string text() const {
+    std::string t = R"((module
+  (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+)" + imports + "\n  " + memory + R"(
+  (data (i32.const 16) "hello")
+  (global $heap (mut i32) (i32.const 4096))
+)";
+    if (!marker.empty()) t += "  (func (export \"" + marker + "\"))\n";
+    t += "  (func $malloc " + allocator_exports + " (param $n i32) (result i32)" + allocator_body + ")\n";
+    t += "  (func (export \"_initialize\") " + initialize + ")\n";
+    // Logs a status as one character ('0' + status) at INFO.
+    t += R"(  (func $logStatus (param $s i32)
+    (i32.store8 (i32.const 200) (i32.add (i32.const 48) (local.get $s)))
+    (drop (call $log (i32.const 2) (i32.const 200) (i32.const 1))))
+)";
+    return t + funcs + ")\n";
+  }
+};
+
+std::vector<uint8_t> assemble(const std::string& wat) {
+  std::vector<uint8_t> bytes;
+  std::string error;
+  INFO(wat);
+  REQUIRE_MESSAGE(proxy_wasm::engine::testing::watToWasm(wat, &bytes, &error), error);
+  return bytes;
+}
+
+std::string loadError(const Wat& wat) {
+  std::string error;
+  auto guest = proxy_wasm::engine::loadWasmGuest(assemble(wat.text()), &error, "test.wasm");
+  CHECK(guest == nullptr);
+  return error;
+}
+
+std::unique_ptr<Host> hostFor(const Wat& wat, HostOptions options = {}) {
+  std::string error;
+  auto guest = proxy_wasm::engine::loadWasmGuest(assemble(wat.text()), &error, "test.wasm");
+  REQUIRE_MESSAGE(guest != nullptr, error);
+  return std::make_unique<Host>(std::move(guest), std::move(options));
+}
+
+// proxy_on_tick running `body`; the root is the first started plugin.
+Wat onTick(const std::string& body, Wat wat = {}) {
+  wat.funcs += "  (func (export \"proxy_on_tick\") (param $root i32)\n" + body + ")\n";
+  return wat;
+}
+
+}  // namespace
+
+TEST_CASE("a minimal module loads, starts and logs") {
+  Wat wat;
+  wat.funcs = R"(  (func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+    (drop (call $log (i32.const 2) (i32.const 16) (i32.const 5)))
+    (i32.const 1)))";
+  auto host = hostFor(wat);
+  CHECK(host->guest().describe() == "test.wasm");
+  CHECK(host->startPlugin() != 0);
+  CHECK(host->logs(LogLevel::Info) == Logs{"hello"});
+  CHECK(host->violations().empty());
+}
+
+TEST_CASE("load checks: the ABI version marker") {
+  Wat wat;
+  wat.marker = "";
+  CHECK(loadError(wat) == "Missing or unknown Proxy-Wasm ABI version");
+  wat.marker = "proxy_abi_version_0_2_0";
+  CHECK(loadError(wat) ==
+        "Missing or unknown Proxy-Wasm ABI version: the module exports proxy_abi_version_0_2_0, but only 0.2.1 "
+        "(proxy_abi_version_0_2_1) is supported");
+  wat.marker = "proxy_abi_version_0_1_0";
+  CHECK(loadError(wat) ==
+        "Missing or unknown Proxy-Wasm ABI version: the module exports proxy_abi_version_0_1_0, but only 0.2.1 "
+        "(proxy_abi_version_0_2_1) is supported");
+}
+
+TEST_CASE("load checks: the allocator") {
+  Wat wat;
+  wat.allocator_exports = "";
+  CHECK(loadError(wat) == "Wasm module is missing malloc function (export proxy_on_memory_allocate or malloc)");
+  // Either name is enough to load.
+  wat.allocator_exports = R"((export "malloc"))";
+  CHECK(hostFor(wat)->startPlugin() != 0);
+  wat.allocator_exports = R"((export "proxy_on_memory_allocate"))";
+  CHECK(hostFor(wat)->startPlugin() != 0);
+}
+
+TEST_CASE("load checks: a memory") {
+  Wat wat;
+  wat.memory = "(memory 1)";  // defined but not exported: the host cannot reach it
+  CHECK(loadError(wat) == "Wasm module has no memory (export its linear memory)");
+  wat.memory = R"((import "env" "memory" (memory 1)))";  // imported: the engine provides it
+  CHECK(hostFor(wat)->startPlugin() != 0);
+}
+
+TEST_CASE("load checks: imports") {
+  Wat wat;
+  wat.imports = R"((import "env" "proxy_get_configuration" (func (param i32 i32) (result i32))))";
+  CHECK(loadError(wat) == "Failed to load Wasm module due to a missing import: env.proxy_get_configuration");
+  wat.imports = R"((import "env" "proxy_set_tick_period_milliseconds" (func (param i32 i32) (result i32))))";
+  CHECK(loadError(wat) ==
+        "Failed to load Wasm module due to an import type mismatch: env.proxy_set_tick_period_milliseconds "
+        "(want (i32) -> (i32), got (i32, i32) -> (i32))");
+  wat.imports = R"((import "env" "proxy_increment_metric" (func (param i32 i32) (result i32))))";
+  CHECK(loadError(wat) ==
+        "Failed to load Wasm module due to an import type mismatch: env.proxy_increment_metric "
+        "(want (i32, i64) -> (i32), got (i32, i32) -> (i32))");
+  wat.imports = R"((import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32) (result i32))))";
+  CHECK(loadError(wat) ==
+        "Failed to load Wasm module due to an import type mismatch: wasi_snapshot_preview1.fd_write "
+        "(want (i32, i32, i32, i32) -> (i32), got (i32, i32, i32) -> (i32))");
+  wat.imports = R"((import "env" "abort" (func)))";
+  CHECK(loadError(wat) == "Failed to load Wasm module due to a missing import: env.abort");
+  wat.imports = R"((import "env" "some_global" (global i32)))";
+  CHECK(loadError(wat) == "Failed to load Wasm module due to a missing import: env.some_global");
+
+  // What Envoy's host registers for 0.2.1 loads: WASI under both names and the extras.
+  wat.imports = R"(
+  (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_unstable" "clock_time_get" (func (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+  (import "env" "emscripten_notify_memory_growth" (func (param i32)))
+  (import "env" "pthread_equal" (func (param i32 i32) (result i32)))
+  (import "env" "proxy_get_log_level" (func (param i32) (result i32))))";
+  CHECK(hostFor(wat)->startPlugin() != 0);
+}
+
+TEST_CASE("load checks: callback signatures") {
+  Wat wat;
+  wat.funcs = R"(  (func (export "proxy_on_tick") (param i32 i32)))";
+  CHECK(loadError(wat) == "Bad function signature for: proxy_on_tick (want (i32) -> (), got (i32, i32) -> ())");
+  wat.funcs = R"(  (func (export "proxy_on_request_headers") (param i32 i32) (result i32) (i32.const 0)))";
+  CHECK(loadError(wat) ==
+        "Bad function signature for: proxy_on_request_headers (want (i32, i32, i32) -> (i32), got (i32, i32) -> "
+        "(i32))");
+  wat.funcs = R"(  (func (export "main") (result i32) (i32.const 0)))";
+  CHECK(loadError(wat) == "Bad function signature for: main (want (i32, i32) -> (i32), got () -> (i32))");
+  wat = Wat{};
+  wat.allocator_exports = R"((export "proxy_on_memory_allocate"))";
+  wat.funcs = R"(  (func (export "malloc") (param i64) (result i32) (i32.const 0)))";
+  CHECK(loadError(wat) == "Bad function signature for: malloc (want (i32) -> (i32), got (i64) -> (i32))");
+  // Unknown exports are not the host's business.
+  wat = Wat{};
+  wat.funcs = R"(  (func (export "proxy_on_something_else") (param i64)))";
+  CHECK(hostFor(wat)->startPlugin() != 0);
+}
+
+TEST_CASE("load checks: not a module") {
+  std::string error;
+  CHECK(proxy_wasm::engine::loadWasmGuest(std::vector<uint8_t>{0, 'a', 's', 'n', 1, 0, 0}, &error) == nullptr);
+  CHECK(error.rfind("Failed to parse Wasm module: ", 0) == 0);
+  CHECK(proxy_wasm::engine::loadWasmGuest(std::filesystem::path("/nonexistent/plugin.wasm"), &error) == nullptr);
+  CHECK(error == "cannot open /nonexistent/plugin.wasm: No such file or directory");
+}
+
+TEST_CASE("only proxy_log is allowed during _initialize: anything else traps with restricted_callback") {
+  Wat wat;
+  wat.imports = R"((import "env" "proxy_get_property" (func $get_property (param i32 i32 i32 i32) (result i32))))";
+  wat.initialize = R"(
+    (drop (call $log (i32.const 2) (i32.const 16) (i32.const 5)))
+    (drop (call $get_property (i32.const 16) (i32.const 5) (i32.const 100) (i32.const 104)))
+    (drop (call $log (i32.const 2) (i32.const 16) (i32.const 5))))";
+  auto host = hostFor(wat);
+  CHECK(host->startPlugin() == 0);
+  CHECK(host->failed());
+  CHECK(host->failure() ==
+        "_initialize failed: restricted_callback: env.proxy_get_property called during module start-up "
+        "(_initialize)");
+  CHECK(host->logs(LogLevel::Info) == Logs{"hello"});  // the module did not go on
+  CHECK(host->violations().size() == 1);
+}
+
+TEST_CASE("WASI calls Envoy refuses during _initialize trap too") {
+  Wat wat;
+  wat.imports = R"((import "wasi_snapshot_preview1" "fd_seek" (func $seek (param i32 i64 i32 i32) (result i32))))";
+  wat.initialize = "(drop (call $seek (i32.const 1) (i64.const 0) (i32.const 0) (i32.const 100)))";
+  auto host = hostFor(wat);
+  CHECK(host->startPlugin() == 0);
+  CHECK(host->failure() ==
+        "_initialize failed: restricted_callback: wasi_snapshot_preview1.fd_seek called during module start-up "
+        "(_initialize)");
+  CHECK(host->violations().size() == 1);
+}
+
+TEST_CASE("a trap in a callback fails the VM, names the callback, and refuses later calls") {
+  Wat wat = onTick("(unreachable)");
+  wat.funcs += R"(  (func (export "proxy_on_configure") (param i32 i32) (result i32)
+    (drop (call $log (i32.const 2) (i32.const 16) (i32.const 5)))
+    (i32.const 1)))";
+  auto host = hostFor(wat);
+  const uint32_t root = host->startPlugin();
+  REQUIRE(root != 0);
+  CHECK(host->logs(LogLevel::Info) == Logs{"hello"});
+  host->tick(root);
+  CHECK(host->failed());
+  CHECK(host->failure() == "trap in proxy_on_tick: unreachable executed");
+  CHECK_FALSE(host->configure(root, "again"));
+  host->tick(root);
+  CHECK(host->logs(LogLevel::Info) == Logs{"hello"});
+  CHECK(host->failure() == "trap in proxy_on_tick: unreachable executed");
+}
+
+TEST_CASE("out-of-bounds pointers are refused with InvalidMemoryAccess") {
+  // One page: 65536 bytes.
+  auto host = hostFor(onTick(R"(
+    (call $logStatus (call $log (i32.const 2) (i32.const 65536) (i32.const 5)))
+    (call $logStatus (call $log (i32.const 2) (i32.const 65534) (i32.const 5)))
+    (call $logStatus (call $log (i32.const 2) (i32.const -1) (i32.const 2)))
+    (call $logStatus (call $log (i32.const 2) (i32.const 16) (i32.const -1)))
+    (call $logStatus (call $log (i32.const 9) (i32.const 65536) (i32.const 5))))"));
+  const uint32_t root = host->startPlugin();
+  host->tick(root);
+  CHECK_FALSE(host->failed());
+  CHECK(host->logs(LogLevel::Info) == Logs{"6", "6", "6", "6", "2"});  // enum range is checked first
+}
+
+TEST_CASE("address 0 with a size is in bounds, and so is an empty range at the end") {
+  auto host = hostFor(onTick(R"(
+    (call $logStatus (call $log (i32.const 4) (i32.const 0) (i32.const 3)))
+    (call $logStatus (call $log (i32.const 4) (i32.const 65536) (i32.const 0))))"));
+  host->tick(host->startPlugin());
+  CHECK(host->logs(LogLevel::Error) == Logs{std::string(3, '\0'), ""});
+  CHECK(host->logs(LogLevel::Info) == Logs{"0", "0"});
+}
+
+TEST_CASE("out-params outside memory are refused") {
+  Wat wat = onTick(R"(
+    (call $logStatus (call $level (i32.const 65533)))
+    (call $logStatus (call $level (i32.const 65532))))");
+  wat.imports = R"((import "env" "proxy_get_log_level" (func $level (param i32) (result i32))))";
+  auto host = hostFor(wat);
+  host->tick(host->startPlugin());
+  CHECK(host->logs(LogLevel::Info) == Logs{"6", "0"});
+}
+
+TEST_CASE("host-to-module data goes through the allocator, re-entering the module") {
+  Wat wat = onTick(R"(
+    (call $logStatus (call $get_buffer (i32.const 6) (i32.const 0) (i32.const -1) (i32.const 100) (i32.const 104)))
+    (drop (call $log (i32.const 2) (i32.load (i32.const 100)) (i32.load (i32.const 104))))
+    (call $logStatus (call $get_buffer (i32.const 6) (i32.const 0) (i32.const -1) (i32.const 100) (i32.const 104)))
+    (drop (call $log (i32.const 2) (i32.load (i32.const 100)) (i32.load (i32.const 104)))))");
+  wat.imports =
+      R"((import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32))))";
+  HostOptions options;
+  options.vm_configuration = "vm config";
+  auto host = hostFor(wat, options);
+  host->tick(host->startPlugin());
+  CHECK_FALSE(host->failed());
+  CHECK(host->logs(LogLevel::Info) == Logs{"0", "vm config", "0", "vm config"});
+}
+
+TEST_CASE("only malloc is enough: the allocator falls back to it") {
+  Wat wat = onTick(R"(
+    (call $logStatus (call $get_buffer (i32.const 6) (i32.const 0) (i32.const -1) (i32.const 100) (i32.const 104)))
+    (drop (call $log (i32.const 2) (i32.load (i32.const 100)) (i32.load (i32.const 104)))))");
+  wat.allocator_exports = R"((export "malloc"))";
+  wat.imports =
+      R"((import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32))))";
+  HostOptions options;
+  options.vm_configuration = "cfg";
+  auto host = hostFor(wat, options);
+  host->tick(host->startPlugin());
+  CHECK(host->logs(LogLevel::Info) == Logs{"0", "cfg"});
+}
+
+TEST_CASE("an allocator returning 0 makes the host function return InvalidMemoryAccess") {
+  Wat wat = onTick(R"(
+    (call $logStatus (call $get_buffer (i32.const 6) (i32.const 0) (i32.const -1) (i32.const 100) (i32.const 104))))");
+  wat.allocator_body = "(i32.const 0)";
+  wat.imports =
+      R"((import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32))))";
+  HostOptions options;
+  options.vm_configuration = "cfg";
+  auto host = hostFor(wat, options);
+  host->tick(host->startPlugin());
+  CHECK_FALSE(host->failed());
+  CHECK(host->logs(LogLevel::Info) == Logs{"6"});
+}
+
+TEST_CASE("an allocation that does not fit in memory is refused with InvalidMemoryAccess") {
+  Wat wat = onTick(R"(
+    (call $logStatus (call $get_buffer (i32.const 6) (i32.const 0) (i32.const -1) (i32.const 100) (i32.const 104))))");
+  wat.allocator_body = "(i32.const 65534)";
+  wat.imports =
+      R"((import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32))))";
+  HostOptions options;
+  options.vm_configuration = "cfg";
+  auto host = hostFor(wat, options);
+  host->tick(host->startPlugin());
+  CHECK(host->logs(LogLevel::Info) == Logs{"6"});
+}
+
+TEST_CASE("a trap in the allocator under a host function traps the module, which does not resume") {
+  Wat wat = onTick(R"(
+    (drop (call $get_buffer (i32.const 6) (i32.const 0) (i32.const -1) (i32.const 100) (i32.const 104)))
+    (call $logStatus (i32.const 0)))");
+  wat.allocator_body = "(unreachable)";
+  wat.imports =
+      R"((import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32))))";
+  HostOptions options;
+  options.vm_configuration = "cfg";
+  auto host = hostFor(wat, options);
+  const uint32_t root = host->startPlugin();
+  host->tick(root);
+  CHECK(host->failed());
+  CHECK(host->failure() == "trap in proxy_on_memory_allocate: unreachable executed");
+  CHECK(host->logs(LogLevel::Info).empty());
+  host->tick(root);
+  CHECK(host->logs(LogLevel::Info).empty());
+}
+
+TEST_CASE("inside the allocator only logging is allowed") {
+  Wat wat = onTick(R"(
+    (drop (call $get_buffer (i32.const 6) (i32.const 0) (i32.const -1) (i32.const 100) (i32.const 104))))");
+  wat.allocator_body = R"(
+    (drop (call $log (i32.const 2) (i32.const 16) (i32.const 5)))
+    (drop (call $level (i32.const 100)))
+    (i32.const 1024))";
+  wat.imports = R"(
+  (import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_log_level" (func $level (param i32) (result i32))))";
+  HostOptions options;
+  options.vm_configuration = "cfg";
+  auto host = hostFor(wat, options);
+  host->tick(host->startPlugin());
+  CHECK(host->failure() ==
+        "trap in proxy_on_memory_allocate: restricted_callback: env.proxy_get_log_level called inside the "
+        "allocator");
+  CHECK(host->logs(LogLevel::Info) == Logs{"hello"});
+  CHECK(host->violations().size() == 1);
+}
+
+TEST_CASE("WASI: stdout and stderr become logs, clocks follow the host") {
+  Wat wat = onTick(R"(
+    ;; iovecs at 300: "hel" + "lo\n"
+    (i32.store (i32.const 300) (i32.const 400)) (i32.store (i32.const 304) (i32.const 3))
+    (i32.store (i32.const 308) (i32.const 403)) (i32.store (i32.const 312) (i32.const 3))
+    (i64.store (i32.const 400) (i64.const 0x0a6f6c6c6568))
+    (call $logStatus (call $fd_write (i32.const 1) (i32.const 300) (i32.const 2) (i32.const 320)))
+    (call $logStatus (i32.load (i32.const 320)))
+    (call $logStatus (call $fd_write (i32.const 2) (i32.const 300) (i32.const 1) (i32.const 320)))
+    (call $logStatus (call $fd_write (i32.const 3) (i32.const 300) (i32.const 1) (i32.const 320)))
+    (call $logStatus (call $fd_write (i32.const 1) (i32.const 65530) (i32.const 1) (i32.const 320)))
+    (call $logStatus (call $clock (i32.const 0) (i64.const 1) (i32.const 500)))
+    (if (i64.ne (i64.load (i32.const 500)) (i64.const 1000000000000)) (then unreachable))
+    (call $logStatus (call $clock (i32.const 1) (i64.const 1) (i32.const 500)))
+    (call $logStatus (i32.sub (call $clock (i32.const 7) (i64.const 1) (i32.const 500)) (i32.const 50)))
+    (call $logStatus (call $random (i32.const 600) (i32.const 16)))
+    (call $logStatus (call $env_sizes (i32.const 600) (i32.const 604)))
+    (call $proc_exit (i32.const 3)))");
+  wat.imports = R"(
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_unstable" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $env_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32))))";
+  HostOptions options;
+  options.start_time_ns = 1000000000000;
+  auto host = hostFor(wat, options);
+  host->tick(host->startPlugin());
+  CHECK_FALSE(host->failed());
+  // '0' + 21 = 'E' (FAULT), '0' + 8 (BADF), '0' + 58 - 50 (NOTSUP).
+  CHECK(host->logs(LogLevel::Info) == Logs{"hello", "0", "6", "0", "8", "E", "0", "0", "8", "0", "0"});
+  CHECK(host->logs(LogLevel::Error) == Logs{"hel", "wasi proc_exit(3) ignored"});
+}
+
+TEST_CASE("every proxy_* host function is bound through the adapters, with its wasm type") {
+  size_t adapters = 0;
+  proxy_wasm::host::abi::forEachHostFunction<proxy_wasm::engine::WasmMemory>([&](const char* name, auto) {
+    ++adapters;
+    const auto* spec = proxy_wasm::engine::findImport("env", name);
+    REQUIRE(spec != nullptr);
+    CHECK(spec->kind == proxy_wasm::engine::ImportKind::Proxy);
+  });
+  CHECK(adapters == 39);
+  CHECK(proxy_wasm::engine::describe(proxy_wasm::engine::findImport("env", "proxy_record_metric")->type) ==
+        "(i32, i64) -> (i32)");
+  CHECK(proxy_wasm::engine::describe(proxy_wasm::engine::findImport("env", "proxy_send_local_response")->type) ==
+        "(i32, i32, i32, i32, i32, i32, i32, i32) -> (i32)");
+  CHECK(proxy_wasm::engine::findImport("env", "proxy_get_configuration") == nullptr);  // v0.1.0 only
+}
+
+TEST_CASE("proxy-wasm-check's conformance rules") {
+  Wat wat;
+  wat.allocator_exports = R"((export "malloc"))";
+  wat.memory = R"((memory (export "mem") 1))";
+  wat.funcs = R"(  (func (export "proxy_on_request_metadata") (param i32 i32) (result i32) (i32.const 0)))";
+  const auto report = proxy_wasm::engine::checkWasmModule(assemble(wat.text()), "test.wasm");
+  CHECK(report.load_error.empty());
+  CHECK(report.problems == std::vector<std::string>{
+                               "missing export: proxy_on_memory_allocate (the allocator the spec names)",
+                               "missing export: memory (the linear memory)",
+                               "unexpected export: proxy_on_request_metadata is not a Proxy-Wasm v0.2.1 callback"});
+  CHECK(proxy_wasm::engine::checkWasmModule(assemble(Wat{}.text()), "ok.wasm").ok());
+}
