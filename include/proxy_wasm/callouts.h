@@ -29,6 +29,9 @@ class HttpCallResponse {
   uint32_t token() const { return token_; }
   // The host reports a failed call (reset, timeout, no healthy upstream) with no headers.
   bool failed() const { return headers_ == 0; }
+  // Why the call failed (or Ok): the host's status code and message for this root's last
+  // callout (Envoy: BrokenConnection after a reset or timeout).
+  PROXY_WASM_NODISCARD Result<CallStatus> failure() const { return getStatus(); }
   uint32_t headerCount() const { return headers_; }
   size_t bodySize() const { return body_size_; }
   uint32_t trailerCount() const { return trailers_; }

@@ -69,7 +69,7 @@ TEST_CASE_FIXTURE(Fixture, "callout failures reach the callback; dispatch errors
                             [&](const proxy_wasm::HttpCallResponse& r) {
                               CHECK(r.failed());
                               CHECK(r.status() == 0);
-                              auto st = proxy_wasm::getStatus();
+                              auto st = r.failure();
                               REQUIRE(st.ok());
                               CHECK(st->code == uint32_t(Status::BrokenConnection));
                               ++failures;
