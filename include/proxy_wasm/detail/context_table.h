@@ -28,14 +28,18 @@ class ContextTable {
     }
   }
 
-  // Inserts or overwrites. Returns false only when memory is exhausted.
-  bool insert(uint32_t id, ContextBase* context) {
+  // Inserts or overwrites `id`, and makes it the cached last lookup (its first callback
+  // follows). `*replaced` receives the context it overwrote, if any. Returns false only
+  // when memory is exhausted.
+  bool insert(uint32_t id, ContextBase* context, ContextBase** replaced = nullptr) {
     if ((size_ + 1) * 4 > capacity_ * 3 && !grow()) return false;
     uint32_t i = slot(id);
     while (slots_[i].id != 0 && slots_[i].id != id) i = (i + 1) & (capacity_ - 1);
+    if (replaced) *replaced = slots_[i].id == id ? slots_[i].context : nullptr;
     if (slots_[i].id == 0) ++size_;
     slots_[i] = {id, context};
-    if (last_id_ == id) last_ = context;
+    last_id_ = id;
+    last_ = context;
     return true;
   }
 
@@ -92,6 +96,7 @@ class ContextTable {
     for (uint32_t i = 0; i < old_capacity; ++i)
       if (old[i].id != 0) insert(old[i].id, old[i].context);
     std::free(old);
+    last_id_ = 0;
     return true;
   }
   static uint32_t log2(uint32_t v) {

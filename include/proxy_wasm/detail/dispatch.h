@@ -38,18 +38,20 @@ inline T* contextAs(uint32_t id, ContextKind kind) {
   return nullptr;
 }
 
-// Destroys a context the host forgot without on_delete (only possible when a host
-// reuses ids across VM restarts, as a native test process does).
-inline void dropStale(uint32_t id) {
-  if (ContextBase* stale = g_contexts.erase(id)) {
+// Registers a new context. A live entry with the same id (only possible when a host reuses
+// ids across VM restarts, as a native test process does) is destroyed: the host forgot it.
+inline bool track(uint32_t id, ContextBase* context) {
+  ContextBase* stale = nullptr;
+  if (!g_contexts.insert(id, context, &stale)) return false;
+  if (stale) {
     dropCallouts(id);
     delete stale;
   }
+  return true;
 }
 
 inline void onContextCreate(uint32_t id, uint32_t parent) {
   enterCallback(id);
-  dropStale(id);
   if (parent == 0) {
     // A new plugin instance. Its root id picks the registration (several plugins may
     // share a module; several instances of one plugin get one root each).
@@ -62,7 +64,7 @@ inline void onContextCreate(uint32_t id, uint32_t parent) {
     }
     RootContext* root = factory->make_root(id, name);
     RootAccess::setStreamFactory(*root, factory->make_stream);
-    if (!g_contexts.insert(id, root)) {
+    if (!track(id, root)) {
       delete root;
       logCritical("proxy-wasm: out of memory creating root context ", id);
     }
@@ -78,7 +80,7 @@ inline void onContextCreate(uint32_t id, uint32_t parent) {
     logError("proxy-wasm: root id '", root->rootId(), "' registered no stream context; ignoring context ", id);
     return;
   }
-  if (!g_contexts.insert(id, stream)) {
+  if (!track(id, stream)) {
     delete stream;
     logCritical("proxy-wasm: out of memory creating context ", id);
   }
