@@ -502,8 +502,8 @@ Action HttpStream::runTrailers(bool request) {
     d.buffer.clear();
     d.state = Flow::Flowing;
     d.trailers_live = false;  // Envoy: request_trailers_/response_trailers_ = nullptr
-  } else {
-    d.state = Flow::BodyPaused;
+  } else if (d.state != Flow::BodyPaused) {
+    d.state = Flow::TrailersPaused;  // no body buffered behind it
   }
   return a;
 }
@@ -554,7 +554,7 @@ void HttpStream::resume(bool request) {
       d.held_trailers = false;
       runTrailers(request);
     }
-  } else if (d.state == Flow::BodyPaused) {
+  } else if (d.state == Flow::BodyPaused || d.state == Flow::TrailersPaused) {
     d.forwarded += d.buffer;
     d.buffer.clear();
     d.state = Flow::Flowing;
@@ -1048,24 +1048,11 @@ Status Host::hGetBufferBytes(uint32_t type, uint64_t start, uint64_t max, std::s
   std::string scratch;
   switch (BufferType(type)) {
     case BufferType::HttpRequestBody:
-    case BufferType::HttpResponseBody: {
-      HttpStream* s = effectiveHttp();
-      const bool request = type == 0;
-      // Outside its phase a body buffer reads as empty (Envoy answers Ok with 0/0). After
-      // continue_stream Envoy forgets the current request chunk, but a body it buffers
-      // (the plugin paused it) stays readable.
-      if (s) {
-        HttpStream::Direction& d = request ? s->request_ : s->response_;
-        if (!d.body_dropped || d.state == HttpStream::Flow::BodyPaused) buf = &d.buffer;
-      }
-      break;
-    }
+    case BufferType::HttpResponseBody:
     case BufferType::DownstreamData:
-    case BufferType::UpstreamData: {
-      TcpConnection* c = effectiveTcp();
-      if (c) buf = type == 2 ? &c->downstream_.buffer : &c->upstream_.buffer;
+    case BufferType::UpstreamData:
+      buf = liveBuffer(type);  // outside its phase: Ok with 0/0 (Envoy)
       break;
-    }
     case BufferType::HttpCallResponseBody:
       if (!callout_body_) return Status::NotFound;
       buf = callout_body_;
@@ -1096,16 +1083,20 @@ Status Host::hGetBufferBytes(uint32_t type, uint64_t start, uint64_t max, std::s
 Status Host::hSetBufferBytes(uint32_t type, uint64_t start, uint64_t size, std::string_view data) {
   if (type > kMaxBufferType) return Status::BadArgument;
   std::string* buf = nullptr;
-  if (type == 0 || type == 1) {
-    HttpStream* s = effectiveHttp();
-    if (!s) return Status::NotFound;
-    buf = type == 0 ? &s->request_.buffer : &s->response_.buffer;
-  } else if (type == 2 || type == 3) {
-    TcpConnection* c = effectiveTcp();
-    if (!c) return Status::NotFound;
-    buf = type == 2 ? &c->downstream_.buffer : &c->upstream_.buffer;
+  if (type <= 3) {
+    // Envoy always has a buffer object for these; without data behind it (outside the
+    // body/data callback, unless the plugin paused it) copyFrom is BadArgument.
+    buf = liveBuffer(type);
+    if (!buf) return Status::BadArgument;
   } else {
-    return Status::BadArgument;  // call responses, gRPC messages, configuration: read-only
+    // Read-only (call response, gRPC message, configurations, arguments); the call
+    // response and plugin configuration do not exist outside their callbacks (NotFound).
+    if (type == uint32_t(BufferType::HttpCallResponseBody) && !callout_body_) return Status::NotFound;
+    if (type == uint32_t(BufferType::PluginConfiguration)) {
+      RootRecord* r = rootRecord(rootOf(effective()));
+      if (!r || !r->configuring) return Status::NotFound;
+    }
+    return Status::BadArgument;
   }
   // Envoy's Buffer::copyFrom semantics: start 0 drops `size` bytes then prepends; start at
   // or past the end appends; anything in between is unsupported.
@@ -1118,6 +1109,26 @@ Status Host::hSetBufferBytes(uint32_t type, uint64_t start, uint64_t size, std::
     return Status::BadArgument;
   }
   return Status::Ok;
+}
+
+// Envoy's pointer to a body or TCP data buffer: the data of the running callback, or what
+// the plugin paused (buffering); null otherwise. continue_stream drops the request chunk.
+std::string* Host::liveBuffer(uint32_t type) {
+  if (type <= 1) {
+    HttpStream* s = effectiveHttp();
+    if (!s) return nullptr;
+    const bool request = type == 0;
+    HttpStream::Direction& d = request ? s->request_ : s->response_;
+    if (d.state == HttpStream::Flow::BodyPaused) return &d.buffer;
+    if (d.body_dropped) return nullptr;
+    return s->phase_ == (request ? HttpStream::Phase::RequestBody : HttpStream::Phase::ResponseBody) ? &d.buffer
+                                                                                                    : nullptr;
+  }
+  TcpConnection* c = effectiveTcp();
+  if (!c) return nullptr;
+  TcpConnection::Direction& d = type == 2 ? c->downstream_ : c->upstream_;
+  const bool in = type == 2 ? c->in_downstream_ : c->in_upstream_;
+  return (in || d.paused) ? &d.buffer : nullptr;
 }
 
 Status Host::hGetBufferStatus(uint32_t type, uint64_t& size, uint32_t& flags) {

@@ -180,7 +180,7 @@ class HttpStream {
 
  private:
   friend class Host;
-  enum class Flow { Flowing, HeadersPaused, BodyPaused };
+  enum class Flow { Flowing, HeadersPaused, BodyPaused, TrailersPaused };
   struct Direction {
     HeaderList headers, trailers;
     bool has_headers = false, has_trailers = false;
@@ -498,6 +498,7 @@ class Host {
   // The map `type` of the effective context as Envoy's getMap (mutable: writes and size)
   // or getConstMap (reads) would return it; null with `error` set when unavailable.
   HeaderList* mapFor(uint32_t type, bool mutable_map, Status& error);
+  std::string* liveBuffer(uint32_t type);
   void finalizeHttp(HttpStream& s);
   void finalizeTcp(TcpConnection& c);
   void logAndDeleteHttp(HttpStream& s);
