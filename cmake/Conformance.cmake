@@ -5,6 +5,7 @@
 #   same_cases_<example>               <example>_test and <example>_test_wasm ran the same cases
 #   scenario_<example>                 proxy-wasm-run plays examples/<example>/scenario.json; the
 #                                      lines of scenario.expect must appear in order
+#   engine_testing_*                   a <test>_wasm without a loadable plugin fails clearly
 if(PROXY_WASM_WASM_BUILD OR NOT PROXY_WASM_BUILD_TESTS OR NOT TARGET proxy-wasm-check)
   return()
 endif()
@@ -39,3 +40,15 @@ foreach(_ex ${PROXY_WASM_EXAMPLES})
     set_tests_properties(scenario_${_ex} PROPERTIES LABELS "wasm")
   endif()
 endforeach()
+
+# ProxyWasm::engine_testing fails clearly without a loadable plugin.
+if(TARGET hello_world_test_wasm)
+  add_test(NAME engine_testing_unset COMMAND ${CMAKE_COMMAND} -E env --unset=PROXY_WASM_PLUGIN_WASM
+    $<TARGET_FILE:hello_world_test_wasm>)
+  add_test(NAME engine_testing_bad_path COMMAND ${CMAKE_COMMAND} -E env PROXY_WASM_PLUGIN_WASM=/nonexistent.wasm
+    $<TARGET_FILE:hello_world_test_wasm>)
+  set_tests_properties(engine_testing_unset PROPERTIES LABELS "wasm"
+    PASS_REGULAR_EXPRESSION "proxy_wasm::testing: PROXY_WASM_PLUGIN_WASM is not set")
+  set_tests_properties(engine_testing_bad_path PROPERTIES LABELS "wasm"
+    PASS_REGULAR_EXPRESSION "proxy_wasm::testing: cannot open /nonexistent.wasm: No such file")
+endif()
