@@ -59,6 +59,13 @@ TEST_CASE("a request that got no response logs - for the code") {
   CHECK(host->logs(LogLevel::Warn).empty());
 }
 
+TEST_CASE("a request that never reached the filter is still logged") {
+  // Envoy's access-log hook creates the context of a stream an earlier filter ended.
+  auto host = started();
+  host->newHttpStream().finish();
+  CHECK(host->logs(LogLevel::Info) == Logs{"access: - - -"});
+}
+
 TEST_CASE("each absent attribute is -") {
   SUBCASE("no :method") {
     auto host = started();

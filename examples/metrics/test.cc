@@ -83,7 +83,7 @@ TEST_CASE("the gauge follows the streams in flight, in any finishing order") {
 TEST_CASE("a stream that never reached the plugin changes nothing") {
   auto host = started();
   auto& s = host->newHttpStream();
-  s.finish();  // no request headers: Envoy never created the context
+  s.finish();  // no request headers: the context exists only for the access log
   CHECK(host->counter("requests_total") == 0u);
   CHECK(host->gauge("active_requests") == 0);
   CHECK(host->histogram("request_header_bytes") == Samples{});

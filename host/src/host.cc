@@ -349,46 +349,38 @@ namespace {
 Action toAction(const std::optional<uint32_t>& r) { return (r && *r == 0) ? Action::Continue : Action::Pause; }
 }  // namespace
 
+// Envoy creates the stream's context lazily: at the request headers, or in the access-log
+// hook for a stream whose filter was never reached.
+void HttpStream::ensureCreated() {
+  if (created_) return;
+  Host& h = *host_;
+  created_ = true;
+  id_ = h.nextContextId();
+  h.contexts_[id_] = Host::ContextRecord{id_, root_, Host::ContextRecord::Http, this, nullptr};
+  h.call(Callback::ContextCreate, id_, {id_, root_});
+}
+
 Action HttpStream::sendRequestHeaders(const HeaderList& headers, bool end_of_stream) {
   if (stopped() || request_.has_headers) return Action::Continue;
-  Host& h = *host_;
-  request_.headers = HeaderList(headers.entries());
-  request_.has_headers = true;
-  request_.complete = end_of_stream;
-  if (!created_) {
-    created_ = true;
-    id_ = h.nextContextId();
-    h.contexts_[id_] = Host::ContextRecord{id_, root_, Host::ContextRecord::Http, this, nullptr};
-    h.call(Callback::ContextCreate, id_, {id_, root_});
-  }
-  phase_ = Phase::RequestHeaders;
-  request_.headers_live = true;
-  auto r = h.call(Callback::RequestHeaders, id_, {id_, uint32_t(request_.headers.size()), end_of_stream ? 1u : 0u});
-  phase_ = Phase::None;
-  Action a = toAction(r);
-  if (!r) {
-    failStream();
-  } else if (stopped()) {
-    a = Action::Pause;
-  } else if (a == Action::Continue) {
-    request_.headers_forwarded = true;
-    request_.headers_live = false;  // Envoy: request_headers_ = nullptr
-  } else {
-    request_.state = Flow::HeadersPaused;
-  }
-  h.runDeferred();
-  return a;
+  ensureCreated();
+  return sendHeaders(true, headers, end_of_stream);
 }
 
 Action HttpStream::sendResponseHeaders(const HeaderList& headers, bool end_of_stream) {
   if (stopped() || response_.has_headers || !created_) return Action::Continue;
+  return sendHeaders(false, headers, end_of_stream);
+}
+
+Action HttpStream::sendHeaders(bool request, const HeaderList& headers, bool end_of_stream) {
   Host& h = *host_;
-  response_.headers = HeaderList(headers.entries());
-  response_.has_headers = true;
-  response_.complete = end_of_stream;
-  phase_ = Phase::ResponseHeaders;
-  response_.headers_live = true;
-  auto r = h.call(Callback::ResponseHeaders, id_, {id_, uint32_t(response_.headers.size()), end_of_stream ? 1u : 0u});
+  Direction& d = request ? request_ : response_;
+  d.headers = HeaderList(headers.entries());
+  d.has_headers = true;
+  d.complete = end_of_stream;
+  phase_ = request ? Phase::RequestHeaders : Phase::ResponseHeaders;
+  d.headers_live = true;
+  auto r = h.call(request ? Callback::RequestHeaders : Callback::ResponseHeaders, id_,
+                  {id_, uint32_t(d.headers.size()), end_of_stream ? 1u : 0u});
   phase_ = Phase::None;
   Action a = toAction(r);
   if (!r) {
@@ -396,10 +388,10 @@ Action HttpStream::sendResponseHeaders(const HeaderList& headers, bool end_of_st
   } else if (stopped()) {
     a = Action::Pause;
   } else if (a == Action::Continue) {
-    response_.headers_forwarded = true;
-    response_.headers_live = false;  // Envoy: response_headers_ = nullptr
+    d.headers_forwarded = true;
+    d.headers_live = false;  // Envoy: request_headers_ / response_headers_ = nullptr
   } else {
-    response_.state = Flow::HeadersPaused;
+    d.state = Flow::HeadersPaused;
   }
   h.runDeferred();
   return a;
@@ -567,12 +559,8 @@ void HttpStream::setProperty(std::string_view path, std::string_view value) {
 
 void HttpStream::finish() {
   if (finished_ || pending_done_) return;
-  Host& h = *host_;
-  if (!created_) {
-    finished_ = true;
-    return;
-  }
-  h.finalizeHttp(*this);
+  ensureCreated();  // a stream that never reached the filter still gets on_log (access log)
+  host_->finalizeHttp(*this);
 }
 
 void Host::finalizeHttp(HttpStream& s) {

@@ -175,7 +175,9 @@ class HttpStream {
   // Per-stream properties (NUL-joined path), e.g. for source.address.
   void setProperty(std::string_view path, std::string_view value);
 
-  // Ends the stream: finalization callbacks in the configured order.
+  // Ends the stream: finalization callbacks in the configured order. A stream whose
+  // request never reached the plugin gets its context created first, then on_log, as
+  // Envoy's access-log hook does.
   void finish();
 
  private:
@@ -200,6 +202,8 @@ class HttpStream {
     bool body_dropped = false;  // continue_stream forgot the request body (until the next body callback)
   };
   HttpStream(Host* host, uint32_t id, uint32_t root) : host_(host), id_(id), root_(root) {}
+  void ensureCreated();
+  Action sendHeaders(bool request, const HeaderList& headers, bool end_of_stream);
   Action sendBody(bool request, std::string_view chunk, bool end_of_stream);
   Action runBody(bool request, bool end_of_stream);
   Action runTrailers(bool request);
