@@ -2,6 +2,8 @@
 # examples/CMakeLists.txt, once PROXY_WASM_EXAMPLES and the test targets are known):
 #   conformance_<toolchain>_<example>  proxy-wasm-check on every toolchain's build
 #   engine_smoke_<toolchain>           hello_world loads, starts and greets (non-default toolchains)
+#   conformance_<toolchain>_two_units  a plugin split over two translation units (each
+#   two_units_<toolchain>              defines every export) has each export once and runs
 #   same_cases_<example>               <example>_test and <example>_test_wasm ran the same cases
 #   scenario_<example>                 proxy-wasm-run plays examples/<example>/scenario.json; the
 #                                      lines of scenario.expect must appear in order
@@ -16,6 +18,15 @@ foreach(_tc ${PROXY_WASM_WASM_TOOLCHAINS})
     add_test(NAME conformance_${_tc}_${_ex} COMMAND proxy-wasm-check "${_dir}/${_ex}.wasm")
     set_tests_properties(conformance_${_tc}_${_ex} PROPERTIES LABELS "wasm;conformance")
   endforeach()
+  # A plugin split over two translation units: every export once, both units at work.
+  set(_two "${PROXY_WASM_WASM_DIR_${_tc}}/tests/wasm_plugins/two_units.wasm")
+  add_test(NAME conformance_${_tc}_two_units COMMAND proxy-wasm-check "${_two}")
+  add_test(NAME two_units_${_tc} COMMAND ${CMAKE_COMMAND}
+    -DRUN=$<TARGET_FILE:proxy-wasm-run> -DPLUGIN_WASM=${_two}
+    -DSCENARIO=${PROJECT_SOURCE_DIR}/tests/wasm_plugins/two_units.json
+    -DEXPECT=${PROJECT_SOURCE_DIR}/tests/wasm_plugins/two_units.expect
+    -P "${PROJECT_SOURCE_DIR}/cmake/RunScenario.cmake")
+  set_tests_properties(conformance_${_tc}_two_units two_units_${_tc} PROPERTIES LABELS "wasm;conformance")
   if(NOT _tc STREQUAL "clang" AND "hello_world" IN_LIST PROXY_WASM_EXAMPLES)
     add_test(NAME engine_smoke_${_tc} COMMAND proxy-wasm-run "${_dir}/hello_world.wasm")
     set_tests_properties(engine_smoke_${_tc} PROPERTIES LABELS "wasm"

@@ -22,7 +22,8 @@ set(_wasm_common_args
   -DCMAKE_BUILD_TYPE=MinSizeRel
   -DPROXY_WASM_BUILD_TESTS=OFF
   -DPROXY_WASM_INSTALL=OFF
-  -DPROXY_WASM_BUILD_EXAMPLES=ON)
+  -DPROXY_WASM_BUILD_EXAMPLES=ON
+  -DPROXY_WASM_BUILD_TEST_PLUGINS=ON)
 
 function(_proxy_wasm_toolchain_build tc toolchain_file)
   set(dir "${CMAKE_BINARY_DIR}/wasm-${tc}")
