@@ -39,6 +39,23 @@ TEST_CASE("the receiver logs every item it is notified of, and leaves the queue 
   for (auto& entry : host->logs()) CHECK(entry.context_id == receiver);
 }
 
+TEST_CASE("one notification drains every waiting item; later notifications find the queue Empty") {
+  auto host = makeHost();
+  REQUIRE(host->startPlugin({"receiver"}) != 0);
+  const auto queue = host->queueId("http_requests");
+  REQUIRE(queue);
+  host->holdQueueNotifications(true);  // the receiver is busy while three items arrive
+  CHECK(host->enqueue(*queue, "a"));
+  CHECK(host->enqueue(*queue, "b"));
+  CHECK(host->enqueue(*queue, "c"));
+  CHECK(host->logs(LogLevel::Info).empty());
+  host->holdQueueNotifications(false);  // three notifications: the first drains all
+  CHECK(host->logs(LogLevel::Info) == Logs{"dequeued: a", "dequeued: b", "dequeued: c"});
+  CHECK(host->queueSize(*queue) == 0);
+  CHECK(host->logs(LogLevel::Warn).empty());
+  CHECK(host->logs(LogLevel::Error).empty());
+}
+
 TEST_CASE("the sender enqueues METHOD PATH for every request; the receiver logs it") {
   auto host = makeHost();
   const uint32_t receiver = host->startPlugin({"receiver"});

@@ -1464,11 +1464,25 @@ Status Host::hEnqueueSharedQueue(uint32_t id, std::string_view data) {
   if (it == queues_.end()) return Status::NotFound;
   it->second.items.emplace_back(data);
   const uint32_t root = it->second.root;
-  // One asynchronous notification per enqueue, after the current VM call.
-  deferred_.push_back([this, root, id] {
+  // One asynchronous notification per enqueue, after the current VM call (or when the
+  // test releases them: the receiver's thread may be busy while items pile up).
+  auto notify = [this, root, id] {
     if (rootRecord(root)) call(Callback::QueueReady, root, {root, id});
-  });
+  };
+  if (hold_queue_notifications_) {
+    held_notifications_.push_back(std::move(notify));
+  } else {
+    deferred_.push_back(std::move(notify));
+  }
   return Status::Ok;
+}
+
+void Host::holdQueueNotifications(bool hold) {
+  hold_queue_notifications_ = hold;
+  if (hold) return;
+  for (auto& n : held_notifications_) deferred_.push_back(std::move(n));
+  held_notifications_.clear();
+  runDeferred();
 }
 
 Status Host::hDequeueSharedQueue(uint32_t id, std::string& data) {

@@ -379,6 +379,10 @@ class Host {
   std::optional<uint32_t> queueId(std::string_view name, std::string_view vm_id = {}) const;
   bool enqueue(uint32_t queue_id, std::string_view data);
   std::optional<std::string> dequeue(uint32_t queue_id);
+  // While held, on_queue_ready notifications wait (one per enqueue, in order) until
+  // holdQueueNotifications(false) delivers them: several items can then be waiting when
+  // the plugin is first notified, as when the receiving thread is busy.
+  void holdQueueNotifications(bool hold);
   size_t queueSize(uint32_t queue_id) const;
 
   void setProperty(std::string_view path, std::string_view value) { options_.properties[std::string(path)] = std::string(value); }
@@ -536,6 +540,8 @@ class Host {
   std::vector<std::string> violations_;
   // Deferred: work a real host does after the current VM call returns.
   std::deque<std::function<void()>> deferred_;
+  bool hold_queue_notifications_ = false;
+  std::vector<std::function<void()>> held_notifications_;
   // Callouts.
   uint32_t next_callout_ = 1;
   std::vector<HttpCallRecord> http_calls_;
