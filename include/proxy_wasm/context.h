@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "proxy_wasm/callouts.h"
+#include "proxy_wasm/detail/context_pool.h"
 #include "proxy_wasm/detail/timers.h"
 #include "proxy_wasm/log.h"
 #include "proxy_wasm/hostcalls.h"
@@ -35,6 +36,13 @@ class ContextBase {
   ContextBase(const ContextBase&) = delete;
   ContextBase& operator=(const ContextBase&) = delete;
   virtual ~ContextBase() = default;
+
+#if defined(__wasm__) && !defined(PROXY_WASM_NO_CONTEXT_POOL)
+  // Every context type's memory is recycled by size (the virtual destructor passes the
+  // dynamic size): a request costs no malloc/free for its context once warm.
+  static void* operator new(size_t size) { return detail::g_context_pool.allocate(size); }
+  static void operator delete(void* p, size_t size) { detail::g_context_pool.release(p, size); }
+#endif
 
   uint32_t id() const { return id_; }
   ContextKind kind() const { return kind_; }
