@@ -30,6 +30,11 @@ void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
+// A pure virtual call, and libc++abi's fatal-error reporter (which type_info support links
+// in, e.g. for std::exception-derived classes such as nlohmann::json's): trap, no stdio.
+extern "C" void __cxa_pure_virtual() { __builtin_trap(); }
+extern "C" void abort_message(const char*, ...) { __builtin_trap(); }
+
 #if defined(_LIBCPP_VERSION) && _LIBCPP_VERSION >= 150000
 // libc++ lets a program replace its verbose abort (the hook behind its assertions).
 _LIBCPP_BEGIN_NAMESPACE_STD
