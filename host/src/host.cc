@@ -421,9 +421,39 @@ void HttpStream::tooLarge(bool request) {
   } else if (response_.headers_forwarded) {
     reset_ = true;  // too late for a 500: the response headers went downstream
     reset_details_ = "response_payload_too_large";
+    return;
   } else {
     local_response_ = LocalResponse{500, "response_payload_too_large", "Internal Server Error", {}, std::nullopt};
   }
+  host_->deferred_.push_back([this] { encodeLocalReply(); });
+}
+
+// Envoy sends a local reply (the plugin's own, or one of Envoy's such as a 413) through the
+// encoder filters, this plugin included: on_response_headers and on_response_body see it.
+// Only the reply to a failed VM (wasm_fail_stream) skips the plugin.
+void HttpStream::encodeLocalReply() {
+  if (!local_response_ || finished_ || reset_ || response_.has_headers) return;
+  const LocalResponse reply = *local_response_;
+  HeaderList headers;
+  headers.add(":status", std::to_string(reply.status));
+  if (!reply.body.empty()) {
+    headers.add("content-length", std::to_string(reply.body.size()));
+    headers.add("content-type", "text/plain");
+  }
+  for (auto& [k, v] : reply.headers.entries()) headers.add(k, v);
+  encoding_local_reply_ = true;
+  sendHeaders(false, headers, reply.body.empty());
+  if (!reply.body.empty() && !reset_ && !finished_) {
+    response_.complete = true;
+    if (response_.state == Flow::HeadersPaused) {
+      response_.held = reply.body;
+      response_.held_end = true;
+    } else {
+      response_.buffer = reply.body;
+      runBody(false, true);
+    }
+  }
+  encoding_local_reply_ = false;
 }
 
 Action HttpStream::sendBody(bool request, std::string_view chunk, bool end_of_stream) {
@@ -1294,6 +1324,7 @@ Status Host::hSendLocalResponse(uint32_t status, std::string_view details, std::
   for (auto& [k, v] : added.entries()) lr.headers.add(k, v);
   if (grpc_status <= 16) lr.grpc_status = grpc_status;
   s->local_response_ = std::move(lr);
+  deferred_.push_back([s] { s->encodeLocalReply(); });  // sent after the callback returns
   return Status::Ok;
 }
 

@@ -222,6 +222,33 @@ TEST_CASE_FIXTURE(Fixture, "local response stops the stream") {
   CHECK(s.localResponse()->details == "not_allowed");
   CHECK(s.localResponse()->headers == HeaderList{{"x-why", "test"}});
   CHECK_FALSE(s.localResponse()->grpc_status);
+  // Envoy encodes the reply through this filter too: the plugin sees it as the response.
+  const std::string id = std::to_string(s.id());
+  CHECK(std::vector<std::string>(trace().end() - 2, trace().end()) ==
+        Trace{"response_headers " + id, "response_body " + id});
+  CHECK(s.responseHeaders() ==
+        HeaderList{{":status", "403"}, {"content-length", "6"}, {"content-type", "text/plain"}, {"x-why", "test"}});
+  CHECK(s.forwardedResponseBody() == "denied");
+  // Upstream traffic no longer reaches the plugin.
+  CHECK(s.sendResponseHeaders({{":status", "200"}}) == Action::Continue);
+  CHECK(s.responseHeaders().get(":status") == "403");
+}
+
+TEST_CASE_FIXTURE(Fixture, "the plugin may edit its own local reply on the way out") {
+  host->startPlugin({"http"});
+  test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    CHECK(ctx.sendLocalResponse(401, "", {}, "auth") == Status::Ok);
+    return Action::Pause;
+  };
+  test_plugin::hooks().on_response_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool eos) {
+    CHECK(eos);  // no body
+    CHECK(ctx.addResponseHeader("www-authenticate", "Basic") == Status::Ok);
+    return Action::Continue;
+  };
+  auto& s = host->newHttpStream();
+  s.sendRequestHeaders({{":path", "/"}});
+  CHECK(s.responseHeaders() == HeaderList{{":status", "401"}, {"www-authenticate", "Basic"}});
+  CHECK(s.responseHeadersForwarded());
 }
 
 TEST_CASE_FIXTURE(Fixture, "log levels: the host's level is read once per callback and filters before formatting") {

@@ -213,7 +213,10 @@ class HttpStream {
   void failStream();
   // Envoy's requestDataTooLarge / responseDataTooLarge.
   void tooLarge(bool request);
-  bool stopped() const { return local_response_.has_value() || reset_ || finished_; }
+  // No more proxy traffic reaches the plugin: the stream got a local reply (except the
+  // reply itself, which Envoy encodes through the plugin), was reset, or ended.
+  bool stopped() const { return (local_response_.has_value() && !encoding_local_reply_) || reset_ || finished_; }
+  void encodeLocalReply();
 
   Host* host_;
   uint32_t id_;
@@ -221,6 +224,7 @@ class HttpStream {
   bool created_ = false;
   Direction request_, response_;
   std::optional<LocalResponse> local_response_;
+  bool encoding_local_reply_ = false;
   bool reset_ = false;
   std::string reset_details_;
   bool finished_ = false;
