@@ -1592,6 +1592,30 @@ std::optional<std::string> Host::streamProperty(std::string_view path) {
     if (parts.size() == 1 && parts[0] == "plugin_root_id") return r->plugin.root_id;
   }
   if (parts.size() == 1 && parts[0] == "plugin_vm_id") return options_.vm_id;
+  // Connection attributes of the effective stream or connection (Envoy: its connection's
+  // addresses; here the host's options, overridable per stream with setProperty).
+  if (parts.size() == 2 && (parts[0] == "source" || parts[0] == "destination" || parts[0] == "connection")) {
+    ContextRecord* rec = record(effective());
+    if (rec && rec->kind != ContextRecord::Root) {
+      if (parts[0] == "connection") {
+        if (parts[1] == "id") return u64Bytes(rec->id);
+        return std::nullopt;
+      }
+      const std::string& address = parts[0] == "source" ? options_.source_address : options_.destination_address;
+      if (parts[1] == "address") return address;
+      if (parts[1] == "port") {
+        const size_t colon = address.rfind(':');
+        if (colon == std::string::npos) return std::nullopt;
+        uint64_t port = 0;
+        for (char c : address.substr(colon + 1)) {
+          if (c < '0' || c > '9') return std::nullopt;
+          port = port * 10 + uint64_t(c - '0');
+        }
+        return u64Bytes(port);
+      }
+    }
+    return std::nullopt;
+  }
   HttpStream* s = effectiveHttp();
   if (!s) return std::nullopt;
   const HttpStream::Direction& rq = s->request_;

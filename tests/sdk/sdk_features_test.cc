@@ -231,9 +231,7 @@ TEST_CASE_FIXTURE(Fixture, "metrics: typed handles, tags folded into the name") 
 TEST_CASE_FIXTURE(Fixture, "properties: typed decoding, absent paths, plugin attributes, stream values") {
   HostOptions options;
   options.vm_id = "my_vm";
-  std::string port(8, '\0');
-  port[0] = char(0x50);  // 80, little-endian int64
-  options.properties[std::string("source\0port", 11)] = port;
+  options.source_address = "10.1.2.3:80";  // source.port: 80 as a little-endian int64
   options.properties[std::string("connection\0mtls", 15)] = std::string(1, '\1');
   options.properties[std::string("bad\0int", 7)] = "abc";
   host = makeHost(options);
@@ -246,9 +244,13 @@ TEST_CASE_FIXTURE(Fixture, "properties: typed decoding, absent paths, plugin att
     CHECK(attr::requestPath().value().view() == "/p");
     CHECK(attr::requestMethod().value().view() == "POST");
     CHECK(attr::sourcePort().value() == 80);
+    CHECK(attr::sourceAddress().value().view() == "10.1.2.3:80");
     CHECK(attr::connectionMtls().value() == true);
     CHECK(attr::requestHeaders().value().find(":path") == "/p");
     CHECK(attr::upstreamAddress().status() == Status::NotFound);  // absent, not an error
+    CHECK(attr::destinationAddress().value().view() == "192.0.2.1:10000");
+    CHECK(attr::destinationPort().value() == 10000);
+    CHECK(attr::connectionId().ok());
     CHECK(proxy_wasm::getPropertyInt({"bad", "int"}).status() == Status::SerializationFailure);
     CHECK(proxy_wasm::setProperty("my_key", "v") == Status::Ok);
     CHECK(proxy_wasm::getPropertyString("my_key").value().view() == "v");
@@ -392,6 +394,8 @@ TEST_CASE_FIXTURE(Fixture, "TCP: data callbacks, rewriting, pause and resume, cl
   proxy_wasm::StreamContext* conn_ctx = nullptr;
   test_plugin::hooks().on_downstream_data = [&](proxy_wasm::StreamContext& ctx, size_t size, bool) {
     conn_ctx = &ctx;
+    CHECK(proxy_wasm::attributes::sourceAddress().value().view() == "192.0.2.10:41000");
+    CHECK(proxy_wasm::attributes::connectionId().value() == ctx.id());
     auto data = ctx.getDownstreamData();
     REQUIRE(data.ok());
     CHECK(data->size() == size);

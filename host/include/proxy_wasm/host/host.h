@@ -82,6 +82,10 @@ struct HostOptions {
   // Properties returned by proxy_get_property for every context (NUL-joined path ->
   // bytes). Stream-derived properties take precedence unless overridden per stream.
   std::map<std::string, std::string> properties;
+  // The peers of every stream and connection: source.address/port,
+  // destination.address/port (override per stream with setProperty).
+  std::string source_address = "192.0.2.10:41000";
+  std::string destination_address = "192.0.2.1:10000";
   // Byte limit of a buffered HTTP body (Envoy's per-connection buffer limit). It applies
   // while the plugin buffers a body (on_*_body returned Pause): over it the request gets a
   // 413 local reply and the response a 500 (or a reset once its headers went downstream).
