@@ -2,6 +2,7 @@
 # examples/CMakeLists.txt, once PROXY_WASM_EXAMPLES and the test targets are known):
 #   conformance_<toolchain>_<example>  proxy-wasm-check on every toolchain's build
 #   engine_smoke_<toolchain>           hello_world loads, starts and greets (non-default toolchains)
+#   <example>_test_wasm_<toolchain>    the example's suite against that toolchain's .wasm
 #   conformance_<toolchain>_two_units  a plugin split over two translation units (each
 #   two_units_<toolchain>              defines every export) has each export once and runs
 #   same_cases_<example>               <example>_test and <example>_test_wasm ran the same cases
@@ -32,6 +33,21 @@ foreach(_tc ${PROXY_WASM_WASM_TOOLCHAINS})
     set_tests_properties(engine_smoke_${_tc} PROPERTIES LABELS "wasm"
       PASS_REGULAR_EXPRESSION "\\[info ctx=1\\] Hello from the C\\+\\+ SDK")
   endif()
+endforeach()
+
+# Every example's suite also runs against the wasi-sdk and Emscripten builds of its plugin:
+# the same binary, another .wasm.
+foreach(_tc ${PROXY_WASM_WASM_TOOLCHAINS})
+  if(_tc STREQUAL "clang")
+    continue()
+  endif()
+  foreach(_ex ${PROXY_WASM_EXAMPLES})
+    if(TARGET ${_ex}_test_wasm)
+      add_test(NAME ${_ex}_test_wasm_${_tc} COMMAND ${_ex}_test_wasm)
+      set_tests_properties(${_ex}_test_wasm_${_tc} PROPERTIES LABELS "wasm"
+        ENVIRONMENT "PROXY_WASM_PLUGIN_WASM=${PROXY_WASM_WASM_DIR_${_tc}}/examples/${_ex}.wasm")
+    endif()
+  endforeach()
 endforeach()
 
 foreach(_ex ${PROXY_WASM_EXAMPLES})
