@@ -433,12 +433,35 @@ void HttpStream::tooLarge(bool request) {
 // Only the reply to a failed VM (wasm_fail_stream) skips the plugin.
 void HttpStream::encodeLocalReply() {
   if (!local_response_ || finished_ || reset_ || response_.has_headers) return;
-  const LocalResponse reply = *local_response_;
+  LocalResponse reply = *local_response_;
   HeaderList headers;
-  headers.add(":status", std::to_string(reply.status));
-  if (!reply.body.empty()) {
-    headers.add("content-length", std::to_string(reply.body.size()));
-    headers.add("content-type", "text/plain");
+  const auto content_type = request_.headers.get("content-type");
+  if (content_type && content_type->substr(0, 16) == "application/grpc") {
+    // A gRPC request gets a trailers-only gRPC response: HTTP 200, the status in
+    // grpc-status (given, or mapped from the HTTP code as Envoy does), the body as
+    // grpc-message.
+    uint32_t grpc = reply.grpc_status ? *reply.grpc_status : 2;  // Unknown
+    if (!reply.grpc_status) {
+      switch (reply.status) {
+        case 400: grpc = 13; break;  // Internal
+        case 401: grpc = 16; break;  // Unauthenticated
+        case 403: grpc = 7; break;   // PermissionDenied
+        case 404: grpc = 12; break;  // Unimplemented
+        case 429: case 502: case 503: case 504: grpc = 14; break;  // Unavailable
+        default: break;
+      }
+    }
+    headers.add(":status", "200");
+    headers.add("content-type", "application/grpc");
+    headers.add("grpc-status", std::to_string(grpc));
+    if (!reply.body.empty()) headers.add("grpc-message", reply.body);
+    reply.body.clear();
+  } else {
+    headers.add(":status", std::to_string(reply.status));
+    if (!reply.body.empty()) {
+      headers.add("content-length", std::to_string(reply.body.size()));
+      headers.add("content-type", "text/plain");
+    }
   }
   for (auto& [k, v] : reply.headers.entries()) headers.add(k, v);
   encoding_local_reply_ = true;

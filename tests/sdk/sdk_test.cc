@@ -234,6 +234,26 @@ TEST_CASE_FIXTURE(Fixture, "local response stops the stream") {
   CHECK(s.responseHeaders().get(":status") == "403");
 }
 
+TEST_CASE_FIXTURE(Fixture, "a local reply to a gRPC request is a trailers-only gRPC response") {
+  host->startPlugin({"http"});
+  uint32_t grpc = uint32_t(proxy_wasm::GrpcStatus::None);
+  test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    CHECK(ctx.sendLocalResponse(403, "no access", {}, "denied", proxy_wasm::GrpcStatus(grpc)) == Status::Ok);
+    return Action::Pause;
+  };
+  auto& mapped = host->newHttpStream();
+  mapped.sendRequestHeaders({{":path", "/pkg.S/M"}, {"content-type", "application/grpc"}});
+  CHECK(mapped.responseHeaders() == HeaderList{{":status", "200"},
+                                               {"content-type", "application/grpc"},
+                                               {"grpc-status", "7"},  // 403 -> PERMISSION_DENIED
+                                               {"grpc-message", "no access"}});
+  CHECK(mapped.forwardedResponseBody().empty());
+  grpc = uint32_t(proxy_wasm::GrpcStatus::Unavailable);
+  auto& given = host->newHttpStream();
+  given.sendRequestHeaders({{":path", "/pkg.S/M"}, {"content-type", "application/grpc+proto"}});
+  CHECK(given.responseHeaders().get("grpc-status") == "14");
+}
+
 TEST_CASE_FIXTURE(Fixture, "the plugin may edit its own local reply on the way out") {
   host->startPlugin({"http"});
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
