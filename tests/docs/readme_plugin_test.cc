@@ -1,0 +1,18 @@
+// The README's plugin does what the README says.
+#include <doctest/doctest.h>
+#include <proxy_wasm/testing.h>
+
+using namespace proxy_wasm::testing;
+
+TEST_CASE("the README plugin adds the request's path to the response") {
+  auto host = makeHost();
+  REQUIRE(host->startPlugin({"add_header"}) != 0);
+  auto& s = host->newHttpStream();
+  s.sendRequestHeaders({{":method", "GET"}, {":path", "/docs"}}, true);
+  s.sendResponseHeaders({{":status", "200"}}, true);
+  CHECK(s.responseHeaders().get("x-seen-path") == "/docs");
+  auto& no_path = host->newHttpStream();
+  no_path.sendRequestHeaders({{":method", "GET"}}, true);
+  no_path.sendResponseHeaders({{":status", "200"}}, true);
+  CHECK(no_path.responseHeaders().get("x-seen-path") == "-");
+}
