@@ -553,30 +553,20 @@ Action HttpStream::runTrailers(bool request) {
   return a;
 }
 
-Action HttpStream::sendRequestTrailers(const HeaderList& trailers) {
-  if (stopped() || !request_.has_headers || request_.complete) return Action::Continue;
-  request_.trailers = HeaderList(trailers.entries());
-  request_.has_trailers = true;
-  request_.complete = true;
-  if (request_.state == Flow::HeadersPaused) {
-    request_.held_trailers = true;
-    return Action::Continue;
-  }
-  const Action a = runTrailers(true);
-  host_->runDeferred();
-  return a;
-}
+Action HttpStream::sendRequestTrailers(const HeaderList& trailers) { return sendTrailers(true, trailers); }
+Action HttpStream::sendResponseTrailers(const HeaderList& trailers) { return sendTrailers(false, trailers); }
 
-Action HttpStream::sendResponseTrailers(const HeaderList& trailers) {
-  if (stopped() || !response_.has_headers || response_.complete) return Action::Continue;
-  response_.trailers = HeaderList(trailers.entries());
-  response_.has_trailers = true;
-  response_.complete = true;
-  if (response_.state == Flow::HeadersPaused) {
-    response_.held_trailers = true;
+Action HttpStream::sendTrailers(bool request, const HeaderList& trailers) {
+  Direction& d = request ? request_ : response_;
+  if (stopped() || !d.has_headers || d.complete) return Action::Continue;
+  d.trailers = HeaderList(trailers.entries());
+  d.has_trailers = true;
+  d.complete = true;
+  if (d.state == Flow::HeadersPaused) {
+    d.held_trailers = true;
     return Action::Continue;
   }
-  const Action a = runTrailers(false);
+  const Action a = runTrailers(request);
   host_->runDeferred();
   return a;
 }
@@ -618,15 +608,8 @@ void HttpStream::finish() {
 
 void Host::finalizeHttp(HttpStream& s) {
   const uint32_t id = s.id_;
-  auto log = [&] {
-    s.in_log_ = true;
-    s.phase_ = HttpStream::Phase::Log;
-    call(Callback::Log, id, {id});
-    s.phase_ = HttpStream::Phase::None;
-    s.in_log_ = false;
-  };
   if (options_.http_finalization == Finalization::Envoy) {
-    log();
+    logHttp(s);
     call(Callback::Done, id, {id});  // result ignored for streams
   } else {
     auto done = call(Callback::Done, id, {id});
@@ -635,26 +618,32 @@ void Host::finalizeHttp(HttpStream& s) {
       runDeferred();
       return;
     }
-    log();
+    logHttp(s);
   }
-  call(Callback::Delete, id, {id});
-  s.finished_ = true;
-  contexts_.erase(id);
+  deleteHttp(s);
   runDeferred();
 }
 
 // Spec finalization of a stream whose on_done returned false, after its proxy_done.
 void Host::logAndDeleteHttp(HttpStream& s) {
-  const uint32_t id = s.id_;
   s.pending_done_ = false;
+  logHttp(s);
+  deleteHttp(s);
+}
+
+// on_log, with the access-log view of the maps (read-only).
+void Host::logHttp(HttpStream& s) {
   s.in_log_ = true;
   s.phase_ = HttpStream::Phase::Log;
-  call(Callback::Log, id, {id});
+  call(Callback::Log, s.id_, {s.id_});
   s.phase_ = HttpStream::Phase::None;
   s.in_log_ = false;
-  call(Callback::Delete, id, {id});
+}
+
+void Host::deleteHttp(HttpStream& s) {
+  call(Callback::Delete, s.id_, {s.id_});
   s.finished_ = true;
-  contexts_.erase(id);
+  contexts_.erase(s.id_);
 }
 
 // ---- TCP ------------------------------------------------------------------------------------

@@ -209,6 +209,7 @@ class HttpStream {
   void ensureCreated();
   Action sendHeaders(bool request, const HeaderList& headers, bool end_of_stream);
   Action sendBody(bool request, std::string_view chunk, bool end_of_stream);
+  Action sendTrailers(bool request, const HeaderList& trailers);
   Action runBody(bool request, bool end_of_stream);
   Action runTrailers(bool request);
   void resume(bool request);
@@ -518,6 +519,8 @@ class Host {
   void finalizeHttp(HttpStream& s);
   void finalizeTcp(TcpConnection& c);
   void logAndDeleteHttp(HttpStream& s);
+  void logHttp(HttpStream& s);
+  void deleteHttp(HttpStream& s);
   void logAndDeleteTcp(TcpConnection& c);
   void deleteContext(uint32_t id);
   void finishRoot(uint32_t id);
