@@ -1,6 +1,8 @@
 // The native guest: calls the plugin's exports directly and implements every `proxy_*`
 // import as a C function over the host model, with pointers read in place.
 #include <cstring>
+#include <exception>
+#include <string>
 
 #include "proxy_wasm/abi.h"
 #include "proxy_wasm/host/abi_adapter.h"
@@ -41,6 +43,13 @@ namespace proxy_wasm::host {
 namespace {
 
 Host* g_host = nullptr;
+
+// A trap of the natively linked plugin (proxy_wasm::fatal, a trapping runtime hook):
+// thrown by proxy_wasm_native_trap and caught where the host called into the plugin, as
+// an engine unwinds a trapping module to its caller.
+struct NativeTrap {
+  std::string message;
+};
 
 // Plugin memory is this process's memory: pointers are read in place. A null pointer
 // with a non-zero size is refused (InvalidMemoryAccess), as a host would refuse an
@@ -102,7 +111,18 @@ class NativeGuest final : public Guest {
 
   CallResult call(Callback cb, std::initializer_list<uint32_t> list) override {
     g_host = host_;
-    const uint32_t* a = list.begin();
+    try {
+      return dispatch(cb, list.begin());
+    } catch (const NativeTrap& trap) {
+      CallResult r;
+      r.ok = false;
+      r.error = "trap: " + trap.message;
+      return r;
+    }
+  }
+
+ private:
+  CallResult dispatch(Callback cb, const uint32_t* a) {
     CallResult r;
     switch (cb) {
       case Callback::Initialize: break;
@@ -139,7 +159,6 @@ class NativeGuest final : public Guest {
     return r;
   }
 
- private:
   Host* host_ = nullptr;
 };
 
@@ -157,6 +176,10 @@ using proxy_wasm::host::P;
 namespace abi = proxy_wasm::host::abi;
 
 extern "C" {
+
+[[noreturn]] void proxy_wasm_native_trap(const char* message, size_t size) {
+  throw proxy_wasm::host::NativeTrap{std::string(message, size)};
+}
 
 uint32_t proxy_log(uint32_t level, const char* message, size_t size) {
   return forward(&abi::log<NativeMemory>, level, P(message), uintptr_t(size));

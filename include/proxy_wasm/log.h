@@ -16,6 +16,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "proxy_wasm/detail/trap.h"
 #include "proxy_wasm/hostcalls.h"
 
 namespace proxy_wasm {
@@ -116,5 +117,16 @@ template <class... Parts>
 void logError(const Parts&... parts) { log(LogLevel::Error, parts...); }
 template <class... Parts>
 void logCritical(const Parts&... parts) { log(LogLevel::Critical, parts...); }
+
+// A fatal plugin error: logs the concatenation of `parts` at critical level, then traps.
+// The host fails the VM (in Envoy the stream gets a 503 or a reset and later callbacks are
+// refused); natively the mock host records the trap in the running callback. The SDK uses
+// it for misuse that has no status to return (e.g. Result::value() on an error).
+template <class... Parts>
+[[noreturn]] void fatal(const Parts&... parts) {
+  detail::MessageBuilder message;
+  (message.add(parts), ...);
+  detail::trap(message.view());
+}
 
 }  // namespace proxy_wasm
