@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "proxy_wasm/abi.h"
+#include "proxy_wasm/status.h"
+#include "proxy_wasm/types.h"
 #include "proxy_wasm/host/guest.h"
 
 namespace proxy_wasm::host {
