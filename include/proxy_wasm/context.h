@@ -135,7 +135,8 @@ class ContextBase {
     char* data = nullptr;
     size_t size = 0;
     const auto wire = path.wire();
-    return detail::toMaybe(proxy_get_property(wire.data(), wire.size(), &data, &size), data, size);
+    const uint32_t s = proxy_get_property(wire.data(), wire.size(), &data, &size);
+    return detail::toMaybe(s, data, size);
   }
   // Stores `value` under `path` (Envoy: filter state "wasm.<path>" of this stream).
   // NotFound on a root context (there is no stream).

@@ -24,7 +24,7 @@ using Trace = std::vector<std::string>;
 namespace {
 
 constexpr uint32_t kOk = 0;
-uint32_t st(Status s) { return static_cast<uint32_t>(s); }
+uint32_t st(Status s) { return s.code(); }
 const uint32_t kNF = st(Status::NotFound), kBA = st(Status::BadArgument), kIMA = st(Status::InvalidMemoryAccess);
 
 // A wasm32 linear memory of 1 MiB: [0, 1 KiB) unused (address 0 is valid memory in wasm),

@@ -424,7 +424,8 @@ inline void proxy_on_context_create(uint32_t id, uint32_t parent) {
     // share a module; several instances of one plugin get one root each).
     char* data = nullptr;
     size_t size = 0;
-    const auto root_id = toMaybe(proxy_get_property("plugin_root_id", 14, &data, &size), data, size);
+    const uint32_t s = proxy_get_property("plugin_root_id", 14, &data, &size);
+    const auto root_id = toMaybe(s, data, size);
     const std::string_view name = root_id ? root_id->view() : std::string_view();
     const Factory* factory = findFactory(name);
     if (!factory) {
