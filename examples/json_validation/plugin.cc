@@ -101,12 +101,9 @@ class ValidationContext : public proxy_wasm::HttpContextFor<ValidationRoot> {
  private:
   Action validateBody() {
     validate_ = false;
-    auto body = getRequestBody();  // everything buffered so far
-    // Envoy answers NotFound when no body was ever buffered (trailers right after the
-    // headers): that is an empty body. Any other failure is logged and counts as empty too.
-    if (!body && body.status() != proxy_wasm::Status::NotFound)
-      proxy_wasm::logWarn("cannot read the request body: ", body.status());
-    if (!body || body->empty()) return reject("empty body");
+    auto body = getRequestBody();  // everything buffered so far (nothing: trailers right after the headers)
+    if (!body) proxy_wasm::logWarn("cannot read the request body: ", body.status());
+    if (!body || body->empty()) return reject("empty body");  // an unreadable body counts as empty
     const auto json = nlohmann::json::parse(body->view(), nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded()) return reject("not JSON");
     if (!json.is_object()) return reject("not a JSON object");
