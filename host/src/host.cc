@@ -998,6 +998,38 @@ bool Host::allowed(std::string_view name) {
   return true;
 }
 
+size_t Host::beginHostCall(std::string_view name) {
+  if (!options_.record_host_calls) return size_t(-1);
+  HostCall call;
+  call.function = std::string(name);
+  call.current_context_id = in_startup_ ? 0 : current_;
+  if (in_allocator_) {
+    call.callback = Callback::MemoryAllocate;
+  } else if (in_startup_) {
+    call.callback = Callback::Initialize;
+  } else if (depth_ > 0) {
+    call.callback = current_callback_;
+  }
+  host_calls_.push_back(std::move(call));
+  return host_calls_base_ + host_calls_.size() - 1;
+}
+
+void Host::endHostCall(size_t sequence, uint32_t result) {
+  // Not recording, or the record was cleared during the call.
+  if (sequence < host_calls_base_ || sequence - host_calls_base_ >= host_calls_.size()) return;
+  HostCall& call = host_calls_[sequence - host_calls_base_];
+  call.refused = result == 0xFFFFFFFFu;  // abi::kTrap
+  call.status = call.refused ? Status::InternalFailure : static_cast<Status>(result);
+  call.context_id = in_startup_ ? 0 : effective();
+}
+
+std::vector<HostCall> Host::hostCalls(std::string_view function) const {
+  std::vector<HostCall> out;
+  for (const HostCall& c : host_calls_)
+    if (c.function == function) out.push_back(c);
+  return out;
+}
+
 uint64_t Host::allocate(uint64_t size) {
   if (size > 0xFFFFFFFFull || failed_) return 0;
   const bool saved = in_allocator_;

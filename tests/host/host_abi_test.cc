@@ -352,6 +352,67 @@ TEST_CASE("start-up: a restricted call traps, the VM fails and no plugin starts"
   CHECK(f.H().logs(LogLevel::Info) == std::vector<std::string>{"static init"});
 }
 
+TEST_CASE("the host-call record: refused start-up calls, calls inside the allocator, calls outside callbacks") {
+  Fx f(HostOptions{"vm", "vm-config"});
+  f.s->has_initialize = true;
+  f.on(Callback::Initialize, [&](const std::vector<uint32_t>&) {
+    CHECK(f.log(2, "static init") == kOk);
+    auto name = f.in("requests");
+    const Ptr id = f.slot();
+    CHECK(abi::define_metric(f.H(), f.M(), 0, name.p, name.n, id) == abi::kTrap);
+    return 0u;
+  });
+  REQUIRE(f.H().startVm());
+  REQUIRE(f.H().hostCalls().size() == 2);
+  const HostCall log = f.H().hostCalls()[0], refused = f.H().hostCalls()[1];
+  CHECK(log.function == "proxy_log");
+  CHECK(log.status == Status::Ok);
+  CHECK_FALSE(log.refused);
+  CHECK(refused.function == "proxy_define_metric");
+  CHECK(refused.refused);  // an engine traps; natively the plugin gets InternalFailure
+  CHECK(refused.status == Status::InternalFailure);
+  for (const HostCall& c : f.H().hostCalls()) {
+    REQUIRE(c.callback.has_value());
+    CHECK(*c.callback == Callback::Initialize);
+    CHECK(c.context_id == 0);
+    CHECK(c.current_context_id == 0);
+  }
+
+  // Inside the allocator (during get_buffer_bytes' copy-out): recorded after the call that
+  // allocates, as MemoryAllocate; proxy_log allowed, anything else refused.
+  const uint32_t root = f.start();
+  REQUIRE(root != 0);
+  f.H().clearHostCalls();
+  int allocations = 0;
+  f.s->in_allocator = [&] {
+    ++allocations;
+    CHECK(f.log(2, "allocating") == kOk);
+    CHECK(abi::done(f.H(), f.M()) == abi::kTrap);
+  };
+  f.inTick(root, [&] { CHECK(f.getBuffer(6, 0, 100) == kOk); });
+  CHECK(allocations == 1);
+  const auto& calls = f.H().hostCalls();
+  REQUIRE(calls.size() == 3);
+  CHECK(calls[0].function == "proxy_get_buffer_bytes");
+  CHECK(calls[0].status == Status::Ok);
+  CHECK(*calls[0].callback == Callback::Tick);
+  CHECK(calls[0].current_context_id == root);
+  CHECK(calls[1].function == "proxy_log");
+  CHECK(*calls[1].callback == Callback::MemoryAllocate);
+  CHECK(calls[2].function == "proxy_done");
+  CHECK(calls[2].refused);
+  CHECK(*calls[2].callback == Callback::MemoryAllocate);
+  f.s->in_allocator = nullptr;
+
+  // A call with no callback running (a native test calling the ABI itself).
+  f.H().clearHostCalls();
+  CHECK(f.log(2, "outside") == kOk);
+  REQUIRE(f.H().hostCalls().size() == 1);
+  CHECK_FALSE(f.H().hostCalls()[0].callback.has_value());
+  CHECK(f.H().hostCalls("proxy_log").size() == 1);
+  CHECK(f.H().hostCalls("proxy_done").empty());
+}
+
 TEST_CASE("inside the allocator only proxy_log is allowed (§2.5)") {
   Fx f(HostOptions{"vm", "vm-config"});
   const uint32_t root = f.start();

@@ -17,9 +17,11 @@
 
 namespace proxy_wasm::testing {
 
+using host::Callback;
 using host::Finalization;
 using host::HeaderList;
 using host::Host;
+using host::HostCall;
 using host::HostOptions;
 using host::HttpStream;
 using host::LocalResponse;

@@ -64,6 +64,21 @@ struct LogEntry {
   uint32_t context_id;  // the effective context when logged (0: VM)
 };
 
+// One host function call the plugin made, as the host model saw it (Host::hostCalls()).
+struct HostCall {
+  std::string function;           // wire name, e.g. "proxy_get_header_map_value"
+  uint32_t context_id = 0;        // the effective context the host acted on (0: none, e.g. start-up)
+  uint32_t current_context_id = 0;  // the context of the callback that was running
+  // The callback that was running: Callback::Initialize during module start-up,
+  // Callback::MemoryAllocate inside the allocator; empty when no callback was running (a
+  // native test calling the ABI directly).
+  std::optional<Callback> callback;
+  Status status = Status::Ok;     // what the plugin got back
+  // The host refused the call (a restricted phase): an engine traps, as Envoy does, and a
+  // native plugin gets InternalFailure (the status recorded).
+  bool refused = false;
+};
+
 // How the plugin's stream callbacks ended.
 enum class Finalization { Envoy, Spec };
 
@@ -91,6 +106,8 @@ struct HostOptions {
   // 413 local reply and the response a 500 (or a reset once its headers went downstream).
   // While headers are paused Envoy applies flow control instead: no error.
   size_t buffer_limit = 1024 * 1024;
+  // Record every host call (hostCalls()). Long runs that never read the record turn it off.
+  bool record_host_calls = true;
 };
 
 struct PluginOptions {
@@ -399,6 +416,16 @@ class Host {
   // Calls the plugin's proxy_on_foreign_function with `arguments` in buffer 8.
   void callPluginForeignFunction(uint32_t function_id, std::string_view arguments, uint32_t root_id = 0);
 
+  // Every host function call the plugin made, in call order (a call made from inside the
+  // allocator, during another call's copy-out, comes after it); refused calls included.
+  const std::vector<HostCall>& hostCalls() const { return host_calls_; }
+  // The calls of one host function (by wire name, e.g. "proxy_log").
+  std::vector<HostCall> hostCalls(std::string_view function) const;
+  void clearHostCalls() {
+    host_calls_base_ += host_calls_.size();
+    host_calls_.clear();
+  }
+
   // Calls the host would refuse or trap on (restricted phase, bad ids), with the reason.
   const std::vector<std::string>& violations() const { return violations_; }
   const HostOptions& options() const { return options_; }
@@ -453,6 +480,11 @@ class Host {
   Status hGetMetric(uint32_t id, uint64_t& value);
   Status hGetProperty(std::string_view path, std::string& value);
   Status hSetProperty(std::string_view path, std::string_view value);
+
+  // Brackets every host function call (abi_adapter.h): the record's sequence number (npos
+  // when not recording), then the wire result (abi::kTrap when refused).
+  size_t beginHostCall(std::string_view name);
+  void endHostCall(size_t index, uint32_t result);
 
   // Whether host function `name` may run now (start-up and allocator restrictions, §2.5).
   // A refused call is recorded in violations(); engines trap, the native way returns
@@ -549,6 +581,8 @@ class Host {
   std::vector<std::unique_ptr<TcpConnection>> tcp_connections_;
   std::vector<LogEntry> logs_;
   std::vector<std::string> violations_;
+  std::vector<HostCall> host_calls_;
+  size_t host_calls_base_ = 0;  // sequence number of host_calls_[0] (clearHostCalls)
   // Deferred: work a real host does after the current VM call returns.
   std::deque<std::function<void()>> deferred_;
   bool hold_queue_notifications_ = false;
