@@ -175,6 +175,7 @@ Status Host::hHttpCall(std::string_view upstream, std::string_view headers, std:
   HttpCallRecord rec;
   rec.token = (next_callout_++) * 4;
   rec.root_id = root;
+  rec.context_id = effective();
   rec.upstream = std::string(upstream);
   rec.headers = std::move(hdrs);
   rec.body = std::string(body);
@@ -195,6 +196,7 @@ Status Host::hGrpcCall(std::string_view upstream, std::string_view service, std:
   GrpcCallRecord rec;
   rec.token = (next_callout_++) * 4 + 1;
   rec.root_id = root;
+  rec.context_id = effective();
   rec.upstream = std::string(upstream);
   rec.service = std::string(service);
   rec.method = std::string(method);
@@ -215,6 +217,7 @@ Status Host::hGrpcStream(std::string_view upstream, std::string_view service, st
   GrpcCallRecord rec;
   rec.token = (next_callout_++) * 4 + 2;
   rec.root_id = root;
+  rec.context_id = effective();
   rec.stream = true;
   rec.upstream = std::string(upstream);
   rec.service = std::string(service);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace proxy_wasm::host {
 
@@ -261,6 +262,7 @@ bool Host::allowed(std::string_view name) {
 }
 
 size_t Host::beginHostCall(std::string_view name) {
+  injected_ = false;
   if (!options_.record_host_calls) return size_t(-1);
   HostCall call;
   call.function = std::string(name);
@@ -281,6 +283,7 @@ void Host::endHostCall(size_t sequence, uint32_t result) {
   if (sequence < host_calls_base_ || sequence - host_calls_base_ >= host_calls_.size()) return;
   HostCall& call = host_calls_[sequence - host_calls_base_];
   call.refused = result == 0xFFFFFFFFu;  // abi::kTrap
+  call.injected = std::exchange(injected_, false);
   call.status = call.refused ? Status::InternalFailure : static_cast<Status>(result);
   call.context_id = in_startup_ ? 0 : effective();
 }
@@ -294,6 +297,7 @@ std::vector<HostCall> Host::hostCalls(std::string_view function) const {
 
 uint64_t Host::allocate(uint64_t size) {
   if (size > 0xFFFFFFFFull || failed_) return 0;
+  if (allocationFails()) return 0;  // an injected failure: the export returned 0
   const bool saved = in_allocator_;
   in_allocator_ = true;
   CallResult r = guest_->call(Callback::MemoryAllocate, {uint32_t(size)});

@@ -351,3 +351,40 @@ TEST_CASE_FIXTURE(Fixture, "gRPC: send on a call token BA, unknown token NF, clo
   CHECK(host->grpcCalls()[0].cancelled);
   CHECK_FALSE(host->respondGrpcCall(host->grpcCalls()[0].token, "late"));
 }
+
+TEST_CASE("late responses: a callout outlives the stream that issued it; its root still gets the events") {
+  Fx f;
+  const uint32_t root = f.start();
+  auto& s = f.H().newHttpStream();
+  uint32_t http = 0, grpc = 0;
+  int issued = 0;
+  f.on(Callback::RequestHeaders, [&](const std::vector<uint32_t>&) {
+    ++issued;
+    CHECK(f.httpCall("c", HeaderList{{":method", "GET"}, {":path", "/"}, {":authority", "a"}}, "", 0, &http) == kOk);
+    CHECK(f.grpcCall("c", &grpc) == kOk);
+    return 1u;  // paused, waiting for the callouts
+  });
+  s.sendRequestHeaders({{":path", "/"}});
+  REQUIRE(issued == 1);
+  REQUIRE(f.H().httpCalls().size() == 1);
+  CHECK(f.H().httpCalls()[0].context_id == s.id());  // issued by the stream...
+  CHECK(f.H().httpCalls()[0].root_id == root);       // ...owned by its root
+  REQUIRE(f.H().grpcCalls().size() == 1);
+  CHECK(f.H().grpcCalls()[0].context_id == s.id());
+  const uint32_t stream = s.id();
+  s.finish();  // the client went away: the stream is deleted, the callouts are not
+  CHECK_FALSE(f.H().contextAlive(stream));
+  f.trace().clear();
+
+  int responses = 0;
+  f.on(Callback::HttpCallResponse, [&](const std::vector<uint32_t>& a) {
+    ++responses;
+    CHECK(a[0] == root);
+    CHECK(f.effective(stream) == kBA);  // the stream the plugin may try to resume is gone
+    return 0u;
+  });
+  CHECK(f.H().respondHttpCall(http, {{":status", "200"}}));
+  CHECK(f.H().grpcClose(grpc, proxy_wasm::GrpcStatus::Ok));
+  CHECK(responses == 1);
+  CHECK(f.trace() == Trace{"http_call_response " + ids(root, http) + " 1 0 0", "grpc_close " + ids(root, grpc) + " 0"});
+}

@@ -3,6 +3,8 @@
 //
 // Cases driven through the fake guest (fake_guest.h) and through the natively linked
 // test plugin (model_fixture.h).
+#include <stdexcept>
+
 #include "fake_guest.h"
 #include "model_fixture.h"
 
@@ -433,4 +435,83 @@ TEST_CASE_FIXTURE(Fixture, "finalization (Envoy): HTTP log, done, delete; TCP do
                          "log " + n(c.id()), "delete " + n(c.id()), "done " + n(http), "delete " + n(http),
                          "done " + n(tcp), "delete " + n(tcp)});
   CHECK(test_plugin::liveContexts() == 0);
+}
+
+TEST_CASE("deliverCallback: callbacks for contexts the host never created or already deleted") {
+  Fx f;
+  const uint32_t root = f.start();
+  auto& s = f.H().newHttpStream();
+  s.sendRequestHeaders({{":path", "/"}});
+  const uint32_t stream = s.id();
+  s.finish();
+  f.trace().clear();
+
+  int calls = 0;
+  f.on(Callback::RequestHeaders, [&](const std::vector<uint32_t>& a) {
+    ++calls;
+    // The host has no stream behind the id: maps are unavailable (BadArgument), as for any
+    // context without one.
+    CHECK(f.getValue(0, ":path") == kBA);
+    return a[0] == 999 ? 1u : 0u;
+  });
+  f.H().clearHostCalls();
+  CHECK(f.H().deliverCallback(Callback::RequestHeaders, {999, 0, 1}) == std::optional<uint32_t>(1));
+  CHECK(f.H().deliverCallback(Callback::RequestHeaders, {stream, 2, 0}) == std::optional<uint32_t>(0));
+  CHECK(f.H().deliverCallback(Callback::Delete, {stream}) == std::optional<uint32_t>(0));
+  CHECK(calls == 2);
+  CHECK(f.trace() == Trace{"request_headers 999 0 1", "request_headers " + ids(stream, 2) + " 0", "delete " + std::to_string(stream)});
+  // The host recorded the calls under the context the plugin was called with.
+  const auto gets = f.H().hostCalls("proxy_get_header_map_value");
+  REQUIRE(gets.size() == 2);
+  CHECK(gets[0].current_context_id == 999);
+  CHECK(gets[1].current_context_id == stream);
+  CHECK(gets[0].status == Status::BadArgument);
+  CHECK(f.H().contextAlive(root));
+
+  CHECK_THROWS_WITH_AS(f.H().deliverCallback(Callback::RequestHeaders, {1, 2}),
+                       "deliverCallback: proxy_on_request_headers takes 3 arguments, not 2", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(f.H().deliverCallback(Callback::MemoryAllocate, {16}),
+                       "deliverCallback: proxy_on_memory_allocate is not a context callback (the host calls it "
+                       "itself)",
+                       std::invalid_argument);
+}
+
+TEST_CASE("fault injection through the adapter: injected statuses skip the call; refused calls stay refused") {
+  Fx f(HostOptions{"vm", "vm-config"});
+  f.s->has_initialize = true;
+  f.H().injectStatus("proxy_get_buffer_bytes", Status::NotFound, host::FaultSchedule::always());
+  f.on(Callback::Initialize, [&](const std::vector<uint32_t>&) {
+    CHECK(f.getBuffer(6, 0, 100) == abi::kTrap);  // start-up: refused before any fault
+    return 0u;
+  });
+  REQUIRE(f.H().startVm());
+  const uint32_t root = f.start();
+  REQUIRE(root != 0);
+  int allocations = 0;
+  f.s->in_allocator = [&] { ++allocations; };
+  f.inTick(root, [&] {
+    const Ptr pp = f.slot(), ps = f.slot();
+    f.M().writeU32(pp, 0xAAAA);
+    CHECK(abi::get_buffer_bytes(f.H(), f.M(), 6, 0, 100, pp, ps) == kNF);
+    CHECK(f.M().u32(pp) == 0xAAAA);  // nothing written: the host did not run the call
+  });
+  CHECK(allocations == 0);
+  f.H().clearFaults();
+  f.H().failAllocations(host::FaultSchedule::once());
+  f.inTick(root, [&] {
+    CHECK(f.getBuffer(6, 0, 100) == kIMA);  // the allocator export failed (it was not called)
+    std::string out;
+    CHECK(f.getBuffer(6, 0, 100, &out) == kOk);
+    CHECK(out == "vm-config");
+  });
+  CHECK(allocations == 1);
+  const auto calls = f.H().hostCalls("proxy_get_buffer_bytes");
+  REQUIRE(calls.size() == 4);
+  CHECK(calls[0].refused);
+  CHECK_FALSE(calls[0].injected);
+  CHECK(calls[1].injected);
+  CHECK(calls[1].status == Status::NotFound);
+  CHECK(calls[2].status == Status::InvalidMemoryAccess);
+  CHECK_FALSE(calls[2].injected);
+  CHECK(calls[3].status == Status::Ok);
 }

@@ -18,6 +18,7 @@
 namespace proxy_wasm::testing {
 
 using host::Callback;
+using host::FaultSchedule;
 using host::Finalization;
 using host::HeaderList;
 using host::Host;

@@ -41,11 +41,16 @@ uint32_t copyOut(Host& h, M& m, std::string_view data, typename M::Ptr ptr_out, 
   return 0;
 }
 // Every host function runs through here: the call is recorded (Host::hostCalls()), then
-// refused when the host would trap (start-up, allocator), else run.
+// refused when the host would trap (start-up, allocator), answered with an injected status
+// when a fault is due (Host::injectStatus), else run.
 template <class Body>
 uint32_t hostCall(Host& h, const char* name, Body&& body) {
   const size_t record = h.beginHostCall(name);
-  const uint32_t r = h.allowed(name) ? body() : kTrap;
+  uint32_t r = kTrap;
+  if (h.allowed(name)) {
+    const std::optional<uint32_t> injected = h.injectedStatus(name);
+    r = injected ? *injected : body();
+  }
   h.endHostCall(record, r);
   return r;
 }

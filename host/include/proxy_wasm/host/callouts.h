@@ -12,7 +12,8 @@ namespace proxy_wasm::host {
 
 struct HttpCallRecord {
   uint32_t token = 0;
-  uint32_t root_id = 0;
+  uint32_t root_id = 0;     // the root the response goes to
+  uint32_t context_id = 0;  // the context that issued it (a stream may be gone by the response)
   std::string upstream;
   HeaderList headers;
   std::string body;
@@ -22,7 +23,8 @@ struct HttpCallRecord {
 
 struct GrpcCallRecord {
   uint32_t token = 0;
-  uint32_t root_id = 0;
+  uint32_t root_id = 0;     // the root the events go to
+  uint32_t context_id = 0;  // the context that issued it
   bool stream = false;
   std::string upstream, service, method;
   HeaderList initial_metadata;

@@ -55,6 +55,18 @@ struct HostCall {
   // The host refused the call (a restricted phase): an engine traps, as Envoy does, and a
   // native plugin gets InternalFailure (the status recorded).
   bool refused = false;
+  // The status was injected (Host::injectStatus): the host did not run the call.
+  bool injected = false;
+};
+
+// When an injected fault applies, counting the calls (or allocations) from the moment it
+// is injected.
+struct FaultSchedule {
+  uint32_t skip = 0;   // calls that run normally first
+  uint32_t count = 1;  // calls that fail then; 0: every call from then on
+  static FaultSchedule once() { return {0, 1}; }                // the next call
+  static FaultSchedule always() { return {0, 0}; }              // every call from now on
+  static FaultSchedule nth(uint32_t n) { return {n - 1, 1}; }   // only the nth call (1: the next)
 };
 
 // How the plugin's stream callbacks ended.
@@ -212,6 +224,30 @@ class Host {
     host_calls_.clear();
   }
 
+  // ---- Driver: fault injection ------------------------------------------------------------
+
+  // Makes host function `function` (wire name) return `status` instead of running, on the
+  // calls `when` selects. Only a failure the function can return per the ABI and Envoy is
+  // accepted: anything else (Ok, an unknown function, a status the function never returns,
+  // nth(0)) throws std::invalid_argument naming the statuses it can return. A call the host
+  // refuses (start-up, allocator) is refused before any fault applies. Several faults may
+  // be pending for one function: each counts the calls, the first due one applies.
+  void injectStatus(std::string_view function, Status status, FaultSchedule when = FaultSchedule::once());
+  // The plugin's allocator export fails (returns 0) on the allocations `when` selects: the
+  // host call that needed the memory returns InvalidMemoryAccess, as real hosts do.
+  void failAllocations(FaultSchedule when = FaultSchedule::once());
+  // Drops every pending fault.
+  void clearFaults();
+  // The statuses `function` can return per the ABI and Envoy (bit 1 << code), Ok included;
+  // 0 for an unknown function.
+  static uint32_t statusMask(std::string_view function);
+  // Calls plugin callback `cb` with exactly these arguments, whatever the host's state: a
+  // context id the host never created or already deleted, a token never issued. The first
+  // argument is the current context. Returns the callback's result (nullopt when it trapped
+  // or the VM failed). Throws std::invalid_argument for a wrong argument count or for
+  // _initialize and the allocator. Deferred work (continue, local replies) runs after it.
+  std::optional<uint32_t> deliverCallback(Callback cb, std::initializer_list<uint32_t> args);
+
   // Calls the host would refuse or trap on (restricted phase, bad ids), with the reason.
   const std::vector<std::string>& violations() const { return violations_; }
   const HostOptions& options() const { return options_; }
@@ -271,6 +307,9 @@ class Host {
   // when not recording), then the wire result (abi::kTrap when refused).
   size_t beginHostCall(std::string_view name);
   void endHostCall(size_t index, uint32_t result);
+
+  // The injected status of this call of `name`, if a fault is due (see injectStatus).
+  std::optional<uint32_t> injectedStatus(std::string_view name);
 
   // Whether host function `name` may run now: during module start-up and inside the
   // allocator, real hosts allow only proxy_log (and some WASI calls).
@@ -371,6 +410,17 @@ class Host {
   std::vector<std::string> violations_;
   std::vector<HostCall> host_calls_;
   size_t host_calls_base_ = 0;  // sequence number of host_calls_[0] (clearHostCalls)
+  // Fault injection (faults.cc).
+  struct Fault {
+    std::string function;  // empty: the allocator
+    uint32_t status = 0;
+    FaultSchedule when;
+    uint32_t seen = 0;  // calls counted so far
+  };
+  std::vector<Fault> faults_;
+  bool injected_ = false;  // the running host call got an injected status
+  bool faultDue(Fault& f);
+  bool allocationFails();
   // Deferred: work a real host does after the current VM call returns.
   std::deque<std::function<void()>> deferred_;
   bool hold_queue_notifications_ = false;
