@@ -284,7 +284,7 @@ void Host::endHostCall(size_t sequence, uint32_t result) {
   HostCall& call = host_calls_[sequence - host_calls_base_];
   call.refused = result == 0xFFFFFFFFu;  // abi::kTrap
   call.injected = std::exchange(injected_, false);
-  call.status = call.refused ? Status::InternalFailure : static_cast<Status>(result);
+  call.status = call.refused ? Status::InternalFailure : Status(static_cast<Status::Code>(result));
   call.context_id = in_startup_ ? 0 : effective();
 }
 

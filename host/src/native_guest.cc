@@ -37,6 +37,7 @@ void proxy_on_grpc_close(uint32_t root, uint32_t token, uint32_t status);
 uint32_t proxy_on_done(uint32_t id);
 void proxy_on_log(uint32_t id);
 void proxy_on_delete(uint32_t id);
+void proxy_wasm_native_reset();
 }
 
 namespace proxy_wasm::host {
@@ -105,6 +106,7 @@ class NativeGuest final : public Guest {
   void attach(Host& host) override {
     host_ = &host;
     g_host = &host;
+    proxy_wasm_native_reset();  // a fresh SDK state for a fresh host
   }
   bool has(Callback cb) const override { return cb != Callback::Initialize; }  // static init already ran
   std::string describe() const override { return "native plugin"; }

@@ -1,12 +1,17 @@
-// HTTP and gRPC callouts from any context, with the response delivered to the context
-// that made the call (the host delivers it to the root; the SDK makes the calling
-// context effective before invoking your callback).
+// HTTP and gRPC callouts: the requests (built with named fields), the responses handed to
+// your callback, and gRPC stream handlers. Calls are made with a context's members
+// (ContextBase::httpCall, grpcCall, grpcStream); the response runs later, in a callback of
+// the host, with the calling context effective (so a stream can resume or answer its
+// request from it). If that context is gone by then, the response is dropped.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "proxy_wasm/detail/callout.h"
 #include "proxy_wasm/hostcalls.h"
@@ -14,11 +19,142 @@
 namespace proxy_wasm {
 
 namespace detail {
-template <class>
-class GrpcStreamCallout;
-// The callout whose event is being delivered (so cancel() from inside it is deferred).
-inline Callout* g_delivering = nullptr;
+// Appends pairs to a serialized pairs buffer (count first, then lengths, then bytes);
+// built incrementally so a request costs one string per map.
+class PairsBuilder {
+ public:
+  void add(std::string_view key, std::string_view value) {
+    keys_values_.push_back({std::string(key), std::string(value)});
+  }
+  template <class Range>
+  void addAll(const Range& pairs) {
+    for (const auto& p : pairs) add(std::string_view(p.first), std::string_view(p.second));
+  }
+  bool empty() const { return keys_values_.empty(); }
+  std::string serialize() const { return keys_values_.empty() ? std::string() : serializePairs(keys_values_); }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> keys_values_;
+};
 }  // namespace detail
+
+// An HTTP callout, with named fields:
+//
+//   httpCall(HttpRequest("auth")
+//                .header(":method", "GET").header(":path", "/check").header(":authority", "auth")
+//                .timeout(std::chrono::seconds(1)),
+//            [this](const HttpCallResponse& response) { ... });
+//
+// Envoy requires :method, :path and :authority, and a known cluster (BadArgument otherwise).
+class HttpRequest {
+ public:
+  explicit HttpRequest(std::string_view cluster) : cluster_(cluster) {}
+
+  HttpRequest& header(std::string_view key, std::string_view value) & {
+    headers_.add(key, value);
+    return *this;
+  }
+  HttpRequest&& header(std::string_view key, std::string_view value) && { return std::move(header(key, value)); }
+  // Adds every pair of any range of string pairs (initializer list, vector, HeaderMap, ...).
+  template <class Range>
+  HttpRequest& headers(const Range& pairs) & {
+    headers_.addAll(pairs);
+    return *this;
+  }
+  template <class Range>
+  HttpRequest&& headers(const Range& pairs) && {
+    return std::move(headers(pairs));
+  }
+  HttpRequest& headers(std::initializer_list<HeaderPair> pairs) & { return headers<>(pairs); }
+  HttpRequest&& headers(std::initializer_list<HeaderPair> pairs) && { return std::move(headers<>(pairs)); }
+  HttpRequest& body(std::string_view bytes) & {
+    body_.assign(bytes.data(), bytes.size());
+    return *this;
+  }
+  HttpRequest&& body(std::string_view bytes) && { return std::move(body(bytes)); }
+  HttpRequest& trailer(std::string_view key, std::string_view value) & {
+    trailers_.add(key, value);
+    return *this;
+  }
+  HttpRequest&& trailer(std::string_view key, std::string_view value) && { return std::move(trailer(key, value)); }
+  template <class Range>
+  HttpRequest& trailers(const Range& pairs) & {
+    trailers_.addAll(pairs);
+    return *this;
+  }
+  template <class Range>
+  HttpRequest&& trailers(const Range& pairs) && {
+    return std::move(trailers(pairs));
+  }
+  // No timeout (0) by default; Envoy refuses more than INT32_MAX ms with BadArgument.
+  HttpRequest& timeout(std::chrono::milliseconds t) & {
+    timeout_ms_ = t.count() <= 0 ? 0 : t.count() > 0xFFFFFFFFll ? 0xFFFFFFFFu : uint32_t(t.count());
+    return *this;
+  }
+  HttpRequest&& timeout(std::chrono::milliseconds t) && { return std::move(timeout(t)); }
+
+  std::string_view cluster() const { return cluster_; }
+  uint32_t timeoutMs() const { return timeout_ms_; }
+  std::string serializedHeaders() const { return headers_.serialize(); }
+  std::string serializedTrailers() const { return trailers_.serialize(); }
+  std::string_view bodyBytes() const { return body_; }
+
+ private:
+  std::string cluster_;
+  detail::PairsBuilder headers_, trailers_;
+  std::string body_;
+  uint32_t timeout_ms_ = 0;
+};
+
+// A gRPC call or stream: cluster (or a serialized GrpcService), service, method, initial
+// metadata; for a unary call also the serialized request message and a timeout.
+class GrpcRequest {
+ public:
+  GrpcRequest(std::string_view cluster, std::string_view service, std::string_view method)
+      : cluster_(cluster), service_(service), method_(method) {}
+
+  GrpcRequest& metadata(std::string_view key, std::string_view value) & {
+    metadata_.add(key, value);
+    return *this;
+  }
+  GrpcRequest&& metadata(std::string_view key, std::string_view value) && { return std::move(metadata(key, value)); }
+  template <class Range>
+  GrpcRequest& metadata(const Range& pairs) & {
+    metadata_.addAll(pairs);
+    return *this;
+  }
+  template <class Range>
+  GrpcRequest&& metadata(const Range& pairs) && {
+    return std::move(metadata(pairs));
+  }
+  GrpcRequest& metadata(std::initializer_list<HeaderPair> pairs) & { return metadata<>(pairs); }
+  GrpcRequest&& metadata(std::initializer_list<HeaderPair> pairs) && { return std::move(metadata<>(pairs)); }
+  // The serialized request message (bring your own protobuf codec). Unary calls only.
+  GrpcRequest& message(std::string_view bytes) & {
+    message_.assign(bytes.data(), bytes.size());
+    return *this;
+  }
+  GrpcRequest&& message(std::string_view bytes) && { return std::move(message(bytes)); }
+  // Unary calls only (v0.2.1 streams have no timeout); 0 = none.
+  GrpcRequest& timeout(std::chrono::milliseconds t) & {
+    timeout_ms_ = t.count() <= 0 ? 0 : t.count() > 0xFFFFFFFFll ? 0xFFFFFFFFu : uint32_t(t.count());
+    return *this;
+  }
+  GrpcRequest&& timeout(std::chrono::milliseconds t) && { return std::move(timeout(t)); }
+
+  std::string_view cluster() const { return cluster_; }
+  std::string_view service() const { return service_; }
+  std::string_view method() const { return method_; }
+  std::string serializedMetadata() const { return metadata_.serialize(); }
+  std::string_view messageBytes() const { return message_; }
+  uint32_t timeoutMs() const { return timeout_ms_; }
+
+ private:
+  std::string cluster_, service_, method_;
+  detail::PairsBuilder metadata_;
+  std::string message_;
+  uint32_t timeout_ms_ = 0;
+};
 
 // The response to an HTTP callout, valid during the callback only.
 class HttpCallResponse {
@@ -31,26 +167,39 @@ class HttpCallResponse {
   bool failed() const { return headers_ == 0; }
   // Why the call failed (or Ok): the host's status code and message for this root's last
   // callout (Envoy: BrokenConnection after a reset or timeout).
-  PROXY_WASM_NODISCARD Result<CallStatus> failure() const { return getStatus(); }
+  PROXY_WASM_NODISCARD Result<CallStatus> failure() const {
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    return detail::raw::getStatus();
+  }
   uint32_t headerCount() const { return headers_; }
   size_t bodySize() const { return body_size_; }
   uint32_t trailerCount() const { return trailers_; }
 
-  PROXY_WASM_NODISCARD Result<HostString> header(std::string_view key) const {
-    return getHeaderMapValue(MapType::HttpCallResponseHeaders, key);
+  // A response header; absent when the response has none by that name.
+  PROXY_WASM_NODISCARD Maybe<HostString> header(std::string_view key) const {
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    return detail::raw::getHeaderMapValue(MapType::HttpCallResponseHeaders, key);
   }
-  PROXY_WASM_NODISCARD Result<HeaderMap> headers() const { return getHeaderMapPairs(MapType::HttpCallResponseHeaders); }
+  PROXY_WASM_NODISCARD Result<HeaderMap> headers() const {
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    return detail::raw::getHeaderMapPairs(MapType::HttpCallResponseHeaders);
+  }
   PROXY_WASM_NODISCARD Result<HostBuffer> body(size_t start = 0, size_t max_size = kWholeBuffer) const {
-    return getBufferBytes(BufferType::HttpCallResponseBody, start, max_size);
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    return detail::raw::getBufferBytes(BufferType::HttpCallResponseBody, start, max_size);
   }
-  PROXY_WASM_NODISCARD Result<HostString> trailer(std::string_view key) const {
-    return getHeaderMapValue(MapType::HttpCallResponseTrailers, key);
+  PROXY_WASM_NODISCARD Maybe<HostString> trailer(std::string_view key) const {
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    return detail::raw::getHeaderMapValue(MapType::HttpCallResponseTrailers, key);
   }
-  PROXY_WASM_NODISCARD Result<HeaderMap> trailers() const { return getHeaderMapPairs(MapType::HttpCallResponseTrailers); }
+  PROXY_WASM_NODISCARD Result<HeaderMap> trailers() const {
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    return detail::raw::getHeaderMapPairs(MapType::HttpCallResponseTrailers);
+  }
   // The `:status` header as a number; 0 when absent or not a number (or the call failed).
   uint32_t status() const {
     auto s = header(":status");
-    if (!s.ok() || s->empty() || s->size() > 3) return 0;
+    if (!s || s->empty() || s->size() > 3) return 0;
     uint32_t code = 0;
     for (char c : s->view()) {
       if (c < '0' || c > '9') return 0;
@@ -78,14 +227,16 @@ class GrpcCallResponse {
   bool ok() const { return replied_; }
   GrpcStatus status() const { return status_; }
   size_t messageSize() const { return message_size_; }
-  // The reply message (raw bytes; bring your own protobuf codec). Only when ok().
+  // The reply message (raw bytes; bring your own protobuf codec). NotFound unless ok().
   PROXY_WASM_NODISCARD Result<HostBuffer> message() const {
     if (!ok()) return Status::NotFound;
-    return getBufferBytes(BufferType::GrpcReceiveBuffer);
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    return detail::raw::getBufferBytes(BufferType::GrpcReceiveBuffer, 0, kWholeBuffer);
   }
   // The host's status message for a failed call.
   PROXY_WASM_NODISCARD Result<HostString> statusMessage() const {
-    auto st = getStatus();
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    auto st = detail::raw::getStatus();
     if (!st.ok()) return st.status();
     return std::move(st->message);
   }
@@ -97,50 +248,75 @@ class GrpcCallResponse {
   bool replied_;
 };
 
-// Receives the events of a gRPC stream. Subclass it, and open it with
-// ContextBase::grpcStream(); the SDK owns it until onClose() returns.
+class ContextBase;
+namespace detail {
+template <class>
+class GrpcStreamCallout;
+}  // namespace detail
+
+// Receives the events of a gRPC stream. Subclass it, and open the stream with
+// ContextBase::grpcStream(); the SDK owns the handler until the stream ends: after
+// onClose() (the SDK then also closes its side, as Envoy expects), after cancel(), or when
+// the context that opened it is deleted (the SDK then cancels the stream at the host).
 class GrpcStreamHandler {
  public:
+  GrpcStreamHandler() = default;
+  GrpcStreamHandler(const GrpcStreamHandler&) = delete;
+  GrpcStreamHandler& operator=(const GrpcStreamHandler&) = delete;
   virtual ~GrpcStreamHandler() = default;
 
   virtual void onInitialMetadata(uint32_t headers) { (void)headers; }
   virtual void onMessage(size_t size) { (void)size; }
   virtual void onTrailingMetadata(uint32_t trailers) { (void)trailers; }
+  // The remote closed the stream (or it failed). No event follows; the handler is deleted
+  // when this returns.
   virtual void onClose(GrpcStatus status) { (void)status; }
 
   uint32_t token() const { return token_; }
-  PROXY_WASM_NODISCARD Status send(std::string_view message, bool end_stream = false) {
-    return grpcSend(token_, message, end_stream);
-  }
-  // Half-closes the stream (local end of stream).
-  PROXY_WASM_NODISCARD Status close() { return grpcClose(token_); }
-  // Cancels the stream; no further events arrive.
-  PROXY_WASM_NODISCARD Status cancel() { return grpcCancel(token_); }
+  // Sends a message; end_stream half-closes the stream after it.
+  PROXY_WASM_NODISCARD Status send(std::string_view message, bool end_stream = false);
+  // Half-closes the stream (local end of stream); events keep arriving until onClose().
+  PROXY_WASM_NODISCARD Status close();
+  // Cancels the stream: no further event arrives, and the handler is deleted once the
+  // current callback returns (do not use it after cancel()).
+  PROXY_WASM_NODISCARD Status cancel();
 
   // In callbacks: the metadata and message of the event being delivered.
-  PROXY_WASM_NODISCARD Result<HostString> initialMetadataValue(std::string_view key) const {
-    return getHeaderMapValue(MapType::GrpcReceiveInitialMetadata, key);
+  PROXY_WASM_NODISCARD Maybe<HostString> initialMetadataValue(std::string_view key) const {
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    return detail::raw::getHeaderMapValue(MapType::GrpcReceiveInitialMetadata, key);
   }
   PROXY_WASM_NODISCARD Result<HeaderMap> initialMetadata() const {
-    return getHeaderMapPairs(MapType::GrpcReceiveInitialMetadata);
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    return detail::raw::getHeaderMapPairs(MapType::GrpcReceiveInitialMetadata);
   }
-  PROXY_WASM_NODISCARD Result<HostString> trailingMetadataValue(std::string_view key) const {
-    return getHeaderMapValue(MapType::GrpcReceiveTrailingMetadata, key);
+  PROXY_WASM_NODISCARD Maybe<HostString> trailingMetadataValue(std::string_view key) const {
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    return detail::raw::getHeaderMapValue(MapType::GrpcReceiveTrailingMetadata, key);
   }
   PROXY_WASM_NODISCARD Result<HeaderMap> trailingMetadata() const {
-    return getHeaderMapPairs(MapType::GrpcReceiveTrailingMetadata);
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    return detail::raw::getHeaderMapPairs(MapType::GrpcReceiveTrailingMetadata);
   }
-  PROXY_WASM_NODISCARD Result<HostBuffer> message() const { return getBufferBytes(BufferType::GrpcReceiveBuffer); }
+  PROXY_WASM_NODISCARD Result<HostBuffer> message() const {
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    return detail::raw::getBufferBytes(BufferType::GrpcReceiveBuffer, 0, kWholeBuffer);
+  }
   PROXY_WASM_NODISCARD Result<HostString> statusMessage() const {
-    auto st = getStatus();
+    if (Status s = detail::actOnCurrent(); !s) return s;
+    auto st = detail::raw::getStatus();
     if (!st.ok()) return st.status();
     return std::move(st->message);
   }
 
  private:
-  template <class>
-  friend class detail::GrpcStreamCallout;
+  friend class ContextBase;
+  void bind(detail::Callout* callout, uint32_t token) {
+    callout_ = callout;
+    token_ = token;
+  }
   uint32_t token_ = 0;
+  detail::Callout* callout_ = nullptr;
 };
 
 namespace detail {
@@ -148,7 +324,7 @@ namespace detail {
 template <class F>
 class HttpCallout final : public Callout {
  public:
-  explicit HttpCallout(F&& fn) : fn_(std::forward<F>(fn)) {}
+  explicit HttpCallout(F&& fn) : Callout(Kind::Http), fn_(std::forward<F>(fn)) {}
   void onHttpResponse(uint32_t headers, size_t body_size, uint32_t trailers) override {
     fn_(HttpCallResponse(token, headers, body_size, trailers));
   }
@@ -160,10 +336,9 @@ class HttpCallout final : public Callout {
 template <class F>
 class GrpcCallCallout final : public Callout {
  public:
-  explicit GrpcCallCallout(F&& fn) : fn_(std::forward<F>(fn)) {}
+  explicit GrpcCallCallout(F&& fn) : Callout(Kind::GrpcCall), fn_(std::forward<F>(fn)) {}
   void onGrpcMessage(size_t size) override { fn_(GrpcCallResponse(token, GrpcStatus::Ok, size, true)); }
   void onGrpcClose(GrpcStatus status) override { fn_(GrpcCallResponse(token, status, 0, false)); }
-  bool endsOnMessage() const override { return true; }
 
  private:
   std::decay_t<F> fn_;
@@ -172,24 +347,17 @@ class GrpcCallCallout final : public Callout {
 template <class H>
 class GrpcStreamCallout final : public Callout {
  public:
-  explicit GrpcStreamCallout(H* handler) : handler_(handler) {}
+  explicit GrpcStreamCallout(H* handler) : Callout(Kind::GrpcStream), handler_(handler) {}
   ~GrpcStreamCallout() override { delete handler_; }
   void onGrpcInitialMetadata(uint32_t headers) override { handler_->onInitialMetadata(headers); }
   void onGrpcMessage(size_t size) override { handler_->onMessage(size); }
   void onGrpcTrailingMetadata(uint32_t trailers) override { handler_->onTrailingMetadata(trailers); }
   void onGrpcClose(GrpcStatus status) override { handler_->onClose(status); }
-  void setToken(uint32_t t) {
-    token = t;
-    handler_->token_ = t;
-  }
+  H* handler() const { return handler_; }
 
  private:
   H* handler_;
 };
 
 }  // namespace detail
-
-// Headers for a callout or local response, e.g. {{":method", "GET"}, {":path", "/"}}.
-using Headers = std::initializer_list<HeaderPair>;
-
 }  // namespace proxy_wasm

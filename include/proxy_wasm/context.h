@@ -1,36 +1,45 @@
 // Contexts: the objects a plugin is made of. One RootContext per configured plugin
 // instance; one HttpContext per HTTP stream or StreamContext per TCP connection.
+//
+// Every member that calls the host acts on its own context, from wherever it is called:
+// its own callback, its root's tick or timer, a queue notification, a callout response
+// delivered to another context, a foreign-function call. The SDK tracks which context the
+// host acts on and calls proxy_set_effective_context only when it must switch (never on the
+// common path: a stream calling its own members inside its own callback).
 #pragma once
 
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
-#include <type_traits>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "proxy_wasm/callouts.h"
-#include "proxy_wasm/detail/context_pool.h"
-#include "proxy_wasm/detail/timers.h"
-#include "proxy_wasm/log.h"
 #include "proxy_wasm/hostcalls.h"
+#include "proxy_wasm/log.h"
 
 namespace proxy_wasm {
 
 class RootContext;
-
-namespace detail {
-struct RootAccess;  // the dispatcher's access to RootContext internals
-// The context host calls act on: set to the called context on every callback entry,
-// changed by ContextBase::makeEffective().
-inline uint32_t g_effective_context = 0;
-}  // namespace detail
+class ContextBase;
 
 enum class ContextKind : uint8_t { Root, Http, Stream };
 
-// What every context has: an id allocated by the host, its root, and finalization.
+namespace detail {
+struct ContextAccess;  // the dispatcher's access to context internals
+// Defined in detail/dispatch.h.
+inline void trackCallout(ContextBase& issuer, Callout* callout, uint32_t token);
+inline Result<uint32_t> addTimer(RootContext& root, Timer* timer, std::chrono::milliseconds delay, bool repeating);
+inline bool cancelTimer(RootContext& root, uint32_t timer_id);
+inline size_t timerCount(const RootContext& root);
+inline Status setTickPeriod(RootContext& root, uint32_t period_ms);
+}  // namespace detail
+
+// What every context has: an id allocated by the host, its root, finalization, callouts,
+// properties, and generic access to the host's maps and buffers.
 class ContextBase {
  public:
   ContextBase(const ContextBase&) = delete;
@@ -40,13 +49,14 @@ class ContextBase {
 #if defined(__wasm__) && !defined(PROXY_WASM_NO_CONTEXT_POOL)
   // Every context type's memory is recycled by size (the virtual destructor passes the
   // dynamic size): a request costs no malloc/free for its context once warm.
-  static void* operator new(size_t size) { return detail::g_context_pool.allocate(size); }
-  static void operator delete(void* p, size_t size) { detail::g_context_pool.release(p, size); }
+  static void* operator new(size_t size) { return detail::runtime().pool.allocate(size); }
+  static void operator delete(void* p, size_t size) { detail::runtime().pool.release(p, size); }
 #endif
 
   uint32_t id() const { return id_; }
   ContextKind kind() const { return kind_; }
-  // The root this context belongs to; a root context is its own root.
+  // The root this context belongs to; a root context is its own root. A stream's root
+  // outlives the stream (the SDK keeps a deleted root's object until its last stream goes).
   RootContext& root() const { return *root_; }
 
   // Finalization. Hosts call onDone, onLog and onDelete in host-specific orders (Envoy:
@@ -56,112 +66,170 @@ class ContextBase {
   virtual void onLog() {}
   virtual void onDelete() {}
 
-  // Makes later host calls in this callback act on this context (e.g. resuming this
-  // stream from a root's tick or callout callback). No host call when it already is.
-  PROXY_WASM_NODISCARD Status makeEffective() const {
-    if (detail::g_effective_context == id_) return Status::Ok;
-    const Status s = setEffectiveContext(id_);
-    if (s == Status::Ok) detail::g_effective_context = id_;
-    return s;
-  }
+  // Makes the host act on this context now. Members do it for you; needed only before a
+  // raw `proxy_*` call. BadArgument when the host no longer knows this context.
+  PROXY_WASM_NODISCARD Status makeEffective() const { return detail::actOn(id_); }
 
-  // -- Callouts. The response callback runs later, in a callback of the host, with this
-  //    context effective (so a stream can resume or answer its request from it). If this
-  //    context is gone by then, the response is dropped. On a dispatch error the callback
-  //    is destroyed without being called and the host status is returned.
+  // -- Callouts. The callback runs later, in a callback of the host, with this context
+  //    effective. If this context is deleted first, the callback never runs (gRPC calls
+  //    and streams are then cancelled at the host). On a dispatch error the callback is
+  //    destroyed without being called and the host status is returned.
 
-  // HTTP call to cluster `upstream`. Envoy requires :method, :path and :authority
-  // (BadArgument otherwise, or for an unknown cluster). timeout 0 = none.
-  // `on_response(const HttpCallResponse&)`.
+  // `on_response(const HttpCallResponse&)`. Returns the token.
   template <class F>
-  PROXY_WASM_NODISCARD Result<uint32_t> httpCall(std::string_view upstream, Headers headers, std::string_view body,
-                                                 Headers trailers, uint32_t timeout_ms, F&& on_response) {
-    return httpCallSerialized(upstream, serializePairs(headers), body,
-                              trailers.size() ? serializePairs(trailers) : std::string(), timeout_ms,
-                              std::forward<F>(on_response));
-  }
-  template <class F>
-  PROXY_WASM_NODISCARD Result<uint32_t> httpCallSerialized(std::string_view upstream, std::string_view headers,
-                                                           std::string_view body, std::string_view trailers,
-                                                           uint32_t timeout_ms, F&& on_response) {
-    auto token = proxy_wasm::httpCallSerialized(upstream, headers, body, trailers, timeout_ms);
+  PROXY_WASM_NODISCARD Result<uint32_t> httpCall(const HttpRequest& request, F&& on_response) {
+    if (Status s = makeEffective(); !s) return s;
+    auto token = detail::raw::httpCall(request.cluster(), request.serializedHeaders(), request.bodyBytes(),
+                                       request.serializedTrailers(), request.timeoutMs());
     if (!token.ok()) return token;
-    track(new detail::HttpCallout<F>(std::forward<F>(on_response)), *token);
+    detail::trackCallout(*this, new detail::HttpCallout<F>(std::forward<F>(on_response)), *token);
     return token;
   }
 
-  // Unary gRPC call; `message` is the serialized request. `on_response(const
-  // GrpcCallResponse&)` runs once: with the reply (ok()) or with the failure status.
+  // Unary gRPC call. `on_response(const GrpcCallResponse&)` runs once: with the reply
+  // (ok()) or with the failure status.
   template <class F>
-  PROXY_WASM_NODISCARD Result<uint32_t> grpcCall(std::string_view upstream, std::string_view service,
-                                                 std::string_view method, Headers initial_metadata,
-                                                 std::string_view message, uint32_t timeout_ms, F&& on_response) {
-    auto token = proxy_wasm::grpcCallSerialized(
-        upstream, service, method, initial_metadata.size() ? serializePairs(initial_metadata) : std::string(),
-        message, timeout_ms);
+  PROXY_WASM_NODISCARD Result<uint32_t> grpcCall(const GrpcRequest& request, F&& on_response) {
+    if (Status s = makeEffective(); !s) return s;
+    auto token = detail::raw::grpcCall(request.cluster(), request.service(), request.method(),
+                                       request.serializedMetadata(), request.messageBytes(), request.timeoutMs());
     if (!token.ok()) return token;
-    track(new detail::GrpcCallCallout<F>(std::forward<F>(on_response)), *token);
+    detail::trackCallout(*this, new detail::GrpcCallCallout<F>(std::forward<F>(on_response)), *token);
     return token;
   }
 
-  // Opens a gRPC stream handled by `handler` (a GrpcStreamHandler subclass, owned by the
-  // SDK from now on and deleted after its onClose(), or with this context).
+  // Opens a gRPC stream handled by `handler` (owned by the SDK from now on; see
+  // GrpcStreamHandler). A request message is sent as the stream's first message; a
+  // timeout is refused (BadArgument): v0.2.1 streams have none.
   template <class H>
-  PROXY_WASM_NODISCARD Result<uint32_t> grpcStream(std::string_view upstream, std::string_view service,
-                                                   std::string_view method, Headers initial_metadata,
-                                                   std::unique_ptr<H> handler) {
+  PROXY_WASM_NODISCARD Result<uint32_t> grpcStream(const GrpcRequest& request, std::unique_ptr<H> handler) {
     static_assert(std::is_base_of_v<GrpcStreamHandler, H>, "H must derive from GrpcStreamHandler");
-    auto token = proxy_wasm::grpcStreamSerialized(
-        upstream, service, method, initial_metadata.size() ? serializePairs(initial_metadata) : std::string());
+    if (request.timeoutMs() != 0) {
+      logError("proxy-wasm: grpcStream: gRPC streams have no timeout in ABI v0.2.1; remove .timeout()");
+      return Status::BadArgument;
+    }
+    if (!handler) return Status::BadArgument;
+    if (Status s = makeEffective(); !s) return s;
+    auto token = detail::raw::grpcStream(request.cluster(), request.service(), request.method(),
+                                         request.serializedMetadata());
     if (!token.ok()) return token;
-    auto* callout = new detail::GrpcStreamCallout<H>(handler.release());
-    callout->setToken(*token);
-    track(callout, *token);
+    H* h = handler.release();
+    auto* callout = new detail::GrpcStreamCallout<H>(h);
+    h->bind(callout, *token);
+    detail::trackCallout(*this, callout, *token);
+    if (!request.messageBytes().empty()) {
+      if (Status s = h->send(request.messageBytes()); !s) return s;
+    }
     return token;
   }
 
   // Cancels a gRPC call or stream made by this context; its callback will not run.
-  PROXY_WASM_NODISCARD Status cancelGrpc(uint32_t token) {
-    const Status s = grpcCancel(token);
-    detail::Callout* c = detail::findCallout(token);
-    if (c && c->context_id == id_ && c != detail::g_delivering) {
-      detail::unlinkCallout(c);
-      delete c;
-    } else if (c && c == detail::g_delivering) {
-      c->context_id = 0;  // the dispatcher deletes it when the current event returns
-    }
-    return s;
+  // NotFound when this context has no such call.
+  PROXY_WASM_NODISCARD Status cancelGrpc(uint32_t token);
+
+  // -- Properties and foreign functions, as this context sees them.
+
+  // The raw bytes of a property (properties.h has typed readers); absent when unknown.
+  PROXY_WASM_NODISCARD Maybe<HostBuffer> getProperty(const PropertyPath& path) const {
+    if (Status s = makeEffective(); !s) return s;
+    char* data = nullptr;
+    size_t size = 0;
+    const auto wire = path.wire();
+    const uint32_t s = proxy_get_property(wire.data(), wire.size(), &data, &size);
+    return detail::toMaybe(s, data, size);
+  }
+  // Stores `value` under `path` (Envoy: filter state "wasm.<path>" of this stream).
+  // NotFound on a root context (there is no stream).
+  PROXY_WASM_NODISCARD Status setProperty(const PropertyPath& path, std::string_view value) {
+    if (Status s = makeEffective(); !s) return s;
+    const auto wire = path.wire();
+    return detail::toStatus(proxy_set_property(wire.data(), wire.size(), value.data(), value.size()));
+  }
+  PROXY_WASM_NODISCARD Result<HostBuffer> callForeignFunction(std::string_view name, std::string_view args) {
+    if (Status s = makeEffective(); !s) return s;
+    char* data = nullptr;
+    size_t size = 0;
+    const uint32_t s =
+        proxy_call_foreign_function(name.data(), name.size(), args.data(), args.size(), &data, &size);
+    return detail::toBuffer(s, data, size);
+  }
+
+  // -- Any map or buffer of this context (the named members of HttpContext and
+  //    StreamContext are these with the type filled in).
+  PROXY_WASM_NODISCARD Maybe<HostString> getHeader(MapType map, std::string_view key) const {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::getHeaderMapValue(map, key);
+  }
+  PROXY_WASM_NODISCARD Result<HeaderMap> getHeaders(MapType map) const {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::getHeaderMapPairs(map);
+  }
+  // Envoy reports the map's byte size (keys plus values), not its serialized size.
+  PROXY_WASM_NODISCARD Result<size_t> getHeadersSize(MapType map) const {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::getHeaderMapSize(map);
+  }
+  PROXY_WASM_NODISCARD Status addHeader(MapType map, std::string_view key, std::string_view value) {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::addHeaderMapValue(map, key, value);
+  }
+  PROXY_WASM_NODISCARD Status replaceHeader(MapType map, std::string_view key, std::string_view value) {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::replaceHeaderMapValue(map, key, value);
+  }
+  PROXY_WASM_NODISCARD Status removeHeader(MapType map, std::string_view key) {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::removeHeaderMapValue(map, key);
+  }
+  // Replaces the whole map with any range of string pairs.
+  template <class Range>
+  PROXY_WASM_NODISCARD Status setHeaders(MapType map, const Range& pairs) {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::setHeaderMapPairs(map, serializePairs(pairs));
+  }
+  PROXY_WASM_NODISCARD Status setHeaders(MapType map, std::initializer_list<HeaderPair> pairs) {
+    return setHeaders<std::initializer_list<HeaderPair>>(map, pairs);
+  }
+  // Bytes [start, start+max) of a buffer, clamped by the host to what exists.
+  PROXY_WASM_NODISCARD Result<HostBuffer> getBuffer(BufferType buffer, size_t start = 0,
+                                                    size_t max_size = kWholeBuffer) const {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::getBufferBytes(buffer, start, max_size);
+  }
+  // Replaces `length` bytes at `start` with `data`. Envoy supports start 0 (drop `length`
+  // bytes, then prepend: (0, 0) prepends, (0, size) replaces) and start >= size (append);
+  // anything in between is BadArgument.
+  PROXY_WASM_NODISCARD Status setBuffer(BufferType buffer, size_t start, size_t length, std::string_view data) {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::setBufferBytes(buffer, start, length, data);
+  }
+  PROXY_WASM_NODISCARD Result<BufferStatus> getBufferStatus(BufferType buffer) const {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::getBufferStatus(buffer);
   }
 
  protected:
-  ContextBase(uint32_t id, RootContext* root, ContextKind kind) : id_(id), root_(root), kind_(kind) {}
+  ContextBase(uint32_t id, RootContext& root, ContextKind kind) : id_(id), root_(&root), kind_(kind) {}
 
  private:
-  void track(detail::Callout* callout, uint32_t token) {
-    callout->token = token;
-    callout->context_id = id_;
-    detail::addCallout(callout);
-  }
-
- public:
-
- private:
+  friend struct detail::ContextAccess;
   uint32_t id_;
   RootContext* root_;
   ContextKind kind_;
+  detail::Callout* callouts_ = nullptr;  // outstanding callouts issued by this context
+  ContextBase* next_dead_ = nullptr;      // deferred deletion list
 };
 
 // One configured instance of a plugin. Created by the host before any stream; receives
 // start, configuration, ticks, queue notifications and foreign-function calls.
 class RootContext : public ContextBase {
  public:
-  RootContext(uint32_t id, std::string_view root_id)
-      : ContextBase(id, this, ContextKind::Root), root_id_(root_id) {}
+  RootContext(uint32_t id, std::string_view root_id) : ContextBase(id, *this, ContextKind::Root), root_id_(root_id) {}
 
   // The `root_id` this plugin was configured with.
   std::string_view rootId() const { return root_id_; }
 
-  // Called once per root after creation; return false to fail the VM start.
+  // Called once per root after creation; return false to fail the plugin's start.
   virtual bool onStart(size_t vm_configuration_size) {
     (void)vm_configuration_size;
     return true;
@@ -180,161 +248,49 @@ class RootContext : public ContextBase {
   }
 
   // The VM configuration (readable at any time).
-  PROXY_WASM_NODISCARD Result<HostBuffer> vmConfiguration() const {
-    return getBufferBytes(BufferType::VmConfiguration);
-  }
+  PROXY_WASM_NODISCARD Result<HostBuffer> vmConfiguration() const { return getBuffer(BufferType::VmConfiguration); }
   // The plugin configuration (only during onConfigure()).
   PROXY_WASM_NODISCARD Result<HostBuffer> pluginConfiguration() const {
-    return getBufferBytes(BufferType::PluginConfiguration);
+    return getBuffer(BufferType::PluginConfiguration);
   }
   // The arguments of the foreign function being called (only during onForeignFunction()).
-  PROXY_WASM_NODISCARD Result<HostBuffer> foreignFunctionArguments() const {
-    return getBufferBytes(BufferType::CallData);
-  }
+  PROXY_WASM_NODISCARD Result<HostBuffer> foreignFunctionArguments() const { return getBuffer(BufferType::CallData); }
 
-  // Ticks onTick() every `period_ms` milliseconds; 0 stops. (The host applies it to the
-  // root of whichever context is current, which is this root for its own streams.)
-  // BadArgument, logged, while timers (addTimer) own this root's tick.
-  PROXY_WASM_NODISCARD Status setTickPeriod(uint32_t period_ms) {
-    if (timers_) {
-      logError("proxy-wasm: setTickPeriod on root '", root_id_, "' whose tick is owned by its timers; ignored");
-      return Status::BadArgument;
-    }
-    const Status s = setTickPeriodMilliseconds(period_ms);
-    if (s == Status::Ok) raw_tick_ = period_ms != 0;
-    return s;
-  }
+  // Ticks onTick() every `period_ms` milliseconds; 0 stops. BadArgument, logged, while
+  // timers (addTimer) own this root's tick.
+  PROXY_WASM_NODISCARD Status setTickPeriod(uint32_t period_ms) { return detail::setTickPeriod(*this, period_ms); }
 
   // -- Timers: any number of repeating or one-shot timers per root, multiplexed on the
-  //    root's single tick by the host clock. While a root has timers they own its tick
-  //    (onTick() is not called, setTickPeriod() is refused); addTimer() is refused, and
-  //    logged, while a raw tick period is set. Callbacks run in a tick of this root.
-  //    Returns the timer id (for cancelTimer()).
+  //    root's single tick by the host clock (O(log n) each). While a root has timers they
+  //    own its tick (onTick() is not called, setTickPeriod() is refused); addTimer() is
+  //    refused, and logged, while a raw tick period is set. Callbacks run in a tick of
+  //    this root. Returns the timer id (for cancelTimer()). On an error no timer is left.
   template <class F>
   PROXY_WASM_NODISCARD Result<uint32_t> addTimer(std::chrono::milliseconds period, F&& fn) {
-    return schedule(new detail::TimerFn<F>(std::forward<F>(fn)), period, true);
+    return detail::addTimer(*this, new detail::TimerFn<F>(std::forward<F>(fn)), period, true);
   }
   template <class F>
   PROXY_WASM_NODISCARD Result<uint32_t> addOneShotTimer(std::chrono::milliseconds delay, F&& fn) {
-    return schedule(new detail::TimerFn<F>(std::forward<F>(fn)), delay, false);
+    return detail::addTimer(*this, new detail::TimerFn<F>(std::forward<F>(fn)), delay, false);
   }
-  // Cancels a timer; false when there is none with that id.
-  bool cancelTimer(uint32_t timer_id) {
-    for (detail::Timer* t = timers_; t; t = t->next) {
-      if (t->id == timer_id && !t->cancelled) {
-        t->cancelled = true;
-        if (!firing_) (void)sweepAndRearm();
-        return true;
-      }
-    }
-    return false;
-  }
-  size_t timerCount() const {
-    size_t n = 0;
-    for (detail::Timer* t = timers_; t; t = t->next) n += t->cancelled ? 0 : 1;
-    return n;
-  }
+  // Cancels a timer of this root; false when it has none with that id.
+  bool cancelTimer(uint32_t timer_id) { return detail::cancelTimer(*this, timer_id); }
+  size_t timerCount() const { return detail::timerCount(*this); }
 
   // Completes an onDone() that returned false. NotFound when nothing was pending.
-  PROXY_WASM_NODISCARD Status finish() { return done(); }
-
-  ~RootContext() override {
-    while (timers_) delete std::exchange(timers_, timers_->next);
-  }
-
-  // Called by the dispatcher for proxy_on_tick.
-  void dispatchTick() {
-    if (!timers_) {
-      onTick();
-      return;
-    }
-    auto now = getCurrentTimeNanoseconds();
-    if (!now) {
-      logError("proxy-wasm: timers cannot read the host clock: ", now.status());
-      return;
-    }
-    firing_ = true;
-    // Fire what is due, in due order; timers added meanwhile wait for the next tick.
-    for (;;) {
-      detail::Timer* due = nullptr;
-      for (detail::Timer* t = timers_; t; t = t->next)
-        if (!t->cancelled && t->due_ns <= *now && (!due || t->due_ns < due->due_ns)) due = t;
-      if (!due) break;
-      if (due->period_ns) {
-        due->due_ns += due->period_ns;
-        if (due->due_ns <= *now) due->due_ns = *now + due->period_ns;  // skip missed periods
-      } else {
-        due->cancelled = true;
-      }
-      due->fire();
-    }
-    firing_ = false;
-    (void)sweepAndRearm(*now, /*after_tick=*/true);
+  PROXY_WASM_NODISCARD Status finish() {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::done();
   }
 
  private:
-  friend struct detail::RootAccess;
+  friend struct detail::ContextAccess;
   // Creates this root's stream contexts (set at creation, so a new stream costs no lookup).
   ContextBase* (*make_stream_)(uint32_t id, RootContext& root) = nullptr;
-
-  Result<uint32_t> schedule(detail::Timer* timer, std::chrono::milliseconds delay, bool repeating) {
-    if (raw_tick_) {
-      delete timer;
-      logError("proxy-wasm: addTimer on root '", root_id_, "' which has a raw tick period; use one or the other");
-      return Status::BadArgument;
-    }
-    auto now = getCurrentTimeNanoseconds();
-    if (!now) {
-      delete timer;
-      return now.status();
-    }
-    const uint64_t ns = uint64_t(delay.count() > 0 ? delay.count() : 1) * 1000000ull;
-    timer->id = next_timer_id_++;
-    timer->due_ns = *now + ns;
-    timer->period_ns = repeating ? ns : 0;
-    timer->next = timers_;
-    timers_ = timer;
-    if (!firing_) {
-      const Status s = sweepAndRearm(*now);
-      if (s != Status::Ok) return s;
-    }
-    return timer->id;
-  }
-
-  // Drops cancelled timers and sets the tick to the next due time (0 when none is left).
-  // Right after a tick the host has re-armed the same period, so an unchanged period
-  // needs no host call.
-  Status sweepAndRearm(uint64_t now = 0, bool after_tick = false) {
-    for (detail::Timer** p = &timers_; *p;) {
-      if ((*p)->cancelled) {
-        delete std::exchange(*p, (*p)->next);
-      } else {
-        p = &(*p)->next;
-      }
-    }
-    uint64_t next = 0;
-    for (detail::Timer* t = timers_; t; t = t->next)
-      if (!next || t->due_ns < next) next = t->due_ns;
-    if (next && now == 0) {
-      auto clock = getCurrentTimeNanoseconds();
-      if (!clock) return clock.status();
-      now = *clock;
-    }
-    uint32_t period_ms = 0;
-    if (next) period_ms = next > now ? uint32_t((next - now + 999999) / 1000000) : 1;
-    if (after_tick && period_ms == armed_ms_ && period_ms != 0) return Status::Ok;
-    if (Status s = makeEffective(); s != Status::Ok) return s;
-    const Status s = setTickPeriodMilliseconds(period_ms);
-    if (s == Status::Ok) armed_ms_ = period_ms;
-    return s;
-  }
-
+  uint32_t live_streams_ = 0;  // streams still pointing at this root
+  bool deleted_ = false;       // the host deleted this root; freed with its last stream
+  bool passthrough_logged_ = false;  // told once that it has no stream context type
   std::string root_id_;
-  detail::Timer* timers_ = nullptr;
-  uint32_t next_timer_id_ = 1;
-  uint32_t armed_ms_ = 0;
-  bool raw_tick_ = false;
-  bool firing_ = false;
 };
 
 // One HTTP stream. Callbacks return Action::Continue to let the stream proceed or
@@ -342,7 +298,7 @@ class RootContext : public ContextBase {
 // again with the whole body so far) until continueRequest()/continueResponse().
 class HttpContext : public ContextBase {
  public:
-  HttpContext(uint32_t id, RootContext* root) : ContextBase(id, root, ContextKind::Http) {}
+  HttpContext(uint32_t id, RootContext& root) : ContextBase(id, root, ContextKind::Http) {}
 
   virtual Action onRequestHeaders(uint32_t headers, bool end_of_stream) {
     (void)headers;
@@ -373,137 +329,158 @@ class HttpContext : public ContextBase {
     return Action::Continue;
   }
 
-  // -- Request headers (readable from onRequestHeaders until the request continues; also
-  //    while paused; read-only in onLog).
-  PROXY_WASM_NODISCARD Result<HostString> getRequestHeader(std::string_view key) const {
-    return getHeaderMapValue(MapType::HttpRequestHeaders, key);
+  // -- Request headers (readable from onRequestHeaders until the request continues, also
+  //    while paused; read-only in onLog). A missing header is absent, not an error.
+  PROXY_WASM_NODISCARD Maybe<HostString> getRequestHeader(std::string_view key) const {
+    return getHeader(MapType::HttpRequestHeaders, key);
   }
-  PROXY_WASM_NODISCARD Result<HeaderMap> getRequestHeaders() const {
-    return getHeaderMapPairs(MapType::HttpRequestHeaders);
-  }
+  PROXY_WASM_NODISCARD Result<HeaderMap> getRequestHeaders() const { return getHeaders(MapType::HttpRequestHeaders); }
   PROXY_WASM_NODISCARD Status addRequestHeader(std::string_view key, std::string_view value) {
-    return addHeaderMapValue(MapType::HttpRequestHeaders, key, value);
+    return addHeader(MapType::HttpRequestHeaders, key, value);
   }
+  // Sets the value, replacing every existing one, or adds it when absent.
   PROXY_WASM_NODISCARD Status replaceRequestHeader(std::string_view key, std::string_view value) {
-    return replaceHeaderMapValue(MapType::HttpRequestHeaders, key, value);
+    return replaceHeader(MapType::HttpRequestHeaders, key, value);
   }
+  // Removes every value of `key`; Ok when it was absent.
   PROXY_WASM_NODISCARD Status removeRequestHeader(std::string_view key) {
-    return removeHeaderMapValue(MapType::HttpRequestHeaders, key);
+    return removeHeader(MapType::HttpRequestHeaders, key);
   }
-  PROXY_WASM_NODISCARD Status setRequestHeaders(std::initializer_list<HeaderPair> pairs) {
-    return setHeaderMapPairs(MapType::HttpRequestHeaders, pairs);
-  }
+  // Replaces all request headers with any range of string pairs.
   template <class Range>
   PROXY_WASM_NODISCARD Status setRequestHeaders(const Range& pairs) {
-    return setHeaderMapPairs(MapType::HttpRequestHeaders, pairs);
+    return setHeaders(MapType::HttpRequestHeaders, pairs);
+  }
+  PROXY_WASM_NODISCARD Status setRequestHeaders(std::initializer_list<HeaderPair> pairs) {
+    return setHeaders(MapType::HttpRequestHeaders, pairs);
   }
 
   // -- Request trailers.
-  PROXY_WASM_NODISCARD Result<HostString> getRequestTrailer(std::string_view key) const {
-    return getHeaderMapValue(MapType::HttpRequestTrailers, key);
+  PROXY_WASM_NODISCARD Maybe<HostString> getRequestTrailer(std::string_view key) const {
+    return getHeader(MapType::HttpRequestTrailers, key);
   }
-  PROXY_WASM_NODISCARD Result<HeaderMap> getRequestTrailers() const {
-    return getHeaderMapPairs(MapType::HttpRequestTrailers);
-  }
+  PROXY_WASM_NODISCARD Result<HeaderMap> getRequestTrailers() const { return getHeaders(MapType::HttpRequestTrailers); }
   PROXY_WASM_NODISCARD Status addRequestTrailer(std::string_view key, std::string_view value) {
-    return addHeaderMapValue(MapType::HttpRequestTrailers, key, value);
+    return addHeader(MapType::HttpRequestTrailers, key, value);
   }
   PROXY_WASM_NODISCARD Status replaceRequestTrailer(std::string_view key, std::string_view value) {
-    return replaceHeaderMapValue(MapType::HttpRequestTrailers, key, value);
+    return replaceHeader(MapType::HttpRequestTrailers, key, value);
   }
   PROXY_WASM_NODISCARD Status removeRequestTrailer(std::string_view key) {
-    return removeHeaderMapValue(MapType::HttpRequestTrailers, key);
+    return removeHeader(MapType::HttpRequestTrailers, key);
+  }
+  template <class Range>
+  PROXY_WASM_NODISCARD Status setRequestTrailers(const Range& pairs) {
+    return setHeaders(MapType::HttpRequestTrailers, pairs);
+  }
+  PROXY_WASM_NODISCARD Status setRequestTrailers(std::initializer_list<HeaderPair> pairs) {
+    return setHeaders(MapType::HttpRequestTrailers, pairs);
   }
 
   // -- Response headers.
-  PROXY_WASM_NODISCARD Result<HostString> getResponseHeader(std::string_view key) const {
-    return getHeaderMapValue(MapType::HttpResponseHeaders, key);
+  PROXY_WASM_NODISCARD Maybe<HostString> getResponseHeader(std::string_view key) const {
+    return getHeader(MapType::HttpResponseHeaders, key);
   }
   PROXY_WASM_NODISCARD Result<HeaderMap> getResponseHeaders() const {
-    return getHeaderMapPairs(MapType::HttpResponseHeaders);
+    return getHeaders(MapType::HttpResponseHeaders);
   }
   PROXY_WASM_NODISCARD Status addResponseHeader(std::string_view key, std::string_view value) {
-    return addHeaderMapValue(MapType::HttpResponseHeaders, key, value);
+    return addHeader(MapType::HttpResponseHeaders, key, value);
   }
   PROXY_WASM_NODISCARD Status replaceResponseHeader(std::string_view key, std::string_view value) {
-    return replaceHeaderMapValue(MapType::HttpResponseHeaders, key, value);
+    return replaceHeader(MapType::HttpResponseHeaders, key, value);
   }
   PROXY_WASM_NODISCARD Status removeResponseHeader(std::string_view key) {
-    return removeHeaderMapValue(MapType::HttpResponseHeaders, key);
-  }
-  PROXY_WASM_NODISCARD Status setResponseHeaders(std::initializer_list<HeaderPair> pairs) {
-    return setHeaderMapPairs(MapType::HttpResponseHeaders, pairs);
+    return removeHeader(MapType::HttpResponseHeaders, key);
   }
   template <class Range>
   PROXY_WASM_NODISCARD Status setResponseHeaders(const Range& pairs) {
-    return setHeaderMapPairs(MapType::HttpResponseHeaders, pairs);
+    return setHeaders(MapType::HttpResponseHeaders, pairs);
+  }
+  PROXY_WASM_NODISCARD Status setResponseHeaders(std::initializer_list<HeaderPair> pairs) {
+    return setHeaders(MapType::HttpResponseHeaders, pairs);
   }
 
   // -- Response trailers.
-  PROXY_WASM_NODISCARD Result<HostString> getResponseTrailer(std::string_view key) const {
-    return getHeaderMapValue(MapType::HttpResponseTrailers, key);
+  PROXY_WASM_NODISCARD Maybe<HostString> getResponseTrailer(std::string_view key) const {
+    return getHeader(MapType::HttpResponseTrailers, key);
   }
   PROXY_WASM_NODISCARD Result<HeaderMap> getResponseTrailers() const {
-    return getHeaderMapPairs(MapType::HttpResponseTrailers);
+    return getHeaders(MapType::HttpResponseTrailers);
   }
   PROXY_WASM_NODISCARD Status addResponseTrailer(std::string_view key, std::string_view value) {
-    return addHeaderMapValue(MapType::HttpResponseTrailers, key, value);
+    return addHeader(MapType::HttpResponseTrailers, key, value);
   }
   PROXY_WASM_NODISCARD Status replaceResponseTrailer(std::string_view key, std::string_view value) {
-    return replaceHeaderMapValue(MapType::HttpResponseTrailers, key, value);
+    return replaceHeader(MapType::HttpResponseTrailers, key, value);
   }
   PROXY_WASM_NODISCARD Status removeResponseTrailer(std::string_view key) {
-    return removeHeaderMapValue(MapType::HttpResponseTrailers, key);
+    return removeHeader(MapType::HttpResponseTrailers, key);
+  }
+  template <class Range>
+  PROXY_WASM_NODISCARD Status setResponseTrailers(const Range& pairs) {
+    return setHeaders(MapType::HttpResponseTrailers, pairs);
+  }
+  PROXY_WASM_NODISCARD Status setResponseTrailers(std::initializer_list<HeaderPair> pairs) {
+    return setHeaders(MapType::HttpResponseTrailers, pairs);
   }
 
   // -- Bodies: in onRequestBody/onResponseBody, the current chunk, or everything buffered
   //    so far when earlier calls paused.
   PROXY_WASM_NODISCARD Result<HostBuffer> getRequestBody(size_t start = 0, size_t max_size = kWholeBuffer) const {
-    return getBufferBytes(BufferType::HttpRequestBody, start, max_size);
+    return getBuffer(BufferType::HttpRequestBody, start, max_size);
   }
   PROXY_WASM_NODISCARD Result<HostBuffer> getResponseBody(size_t start = 0, size_t max_size = kWholeBuffer) const {
-    return getBufferBytes(BufferType::HttpResponseBody, start, max_size);
+    return getBuffer(BufferType::HttpResponseBody, start, max_size);
   }
   // Replaces the whole visible body with `data`.
   PROXY_WASM_NODISCARD Status replaceRequestBody(std::string_view data) {
-    return setBufferBytes(BufferType::HttpRequestBody, 0, kWholeBuffer, data);
+    return setBuffer(BufferType::HttpRequestBody, 0, kWholeBuffer, data);
   }
   PROXY_WASM_NODISCARD Status replaceResponseBody(std::string_view data) {
-    return setBufferBytes(BufferType::HttpResponseBody, 0, kWholeBuffer, data);
+    return setBuffer(BufferType::HttpResponseBody, 0, kWholeBuffer, data);
   }
   PROXY_WASM_NODISCARD Status prependRequestBody(std::string_view data) {
-    return setBufferBytes(BufferType::HttpRequestBody, 0, 0, data);
+    return setBuffer(BufferType::HttpRequestBody, 0, 0, data);
   }
   PROXY_WASM_NODISCARD Status prependResponseBody(std::string_view data) {
-    return setBufferBytes(BufferType::HttpResponseBody, 0, 0, data);
+    return setBuffer(BufferType::HttpResponseBody, 0, 0, data);
   }
   PROXY_WASM_NODISCARD Status appendRequestBody(std::string_view data) {
-    return setBufferBytes(BufferType::HttpRequestBody, kWholeBuffer, 0, data);
+    return setBuffer(BufferType::HttpRequestBody, kWholeBuffer, 0, data);
   }
   PROXY_WASM_NODISCARD Status appendResponseBody(std::string_view data) {
-    return setBufferBytes(BufferType::HttpResponseBody, kWholeBuffer, 0, data);
+    return setBuffer(BufferType::HttpResponseBody, kWholeBuffer, 0, data);
   }
 
-  // -- Stream control (take effect when the current callback returns). Callable from
-  //    another context's callback (a callout response, a tick): this stream is made
-  //    effective first, and stays effective for the rest of that callback.
-  PROXY_WASM_NODISCARD Status continueRequest() { return onThis(StreamType::Request, &continueStream); }
-  PROXY_WASM_NODISCARD Status continueResponse() { return onThis(StreamType::Response, &continueStream); }
-  PROXY_WASM_NODISCARD Status closeRequest() { return onThis(StreamType::Request, &closeStream); }
-  PROXY_WASM_NODISCARD Status closeResponse() { return onThis(StreamType::Response, &closeStream); }
+  // -- Stream control (takes effect when the current callback returns).
+  PROXY_WASM_NODISCARD Status continueRequest() { return control(StreamType::Request, &detail::raw::continueStream); }
+  PROXY_WASM_NODISCARD Status continueResponse() {
+    return control(StreamType::Response, &detail::raw::continueStream);
+  }
+  PROXY_WASM_NODISCARD Status closeRequest() { return control(StreamType::Request, &detail::raw::closeStream); }
+  PROXY_WASM_NODISCARD Status closeResponse() { return control(StreamType::Response, &detail::raw::closeStream); }
 
-  // Answers the request from the proxy. The current callback is forced to stop.
+  // Answers the request from the proxy with `status_code`, `body` and `headers` (any range
+  // of string pairs). The current callback is forced to stop. `details` is Envoy's
+  // response-code details; a gRPC status makes it a gRPC error reply.
+  template <class Range>
+  PROXY_WASM_NODISCARD Status sendLocalResponse(uint32_t status_code, std::string_view body, const Range& headers,
+                                                std::string_view details = {},
+                                                GrpcStatus grpc_status = GrpcStatus::None) {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::sendLocalResponse(status_code, body, serializePairs(headers), details, grpc_status);
+  }
   PROXY_WASM_NODISCARD Status sendLocalResponse(uint32_t status_code, std::string_view body,
                                                 std::initializer_list<HeaderPair> headers = {},
                                                 std::string_view details = {},
                                                 GrpcStatus grpc_status = GrpcStatus::None) {
-    if (Status s = makeEffective(); s != Status::Ok) return s;
-    return proxy_wasm::sendLocalResponse(status_code, body, headers, details, grpc_status);
+    return sendLocalResponse<std::initializer_list<HeaderPair>>(status_code, body, headers, details, grpc_status);
   }
 
  private:
-  Status onThis(StreamType type, Status (*op)(StreamType)) {
-    if (Status s = makeEffective(); s != Status::Ok) return s;
+  Status control(StreamType type, Status (*op)(StreamType)) {
+    if (Status s = makeEffective(); !s) return s;
     return op(type);
   }
 };
@@ -512,7 +489,7 @@ class HttpContext : public ContextBase {
 // when earlier calls paused).
 class StreamContext : public ContextBase {
  public:
-  StreamContext(uint32_t id, RootContext* root) : ContextBase(id, root, ContextKind::Stream) {}
+  StreamContext(uint32_t id, RootContext& root) : ContextBase(id, root, ContextKind::Stream) {}
 
   virtual Action onNewConnection() { return Action::Continue; }
   virtual Action onDownstreamData(size_t data_size, bool end_of_stream) {
@@ -529,29 +506,71 @@ class StreamContext : public ContextBase {
   virtual void onUpstreamConnectionClose(PeerType peer) { (void)peer; }
 
   PROXY_WASM_NODISCARD Result<HostBuffer> getDownstreamData(size_t start = 0, size_t max_size = kWholeBuffer) const {
-    return getBufferBytes(BufferType::DownstreamData, start, max_size);
+    return getBuffer(BufferType::DownstreamData, start, max_size);
   }
   PROXY_WASM_NODISCARD Result<HostBuffer> getUpstreamData(size_t start = 0, size_t max_size = kWholeBuffer) const {
-    return getBufferBytes(BufferType::UpstreamData, start, max_size);
+    return getBuffer(BufferType::UpstreamData, start, max_size);
   }
   PROXY_WASM_NODISCARD Status replaceDownstreamData(std::string_view data) {
-    return setBufferBytes(BufferType::DownstreamData, 0, kWholeBuffer, data);
+    return setBuffer(BufferType::DownstreamData, 0, kWholeBuffer, data);
   }
   PROXY_WASM_NODISCARD Status replaceUpstreamData(std::string_view data) {
-    return setBufferBytes(BufferType::UpstreamData, 0, kWholeBuffer, data);
+    return setBuffer(BufferType::UpstreamData, 0, kWholeBuffer, data);
   }
+  PROXY_WASM_NODISCARD Status prependDownstreamData(std::string_view data) {
+    return setBuffer(BufferType::DownstreamData, 0, 0, data);
+  }
+  PROXY_WASM_NODISCARD Status prependUpstreamData(std::string_view data) {
+    return setBuffer(BufferType::UpstreamData, 0, 0, data);
+  }
+  PROXY_WASM_NODISCARD Status appendDownstreamData(std::string_view data) {
+    return setBuffer(BufferType::DownstreamData, kWholeBuffer, 0, data);
+  }
+  PROXY_WASM_NODISCARD Status appendUpstreamData(std::string_view data) {
+    return setBuffer(BufferType::UpstreamData, kWholeBuffer, 0, data);
+  }
+  // Resumes the downstream direction paused by a data callback. (Envoy has no way to
+  // resume the upstream direction: Unimplemented.)
   PROXY_WASM_NODISCARD Status continueDownstream() {
-    if (Status s = makeEffective(); s != Status::Ok) return s;
-    return continueStream(StreamType::Downstream);
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::continueStream(StreamType::Downstream);
+  }
+  PROXY_WASM_NODISCARD Status continueUpstream() {
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::continueStream(StreamType::Upstream);
   }
   PROXY_WASM_NODISCARD Status closeDownstream() {
-    if (Status s = makeEffective(); s != Status::Ok) return s;
-    return closeStream(StreamType::Downstream);
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::closeStream(StreamType::Downstream);
   }
   PROXY_WASM_NODISCARD Status closeUpstream() {
-    if (Status s = makeEffective(); s != Status::Ok) return s;
-    return closeStream(StreamType::Upstream);
+    if (Status s = makeEffective(); !s) return s;
+    return detail::raw::closeStream(StreamType::Upstream);
   }
+};
+
+// A stream whose root is the user's root type, without a cast or a second pointer:
+//
+//   class MyStream : public proxy_wasm::HttpContextFor<MyRoot> {
+//     using HttpContextFor::HttpContextFor;
+//     ... root().settings() ...   // MyRoot&
+//   };
+//
+// RegisterContextFactory<Root, MyStream> checks at compile time that Root is a MyRoot.
+template <class Root>
+class HttpContextFor : public HttpContext {
+ public:
+  using RootType = Root;
+  HttpContextFor(uint32_t id, Root& root) : HttpContext(id, root) {}
+  Root& root() const { return static_cast<Root&>(HttpContext::root()); }
+};
+
+template <class Root>
+class StreamContextFor : public StreamContext {
+ public:
+  using RootType = Root;
+  StreamContextFor(uint32_t id, Root& root) : StreamContext(id, root) {}
+  Root& root() const { return static_cast<Root&>(StreamContext::root()); }
 };
 
 }  // namespace proxy_wasm

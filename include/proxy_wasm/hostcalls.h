@@ -1,5 +1,15 @@
-// Typed wrappers over every raw host function: status in, Result/Status out, no raw
-// pointers out. Context classes build on these; plugins may call them directly.
+// Typed wrappers over the raw host functions: statuses in, Status/Result/Maybe out, no raw
+// pointers out.
+//
+// Two kinds:
+//   - public free functions for what is not tied to one stream: VM-wide state (shared
+//     data, queues, metrics, the clock, the log level) and what acts on the context whose
+//     work is running (logging, properties, foreign functions: the SDK makes that context
+//     effective first);
+//   - detail::raw, the context-bound functions (headers, bodies, stream control, callouts,
+//     ticks), which act on whatever context the host acts on now. Only the context classes
+//     call them, after making their own context effective: use the members
+//     (HttpContext::getRequestHeader, RootContext::setTickPeriod, ...).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +21,8 @@
 #include "proxy_wasm/abi.h"
 #include "proxy_wasm/buffer.h"
 #include "proxy_wasm/config.h"
+#include "proxy_wasm/detail/state.h"
+#include "proxy_wasm/detail/wire.h"
 #include "proxy_wasm/pairs.h"
 #include "proxy_wasm/status.h"
 
@@ -20,27 +32,56 @@ namespace proxy_wasm {
 inline constexpr size_t kWholeBuffer = 0xFFFFFFFFu;
 
 namespace detail {
-inline Status toStatus(uint32_t raw) { return static_cast<Status>(raw); }
+
+inline Status toStatus(uint32_t raw) { return statusFromWire(raw); }
 inline Result<HostBuffer> toBuffer(uint32_t raw, char* data, size_t size) {
   HostBuffer owned(data, size);  // owned before anything else can go wrong
   if (raw != 0) return toStatus(raw);
   return owned;
 }
-}  // namespace detail
-
-// ---- Logging, time, context --------------------------------------------------------------
-
-// Sends `message` to the host log at `level`. See log.h for filtered, formatted logging.
-inline Status logMessage(LogLevel level, std::string_view message) {
-  return detail::toStatus(proxy_log(static_cast<uint32_t>(level), message.data(), message.size()));
+// NotFound (or Empty, for queues) means "absent": not an error.
+inline Maybe<HostBuffer> toMaybe(uint32_t raw, char* data, size_t size, Status absent = Status::NotFound) {
+  HostBuffer owned(data, size);
+  if (raw == 0) return owned;
+  const Status s = toStatus(raw);
+  if (s == absent) return Maybe<HostBuffer>::absent();
+  return s;
 }
 
-// The host's current log level, uncached. Prefer `proxy_wasm::logLevel()` (log.h).
+// Makes the host act on context `id` (no host call when it already does).
+PROXY_WASM_NODISCARD inline Status switchContextSlow(uint32_t id) {
+  const Status s = toStatus(proxy_set_effective_context(id));
+  if (s.ok()) runtime().effective = id;
+  return s;
+}
+PROXY_WASM_NODISCARD inline Status actOn(uint32_t id) {
+  if (PROXY_WASM_LIKELY(runtime().effective == id)) return Status::Ok;
+  return switchContextSlow(id);
+}
+// Makes the host act on the context whose work is running (after a call on another one).
+PROXY_WASM_NODISCARD inline Status actOnCurrent() {
+  Runtime& r = runtime();
+  if (PROXY_WASM_LIKELY(r.effective == r.current)) return Status::Ok;
+  return switchContextSlow(r.current);
+}
+
+}  // namespace detail
+
+// ---- Logging, time -----------------------------------------------------------------------
+
+// Sends `message` to the host log at `level`, attributed to the context whose work is
+// running. See log.h for filtered, formatted logging.
+inline Status logMessage(LogLevel level, std::string_view message) {
+  (void)detail::actOnCurrent();  // on failure the line is still logged, on another context
+  return detail::toStatus(proxy_log(detail::toWire(level), message.data(), message.size()));
+}
+
+// The host's log level, uncached. Prefer `proxy_wasm::logLevel()` (log.h).
 PROXY_WASM_NODISCARD inline Result<LogLevel> getLogLevelFromHost() {
   uint32_t level = 0;
   const uint32_t s = proxy_get_log_level(&level);
   if (s != 0) return detail::toStatus(s);
-  return static_cast<LogLevel>(level > 6 ? 6 : level);
+  return detail::logLevelFromWire(level);
 }
 
 // Wall-clock time from the host, nanoseconds since the Unix epoch.
@@ -51,228 +92,35 @@ PROXY_WASM_NODISCARD inline Result<uint64_t> getCurrentTimeNanoseconds() {
   return ns;
 }
 
-// Sets the tick period of the effective context's root; 0 stops ticking.
-PROXY_WASM_NODISCARD inline Status setTickPeriodMilliseconds(uint32_t period_ms) {
-  return detail::toStatus(proxy_set_tick_period_milliseconds(period_ms));
-}
-
-// Tells the host a root context that returned false from onDone() has finished.
-// NotFound when nothing was pending.
-PROXY_WASM_NODISCARD inline Status done() { return detail::toStatus(proxy_done()); }
-
-// Later host calls in this callback act on context `id`. BadArgument for an unknown id.
-PROXY_WASM_NODISCARD inline Status setEffectiveContext(uint32_t id) {
-  return detail::toStatus(proxy_set_effective_context(id));
-}
-
-// Calls a host-registered foreign function. NotFound when the host has none by that name.
+// Calls the host's foreign function `name` from the context whose work is running.
+// NotFound when the host registered no function by that name; other statuses come from
+// the function.
 PROXY_WASM_NODISCARD inline Result<HostBuffer> callForeignFunction(std::string_view name, std::string_view args) {
+  if (Status s = detail::actOnCurrent(); !s) return s;
   char* data = nullptr;
   size_t size = 0;
   const uint32_t s = proxy_call_foreign_function(name.data(), name.size(), args.data(), args.size(), &data, &size);
   return detail::toBuffer(s, data, size);
 }
 
-// ---- Buffers -----------------------------------------------------------------------------
-
-// Bytes [start, start+max) of a buffer, clamped by the host to what exists.
-PROXY_WASM_NODISCARD inline Result<HostBuffer> getBufferBytes(BufferType type, size_t start = 0,
-                                                              size_t max_size = kWholeBuffer) {
-  char* data = nullptr;
-  size_t size = 0;
-  const uint32_t s = proxy_get_buffer_bytes(static_cast<uint32_t>(type), start, max_size, &data, &size);
-  return detail::toBuffer(s, data, size);
-}
-
-// Replaces `length` bytes at `start` with `data`. Envoy supports start 0 (drop `length`
-// bytes, then prepend: (0, 0) prepends, (0, size) replaces) and start >= size (append);
-// anything in between is BadArgument.
-PROXY_WASM_NODISCARD inline Status setBufferBytes(BufferType type, size_t start, size_t length,
-                                                  std::string_view data) {
-  return detail::toStatus(
-      proxy_set_buffer_bytes(static_cast<uint32_t>(type), start, length, data.data(), data.size()));
-}
-
-struct BufferStatus {
-  size_t size = 0;
-  uint32_t flags = 0;  // Always 0 on current hosts.
-};
-
-PROXY_WASM_NODISCARD inline Result<BufferStatus> getBufferStatus(BufferType type) {
-  BufferStatus st;
-  const uint32_t s = proxy_get_buffer_status(static_cast<uint32_t>(type), &st.size, &st.flags);
-  if (s != 0) return detail::toStatus(s);
-  return st;
-}
-
-// ---- Header maps -------------------------------------------------------------------------
-
-// Envoy reports the map's byte size (keys plus values), not its serialized size.
-PROXY_WASM_NODISCARD inline Result<size_t> getHeaderMapSize(MapType type) {
-  size_t size = 0;
-  const uint32_t s = proxy_get_header_map_size(static_cast<uint32_t>(type), &size);
-  if (s != 0) return detail::toStatus(s);
-  return size;
-}
-
-// Every pair of a map. A malformed map from the host is ParseFailure, never a crash.
-PROXY_WASM_NODISCARD inline Result<HeaderMap> getHeaderMapPairs(MapType type) {
-  char* data = nullptr;
-  size_t size = 0;
-  const uint32_t s = proxy_get_header_map_pairs(static_cast<uint32_t>(type), &data, &size);
-  HostBuffer bytes(data, size);
-  if (s != 0) return detail::toStatus(s);
-  auto view = PairsView::parse(bytes.view());
-  if (!view) return Status::ParseFailure;
-  return HeaderMap(std::move(bytes), *view);
-}
-
-// Replaces the whole map with serialized `pairs` (see serializePairs()).
-PROXY_WASM_NODISCARD inline Status setHeaderMapPairsSerialized(MapType type, std::string_view serialized) {
-  return detail::toStatus(
-      proxy_set_header_map_pairs(static_cast<uint32_t>(type), serialized.data(), serialized.size()));
-}
-
-template <class Range>
-PROXY_WASM_NODISCARD Status setHeaderMapPairs(MapType type, const Range& pairs) {
-  return setHeaderMapPairsSerialized(type, serializePairs(pairs));
-}
-PROXY_WASM_NODISCARD inline Status setHeaderMapPairs(MapType type, std::initializer_list<HeaderPair> pairs) {
-  return setHeaderMapPairsSerialized(type, serializePairs(pairs));
-}
-
-// The first value of `key`. NotFound when absent.
-PROXY_WASM_NODISCARD inline Result<HostString> getHeaderMapValue(MapType type, std::string_view key) {
-  char* data = nullptr;
-  size_t size = 0;
-  const uint32_t s = proxy_get_header_map_value(static_cast<uint32_t>(type), key.data(), key.size(), &data, &size);
-  return detail::toBuffer(s, data, size);
-}
-
-// Appends a value (duplicates allowed).
-PROXY_WASM_NODISCARD inline Status addHeaderMapValue(MapType type, std::string_view key, std::string_view value) {
-  return detail::toStatus(proxy_add_header_map_value(static_cast<uint32_t>(type), key.data(), key.size(),
-                                                     value.data(), value.size()));
-}
-
-// Sets the value, replacing every existing one, or adds it when absent.
-PROXY_WASM_NODISCARD inline Status replaceHeaderMapValue(MapType type, std::string_view key,
-                                                         std::string_view value) {
-  return detail::toStatus(proxy_replace_header_map_value(static_cast<uint32_t>(type), key.data(), key.size(),
-                                                         value.data(), value.size()));
-}
-
-// Removes every value of `key`; Ok when it was absent.
-PROXY_WASM_NODISCARD inline Status removeHeaderMapValue(MapType type, std::string_view key) {
-  return detail::toStatus(proxy_remove_header_map_value(static_cast<uint32_t>(type), key.data(), key.size()));
-}
-
-// ---- Stream control ----------------------------------------------------------------------
-
-// Resumes a paused stream once the current callback returns. Envoy: Upstream is Unimplemented.
-PROXY_WASM_NODISCARD inline Status continueStream(StreamType type) {
-  return detail::toStatus(proxy_continue_stream(static_cast<uint32_t>(type)));
-}
-
-// Resets the HTTP stream / closes the connection once the current callback returns.
-PROXY_WASM_NODISCARD inline Status closeStream(StreamType type) {
-  return detail::toStatus(proxy_close_stream(static_cast<uint32_t>(type)));
-}
-
-// Sends an HTTP response from the proxy instead of the upstream's. `headers` are
-// serialized pairs added to the generated response; `details` shows in access logs.
-PROXY_WASM_NODISCARD inline Status sendLocalResponseSerialized(uint32_t status_code, std::string_view body,
-                                                               std::string_view serialized_headers,
-                                                               std::string_view details, GrpcStatus grpc_status) {
-  return detail::toStatus(proxy_send_local_response(status_code, details.data(), details.size(), body.data(),
-                                                    body.size(), serialized_headers.data(), serialized_headers.size(),
-                                                    static_cast<uint32_t>(grpc_status)));
-}
-
-PROXY_WASM_NODISCARD inline Status sendLocalResponse(uint32_t status_code, std::string_view body,
-                                                     std::initializer_list<HeaderPair> headers = {},
-                                                     std::string_view details = {},
-                                                     GrpcStatus grpc_status = GrpcStatus::None) {
-  if (headers.size() == 0) return sendLocalResponseSerialized(status_code, body, {}, details, grpc_status);
-  return sendLocalResponseSerialized(status_code, body, serializePairs(headers), details, grpc_status);
-}
-
-// The status of the last callout of the current root (code and message).
-struct CallStatus {
-  uint32_t code = 0;
-  HostString message;
-};
-
-PROXY_WASM_NODISCARD inline Result<CallStatus> getStatus() {
-  CallStatus st;
-  char* data = nullptr;
-  size_t size = 0;
-  const uint32_t s = proxy_get_status(&st.code, &data, &size);
-  st.message = HostString(data, size);
-  if (s != 0) return detail::toStatus(s);
-  return st;
-}
-
-// ---- Callouts (raw forms; see http_call.h and grpc.h for the callback API) ---------------
-
-PROXY_WASM_NODISCARD inline Result<uint32_t> httpCallSerialized(std::string_view upstream,
-                                                                std::string_view serialized_headers,
-                                                                std::string_view body,
-                                                                std::string_view serialized_trailers,
-                                                                uint32_t timeout_ms) {
-  uint32_t token = 0;
-  const uint32_t s = proxy_http_call(upstream.data(), upstream.size(), serialized_headers.data(),
-                                     serialized_headers.size(), body.data(), body.size(), serialized_trailers.data(),
-                                     serialized_trailers.size(), timeout_ms, &token);
-  if (s != 0) return detail::toStatus(s);
-  return token;
-}
-
-PROXY_WASM_NODISCARD inline Result<uint32_t> grpcCallSerialized(std::string_view upstream, std::string_view service,
-                                                                std::string_view method,
-                                                                std::string_view serialized_metadata,
-                                                                std::string_view message, uint32_t timeout_ms) {
-  uint32_t token = 0;
-  const uint32_t s = proxy_grpc_call(upstream.data(), upstream.size(), service.data(), service.size(), method.data(),
-                                     method.size(), serialized_metadata.data(), serialized_metadata.size(),
-                                     message.data(), message.size(), timeout_ms, &token);
-  if (s != 0) return detail::toStatus(s);
-  return token;
-}
-
-PROXY_WASM_NODISCARD inline Result<uint32_t> grpcStreamSerialized(std::string_view upstream,
-                                                                  std::string_view service, std::string_view method,
-                                                                  std::string_view serialized_metadata) {
-  uint32_t token = 0;
-  const uint32_t s =
-      proxy_grpc_stream(upstream.data(), upstream.size(), service.data(), service.size(), method.data(),
-                        method.size(), serialized_metadata.data(), serialized_metadata.size(), &token);
-  if (s != 0) return detail::toStatus(s);
-  return token;
-}
-
-PROXY_WASM_NODISCARD inline Status grpcSend(uint32_t token, std::string_view message, bool end_stream) {
-  return detail::toStatus(proxy_grpc_send(token, message.data(), message.size(), end_stream ? 1 : 0));
-}
-PROXY_WASM_NODISCARD inline Status grpcCancel(uint32_t token) { return detail::toStatus(proxy_grpc_cancel(token)); }
-PROXY_WASM_NODISCARD inline Status grpcClose(uint32_t token) { return detail::toStatus(proxy_grpc_close(token)); }
-
-// ---- Shared data and queues --------------------------------------------------------------
+// ---- Shared data and queues (VM-wide) ----------------------------------------------------
 
 struct SharedValue {
   HostBuffer value;
   uint32_t cas = 0;  // Pass back to setSharedData() for a compare-and-swap.
 };
 
-// NotFound when the key was never set.
-PROXY_WASM_NODISCARD inline Result<SharedValue> getSharedData(std::string_view key) {
+// The value of shared key `key` and its cas; absent when the key was never set.
+PROXY_WASM_NODISCARD inline Maybe<SharedValue> getSharedData(std::string_view key) {
   char* data = nullptr;
   size_t size = 0;
   uint32_t cas = 0;
   const uint32_t s = proxy_get_shared_data(key.data(), key.size(), &data, &size, &cas);
   SharedValue v{HostBuffer(data, size), cas};
-  if (s != 0) return detail::toStatus(s);
-  return v;
+  if (s == 0) return v;
+  const Status status = detail::toStatus(s);
+  if (status == Status::NotFound) return Maybe<SharedValue>::absent();
+  return status;
 }
 
 // cas 0 writes unconditionally; otherwise CasMismatch when the key changed since the read
@@ -281,39 +129,44 @@ PROXY_WASM_NODISCARD inline Status setSharedData(std::string_view key, std::stri
   return detail::toStatus(proxy_set_shared_data(key.data(), key.size(), value.data(), value.size(), cas));
 }
 
-// Creates (or reopens) queue `name` of this VM and makes the calling root its listener.
+// Creates (or reopens) queue `name` of this VM; the root of the context whose work is
+// running becomes its listener (onQueueReady).
 PROXY_WASM_NODISCARD inline Result<uint32_t> registerSharedQueue(std::string_view name) {
+  if (Status s = detail::actOnCurrent(); !s) return s;
   uint32_t id = 0;
   const uint32_t s = proxy_register_shared_queue(name.data(), name.size(), &id);
   if (s != 0) return detail::toStatus(s);
   return id;
 }
 
-// Finds queue `name` registered by VM `vm_id` (empty: this VM). NotFound when absent.
-PROXY_WASM_NODISCARD inline Result<uint32_t> resolveSharedQueue(std::string_view vm_id, std::string_view name) {
+// Finds queue `name` registered by VM `vm_id` (empty: this VM); absent when nobody has.
+PROXY_WASM_NODISCARD inline Maybe<uint32_t> resolveSharedQueue(std::string_view vm_id, std::string_view name) {
   uint32_t id = 0;
   const uint32_t s = proxy_resolve_shared_queue(vm_id.data(), vm_id.size(), name.data(), name.size(), &id);
-  if (s != 0) return detail::toStatus(s);
-  return id;
+  if (s == 0) return id;
+  const Status status = detail::toStatus(s);
+  if (status == Status::NotFound) return Maybe<uint32_t>::absent();
+  return status;
 }
 
+// NotFound for an unknown queue id.
 PROXY_WASM_NODISCARD inline Status enqueueSharedQueue(uint32_t queue_id, std::string_view data) {
   return detail::toStatus(proxy_enqueue_shared_queue(queue_id, data.data(), data.size()));
 }
 
-// Empty when nothing is queued; NotFound for an unknown queue.
-PROXY_WASM_NODISCARD inline Result<HostBuffer> dequeueSharedQueue(uint32_t queue_id) {
+// The oldest item; absent when the queue is empty. NotFound for an unknown queue id.
+PROXY_WASM_NODISCARD inline Maybe<HostBuffer> dequeueSharedQueue(uint32_t queue_id) {
   char* data = nullptr;
   size_t size = 0;
   const uint32_t s = proxy_dequeue_shared_queue(queue_id, &data, &size);
-  return detail::toBuffer(s, data, size);
+  return detail::toMaybe(s, data, size, Status::Empty);
 }
 
 // ---- Metrics (raw ids; see metrics.h for typed handles) ----------------------------------
 
 PROXY_WASM_NODISCARD inline Result<uint32_t> defineMetric(MetricType type, std::string_view name) {
   uint32_t id = 0;
-  const uint32_t s = proxy_define_metric(static_cast<uint32_t>(type), name.data(), name.size(), &id);
+  const uint32_t s = proxy_define_metric(detail::toWire(type), name.data(), name.size(), &id);
   if (s != 0) return detail::toStatus(s);
   return id;
 }
@@ -350,18 +203,145 @@ class PropertyPath {
   std::string path_;
 };
 
-// The raw bytes of a property. NotFound when the host has no such property.
-PROXY_WASM_NODISCARD inline Result<HostBuffer> getPropertyBytes(const PropertyPath& path) {
+// The raw bytes of a property, as the context whose work is running sees it; absent when
+// the host has no such property.
+PROXY_WASM_NODISCARD inline Maybe<HostBuffer> getPropertyBytes(const PropertyPath& path) {
+  if (Status s = detail::actOnCurrent(); !s) return s;
   char* data = nullptr;
   size_t size = 0;
   const auto wire = path.wire();
   const uint32_t s = proxy_get_property(wire.data(), wire.size(), &data, &size);
-  return detail::toBuffer(s, data, size);
+  return detail::toMaybe(s, data, size);
 }
 
+// Stores `value` under `path` for the stream whose work is running (Envoy: filter state
+// "wasm.<path>"). NotFound where there is no stream (a root context).
 PROXY_WASM_NODISCARD inline Status setPropertyBytes(const PropertyPath& path, std::string_view value) {
+  if (Status s = detail::actOnCurrent(); !s) return s;
   const auto wire = path.wire();
   return detail::toStatus(proxy_set_property(wire.data(), wire.size(), value.data(), value.size()));
 }
 
+// ---- Context-bound host functions (the context classes' building blocks) -----------------
+
+struct BufferStatus {
+  size_t size = 0;
+  uint32_t flags = 0;  // Always 0 on current hosts.
+};
+
+// The status of the last callout of the current root (code and message).
+struct CallStatus {
+  uint32_t code = 0;
+  HostString message;
+};
+
+namespace detail::raw {
+
+inline Status setTickPeriodMilliseconds(uint32_t period_ms) {
+  return toStatus(proxy_set_tick_period_milliseconds(period_ms));
+}
+inline Status done() { return toStatus(proxy_done()); }
+
+inline Result<HostBuffer> getBufferBytes(BufferType type, size_t start, size_t max_size) {
+  char* data = nullptr;
+  size_t size = 0;
+  const uint32_t s = proxy_get_buffer_bytes(toWire(type), start, max_size, &data, &size);
+  return toBuffer(s, data, size);
+}
+inline Status setBufferBytes(BufferType type, size_t start, size_t length, std::string_view data) {
+  return toStatus(proxy_set_buffer_bytes(toWire(type), start, length, data.data(), data.size()));
+}
+inline Result<BufferStatus> getBufferStatus(BufferType type) {
+  BufferStatus st;
+  const uint32_t s = proxy_get_buffer_status(toWire(type), &st.size, &st.flags);
+  if (s != 0) return toStatus(s);
+  return st;
+}
+
+inline Result<size_t> getHeaderMapSize(MapType type) {
+  size_t size = 0;
+  const uint32_t s = proxy_get_header_map_size(toWire(type), &size);
+  if (s != 0) return toStatus(s);
+  return size;
+}
+// A malformed map from the host is ParseFailure, never a crash.
+inline Result<HeaderMap> getHeaderMapPairs(MapType type) {
+  char* data = nullptr;
+  size_t size = 0;
+  const uint32_t s = proxy_get_header_map_pairs(toWire(type), &data, &size);
+  HostBuffer bytes(data, size);
+  if (s != 0) return toStatus(s);
+  auto view = PairsView::parse(bytes.view());
+  if (!view) return Status::ParseFailure;
+  return HeaderMap(std::move(bytes), *view);
+}
+inline Status setHeaderMapPairs(MapType type, std::string_view serialized) {
+  return toStatus(proxy_set_header_map_pairs(toWire(type), serialized.data(), serialized.size()));
+}
+inline Maybe<HostBuffer> getHeaderMapValue(MapType type, std::string_view key) {
+  char* data = nullptr;
+  size_t size = 0;
+  const uint32_t s = proxy_get_header_map_value(toWire(type), key.data(), key.size(), &data, &size);
+  return toMaybe(s, data, size);
+}
+inline Status addHeaderMapValue(MapType type, std::string_view key, std::string_view value) {
+  return toStatus(proxy_add_header_map_value(toWire(type), key.data(), key.size(), value.data(), value.size()));
+}
+inline Status replaceHeaderMapValue(MapType type, std::string_view key, std::string_view value) {
+  return toStatus(proxy_replace_header_map_value(toWire(type), key.data(), key.size(), value.data(), value.size()));
+}
+inline Status removeHeaderMapValue(MapType type, std::string_view key) {
+  return toStatus(proxy_remove_header_map_value(toWire(type), key.data(), key.size()));
+}
+
+inline Status continueStream(StreamType type) { return toStatus(proxy_continue_stream(toWire(type))); }
+inline Status closeStream(StreamType type) { return toStatus(proxy_close_stream(toWire(type))); }
+inline Status sendLocalResponse(uint32_t status_code, std::string_view body, std::string_view serialized_headers,
+                                std::string_view details, GrpcStatus grpc_status) {
+  return toStatus(proxy_send_local_response(status_code, details.data(), details.size(), body.data(), body.size(),
+                                            serialized_headers.data(), serialized_headers.size(),
+                                            toWire(grpc_status)));
+}
+inline Result<CallStatus> getStatus() {
+  CallStatus st;
+  char* data = nullptr;
+  size_t size = 0;
+  const uint32_t s = proxy_get_status(&st.code, &data, &size);
+  st.message = HostString(data, size);
+  if (s != 0) return toStatus(s);
+  return st;
+}
+
+inline Result<uint32_t> httpCall(std::string_view upstream, std::string_view headers, std::string_view body,
+                                 std::string_view trailers, uint32_t timeout_ms) {
+  uint32_t token = 0;
+  const uint32_t s = proxy_http_call(upstream.data(), upstream.size(), headers.data(), headers.size(), body.data(),
+                                     body.size(), trailers.data(), trailers.size(), timeout_ms, &token);
+  if (s != 0) return toStatus(s);
+  return token;
+}
+inline Result<uint32_t> grpcCall(std::string_view upstream, std::string_view service, std::string_view method,
+                                 std::string_view metadata, std::string_view message, uint32_t timeout_ms) {
+  uint32_t token = 0;
+  const uint32_t s = proxy_grpc_call(upstream.data(), upstream.size(), service.data(), service.size(), method.data(),
+                                     method.size(), metadata.data(), metadata.size(), message.data(), message.size(),
+                                     timeout_ms, &token);
+  if (s != 0) return toStatus(s);
+  return token;
+}
+inline Result<uint32_t> grpcStream(std::string_view upstream, std::string_view service, std::string_view method,
+                                   std::string_view metadata) {
+  uint32_t token = 0;
+  const uint32_t s = proxy_grpc_stream(upstream.data(), upstream.size(), service.data(), service.size(),
+                                       method.data(), method.size(), metadata.data(), metadata.size(), &token);
+  if (s != 0) return toStatus(s);
+  return token;
+}
+inline Status grpcSend(uint32_t token, std::string_view message, bool end_stream) {
+  return toStatus(proxy_grpc_send(token, message.data(), message.size(), end_stream ? 1 : 0));
+}
+inline Status grpcCancel(uint32_t token) { return toStatus(proxy_grpc_cancel(token)); }
+inline Status grpcClose(uint32_t token) { return toStatus(proxy_grpc_close(token)); }
+
+}  // namespace detail::raw
 }  // namespace proxy_wasm

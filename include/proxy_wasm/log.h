@@ -22,10 +22,6 @@
 namespace proxy_wasm {
 
 namespace detail {
-// Bumped by every exported callback on entry; 0 means "no callback yet".
-inline uint32_t g_callback_epoch = 0;
-inline uint32_t g_log_level_epoch = 0;
-inline LogLevel g_log_level = LogLevel::Trace;
 
 // Collects a message in a stack buffer, spilling to the heap only when long.
 class MessageBuilder {
@@ -52,8 +48,8 @@ class MessageBuilder {
       append(value ? "true" : "false");
     } else if constexpr (std::is_same_v<D, char>) {
       append(std::string_view(&value, 1));
-    } else if constexpr (std::is_same_v<D, Status>) {
-      append(statusName(value));
+    } else if constexpr (std::is_same_v<D, Status> || std::is_same_v<D, Status::Code>) {
+      append(Status(value).name());
     } else if constexpr (std::is_same_v<D, LogLevel>) {
       append(logLevelName(value));
     } else if constexpr (std::is_enum_v<D>) {
@@ -80,19 +76,24 @@ class MessageBuilder {
 
 // The host's log level, read once per callback.
 inline LogLevel logLevel() {
-  if (detail::g_callback_epoch == 0) return LogLevel::Trace;  // start-up: don't ask the host
-  if (detail::g_log_level_epoch != detail::g_callback_epoch) {
+  detail::Runtime& r = detail::runtime();
+  if (r.epoch == 0) return LogLevel::Trace;  // start-up: don't ask the host
+  if (PROXY_WASM_UNLIKELY(r.log_level_epoch != r.epoch)) {
     auto level = getLogLevelFromHost();
-    detail::g_log_level = level.ok() ? *level : LogLevel::Trace;  // unknown: let the host filter
-    detail::g_log_level_epoch = detail::g_callback_epoch;
+    r.log_level = level.ok() ? *level : LogLevel::Trace;  // unknown: let the host filter
+    r.log_level_epoch = r.epoch;
   }
-  return detail::g_log_level;
+  return r.log_level;
 }
 
 inline bool logEnabled(LogLevel level) { return level >= logLevel(); }
 
 // Logs the concatenation of `parts` (strings, string_views, HostBuffers, integers,
-// floating point, bool, char, Status) when `level` is enabled.
+// floating point, bool, char, Status) when `level` is enabled. The line is attributed to
+// the context whose work is running: the stream in its own callbacks and in the responses
+// to its callouts, the root in its ticks, timers and queue notifications, even after a
+// call on another context (root().addTimer(...) from a stream) switched the host's
+// effective context.
 template <class... Parts>
 void log(LogLevel level, const Parts&... parts) {
   if (level == LogLevel::Off || !logEnabled(level)) return;

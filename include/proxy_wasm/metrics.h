@@ -4,11 +4,21 @@
 //
 //   requests_ = proxy_wasm::Counter::define("requests_total", {{"method", "GET"}}).value();
 //   requests_.increment();
+//
+// Tags known only per request: a tagged family defines one stat per combination of tag
+// values, on first use, and caches its id:
+//
+//   auto family = proxy_wasm::TaggedCounter<std::string_view, uint32_t>::define("responses", {"method", "code"});
+//   family->increment(1, "GET", 200);   // stat "method.GET.code.200.responses"
 #pragma once
 
+#include <array>
+#include <charconv>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <string>
+#include <type_traits>
 #include <string_view>
 #include <utility>
 
@@ -77,6 +87,113 @@ class Gauge : public detail::MetricHandle<MetricType::Gauge, Gauge> {
 class Histogram : public detail::MetricHandle<MetricType::Histogram, Histogram> {
  public:
   PROXY_WASM_NODISCARD Status record(uint64_t value) const { return recordMetric(id_, value); }
+};
+
+namespace detail {
+
+inline void appendTagValue(std::string& out, std::string_view v) { out.append(v.data(), v.size()); }
+inline void appendTagValue(std::string& out, bool v) { out.append(v ? "true" : "false"); }
+template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
+void appendTagValue(std::string& out, T v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, size_t(r.ptr - buf));
+}
+
+// A family of stats of one type sharing a base name and tag names; one stat per
+// combination of tag values, defined on first use (its id cached).
+template <MetricType kType, class... Tags>
+class MetricFamily {
+  static_assert(sizeof...(Tags) > 0, "a tagged metric needs at least one tag");
+
+ public:
+  using TagNames = std::array<std::string_view, sizeof...(Tags)>;
+  MetricFamily() = default;
+  MetricFamily(std::string_view base, const TagNames& names) : base_(base) {
+    for (size_t i = 0; i < names.size(); ++i) names_[i] = std::string(names[i]);
+  }
+
+  // The stat id for these tag values (defined now if new).
+  PROXY_WASM_NODISCARD Result<uint32_t> resolve(const Tags&... values) {
+    std::string name;
+    size_t i = 0;
+    ((name.append(names_[i]), name.push_back('.'), appendTagValue(name, values), name.push_back('.'), ++i), ...);
+    name.append(base_);
+    auto it = ids_.find(name);
+    if (it != ids_.end()) return it->second;
+    auto id = defineMetric(kType, name);
+    if (!id) return id.status();
+    ids_.emplace(std::move(name), *id);
+    return *id;
+  }
+  size_t size() const { return ids_.size(); }  // stats defined so far
+
+ protected:
+  std::string base_;
+  std::array<std::string, sizeof...(Tags)> names_;
+  std::map<std::string, uint32_t, std::less<>> ids_;
+};
+
+}  // namespace detail
+
+// Counters tagged by values known at run time (see the top of this header).
+template <class... Tags>
+class TaggedCounter : public detail::MetricFamily<MetricType::Counter, Tags...> {
+  using Base = detail::MetricFamily<MetricType::Counter, Tags...>;
+
+ public:
+  using Base::Base;
+  // Checks nothing with the host: stats are defined on first use.
+  static Result<TaggedCounter> define(std::string_view base, const typename Base::TagNames& tag_names) {
+    return TaggedCounter(base, tag_names);
+  }
+  PROXY_WASM_NODISCARD Status increment(uint64_t delta, const Tags&... values) {
+    auto id = this->resolve(values...);
+    if (!id) return id.status();
+    return incrementMetric(*id, int64_t(delta));
+  }
+  PROXY_WASM_NODISCARD Result<uint64_t> value(const Tags&... values) {
+    auto id = this->resolve(values...);
+    if (!id) return id.status();
+    return getMetric(*id);
+  }
+};
+
+template <class... Tags>
+class TaggedGauge : public detail::MetricFamily<MetricType::Gauge, Tags...> {
+  using Base = detail::MetricFamily<MetricType::Gauge, Tags...>;
+
+ public:
+  using Base::Base;
+  static Result<TaggedGauge> define(std::string_view base, const typename Base::TagNames& tag_names) {
+    return TaggedGauge(base, tag_names);
+  }
+  PROXY_WASM_NODISCARD Status add(int64_t delta, const Tags&... values) {
+    auto id = this->resolve(values...);
+    if (!id) return id.status();
+    return incrementMetric(*id, delta);
+  }
+  PROXY_WASM_NODISCARD Status set(uint64_t v, const Tags&... values) {
+    auto id = this->resolve(values...);
+    if (!id) return id.status();
+    return recordMetric(*id, v);
+  }
+};
+
+template <class... Tags>
+class TaggedHistogram : public detail::MetricFamily<MetricType::Histogram, Tags...> {
+  using Base = detail::MetricFamily<MetricType::Histogram, Tags...>;
+
+ public:
+  using Base::Base;
+  static Result<TaggedHistogram> define(std::string_view base, const typename Base::TagNames& tag_names) {
+    return TaggedHistogram(base, tag_names);
+  }
+  PROXY_WASM_NODISCARD Status record(uint64_t v, const Tags&... values) {
+    auto id = this->resolve(values...);
+    if (!id) return id.status();
+    return recordMetric(*id, v);
+  }
 };
 
 }  // namespace proxy_wasm

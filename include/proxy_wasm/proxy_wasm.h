@@ -14,3 +14,4 @@
 #include "proxy_wasm/registry.h"
 #include "proxy_wasm/shared.h"
 #include "proxy_wasm/status.h"
+#include "proxy_wasm/types.h"

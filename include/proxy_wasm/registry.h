@@ -1,6 +1,8 @@
-// Registering plugins: which RootContext (and stream context) type serves a root id.
+// Registering plugins: which RootContext (and stream context) type serves a root id, and
+// an optional VM-level hook.
 //
 //   static proxy_wasm::RegisterContextFactory<MyRoot, MyHttpContext> registration{"my_root_id"};
+//   static proxy_wasm::RegisterVmContext<MyVm> vm;   // optional
 //
 // Registration runs during module start-up and only links a static node into a list: it
 // never calls the host (Envoy forbids host calls before proxy_on_vm_start).
@@ -10,8 +12,32 @@
 #include <type_traits>
 
 #include "proxy_wasm/context.h"
+#include "proxy_wasm/detail/state.h"
 
 namespace proxy_wasm {
+
+// The VM itself: one per VM instance (Envoy starts one per worker thread for each distinct
+// VM configuration), before any plugin. onVmStart runs once, at the first
+// proxy_on_vm_start, with the VM configuration; returning false fails that start (the
+// host then refuses the plugin). The VM context lives as long as the module.
+class VmContext {
+ public:
+  VmContext() = default;
+  VmContext(const VmContext&) = delete;
+  VmContext& operator=(const VmContext&) = delete;
+  virtual ~VmContext() = default;
+
+  virtual bool onVmStart(size_t vm_configuration_size) {
+    (void)vm_configuration_size;
+    return true;
+  }
+  // The VM configuration, readable during onVmStart (the host makes the starting root
+  // effective; hosts give every plugin of the VM the same VM configuration).
+  PROXY_WASM_NODISCARD Result<HostBuffer> vmConfiguration() const {
+    return detail::raw::getBufferBytes(BufferType::VmConfiguration, 0, kWholeBuffer);
+  }
+};
+
 namespace detail {
 
 struct Factory {
@@ -21,13 +47,14 @@ struct Factory {
   const Factory* next;
 };
 
-// Head of the registration list (constant-initialized: no start-up code).
-inline const Factory* g_factories = nullptr;
+struct VmFactory {
+  VmContext* (*make)();
+};
 
 // The factory for `root_id`: an exact match, else one registered with an empty root id.
 inline const Factory* findFactory(std::string_view root_id) {
   const Factory* fallback = nullptr;
-  for (const Factory* f = g_factories; f; f = f->next) {
+  for (const Factory* f = runtime().factories; f; f = f->next) {
     if (f->root_id == root_id) return f;
     if (f->root_id.empty()) fallback = f;
   }
@@ -41,14 +68,17 @@ RootContext* makeRoot(uint32_t id, std::string_view root_id) {
 
 template <class Root, class Stream>
 ContextBase* makeStream(uint32_t id, RootContext& root) {
-  if constexpr (std::is_constructible_v<Stream, uint32_t, Root&>) {
-    return new Stream(id, static_cast<Root&>(root));
-  } else {
-    static_assert(std::is_constructible_v<Stream, uint32_t, RootContext*>,
-                  "a stream context needs a constructor (uint32_t id, Root& root) or (uint32_t id, RootContext* root)");
-    return new Stream(id, &root);
-  }
+  return new Stream(id, static_cast<Root&>(root));
 }
+
+template <class T, class = void>
+struct DeclaredRoot {
+  using type = RootContext;
+};
+template <class T>
+struct DeclaredRoot<T, std::void_t<typename T::RootType>> {
+  using type = typename T::RootType;
+};
 
 }  // namespace detail
 
@@ -58,9 +88,9 @@ ContextBase* makeStream(uint32_t id, RootContext& root) {
 template <class Root, class Stream = void>
 class RegisterContextFactory {
   static_assert(std::is_base_of_v<RootContext, Root>, "Root must derive from proxy_wasm::RootContext");
-  static_assert(std::is_void_v<Stream> || std::is_base_of_v<HttpContext, Stream> ||
-                    std::is_base_of_v<StreamContext, Stream>,
-                "Stream must derive from proxy_wasm::HttpContext or proxy_wasm::StreamContext");
+  static_assert(std::is_constructible_v<Root, uint32_t, std::string_view>,
+                "a root context needs a constructor (uint32_t id, std::string_view root_id): "
+                "`using RootContext::RootContext;`");
 
  public:
   explicit RegisterContextFactory(std::string_view root_id) {
@@ -69,16 +99,43 @@ class RegisterContextFactory {
     if constexpr (std::is_void_v<Stream>) {
       node_.make_stream = nullptr;
     } else {
+      static_assert(std::is_base_of_v<HttpContext, Stream> || std::is_base_of_v<StreamContext, Stream>,
+                    "Stream must derive from proxy_wasm::HttpContext or proxy_wasm::StreamContext");
+      using Declared = typename detail::DeclaredRoot<Stream>::type;
+      static_assert(std::is_base_of_v<Declared, Root>,
+                    "the stream context declares (HttpContextFor<R>/StreamContextFor<R>) a root type R that the "
+                    "registered Root is not");
+      static_assert(std::is_constructible_v<Stream, uint32_t, Root&>,
+                    "a stream context needs a constructor (uint32_t id, Root& root): "
+                    "`using HttpContext::HttpContext;` or `using HttpContextFor::HttpContextFor;`");
       node_.make_stream = &detail::makeStream<Root, Stream>;
     }
-    node_.next = detail::g_factories;
-    detail::g_factories = &node_;
+    node_.next = detail::runtime().factories;
+    detail::runtime().factories = &node_;
   }
   RegisterContextFactory(const RegisterContextFactory&) = delete;
   RegisterContextFactory& operator=(const RegisterContextFactory&) = delete;
 
  private:
   detail::Factory node_{};
+};
+
+// Registers the module's VmContext (at most one per module; a second registration is
+// reported at the first start and the first one is used).
+template <class Vm>
+class RegisterVmContext {
+  static_assert(std::is_base_of_v<VmContext, Vm>, "Vm must derive from proxy_wasm::VmContext");
+
+ public:
+  RegisterVmContext() {
+    node_.make = [] { return static_cast<VmContext*>(new Vm()); };
+    if (!detail::runtime().vm_factory) detail::runtime().vm_factory = &node_;
+  }
+  RegisterVmContext(const RegisterVmContext&) = delete;
+  RegisterVmContext& operator=(const RegisterVmContext&) = delete;
+
+ private:
+  detail::VmFactory node_{};
 };
 
 }  // namespace proxy_wasm

@@ -18,8 +18,8 @@ template <class F>
 PROXY_WASM_NODISCARD Status updateSharedData(std::string_view key, F&& update, int max_attempts = 8) {
   for (int attempt = 0; attempt < max_attempts; ++attempt) {
     auto current = getSharedData(key);
-    if (!current.ok() && current.status() != Status::NotFound) return current.status();
-    const bool exists = current.ok();
+    if (!current.ok()) return current.status();
+    const bool exists = current.has_value();
     std::optional<std::string> next =
         update(exists ? std::optional<std::string_view>(current->value.view()) : std::nullopt);
     if (!next) return Status::Ok;
@@ -38,23 +38,24 @@ class SharedQueue {
   SharedQueue() = default;
   explicit SharedQueue(uint32_t id) : id_(id) {}
 
-  // Creates (or reopens) queue `name` of this VM; the calling root becomes its listener.
+  // Creates (or reopens) queue `name` of this VM; the root of the context whose work is
+  // running becomes its listener (onQueueReady).
   PROXY_WASM_NODISCARD static Result<SharedQueue> registerQueue(std::string_view name) {
     auto id = registerSharedQueue(name);
     if (!id) return id.status();
     return SharedQueue(*id);
   }
-  // Finds queue `name` of VM `vm_id` (empty: this VM). NotFound when nobody registered it.
-  PROXY_WASM_NODISCARD static Result<SharedQueue> resolve(std::string_view vm_id, std::string_view name) {
+  // Finds queue `name` of VM `vm_id` (empty: this VM); absent when nobody registered it.
+  PROXY_WASM_NODISCARD static Maybe<SharedQueue> resolve(std::string_view vm_id, std::string_view name) {
     auto id = resolveSharedQueue(vm_id, name);
-    if (!id) return id.status();
+    if (!id) return id.ok() ? Maybe<SharedQueue>::absent() : Maybe<SharedQueue>(id.status());
     return SharedQueue(*id);
   }
 
   uint32_t id() const { return id_; }
   PROXY_WASM_NODISCARD Status enqueue(std::string_view data) const { return enqueueSharedQueue(id_, data); }
-  // The oldest item; Empty when there is none.
-  PROXY_WASM_NODISCARD Result<HostBuffer> dequeue() const { return dequeueSharedQueue(id_); }
+  // The oldest item; absent when the queue is empty (NotFound: no such queue).
+  PROXY_WASM_NODISCARD Maybe<HostBuffer> dequeue() const { return dequeueSharedQueue(id_); }
 
  private:
   uint32_t id_ = 0;

@@ -1,35 +1,90 @@
-// Status names and Result<T>: how every host status reaches plugin code (no exceptions).
+// Statuses and results: how every host answer reaches plugin code, without exceptions.
+//
+//   if (auto s = addRequestHeader("x-a", "1"); !s) logWarn("cannot add x-a: ", s);
+//
+//   Result<T>  a value, or the status that explains why there is none (value() on an
+//              error is a fatal plugin error that names the status; value_or() exists).
+//   Maybe<T>   for lookups: a value, nothing (absence is not an error: a missing header,
+//              property, shared key, an empty queue), or the host failure that kept the
+//              SDK from looking.
 #pragma once
 
+#include <cstdint>
+#include <new>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
-#include "proxy_wasm/abi.h"
 #include "proxy_wasm/config.h"
+#include "proxy_wasm/detail/trap.h"
+#include "proxy_wasm/types.h"
 
 namespace proxy_wasm {
 
-// The spec's name of a status, e.g. "NotFound"; "Unknown(N)" is not produced: unknown
-// values (a host newer than this SDK) read as "UnknownStatus".
-constexpr std::string_view statusName(Status s) {
-  switch (s) {
-    case Status::Ok: return "Ok";
-    case Status::NotFound: return "NotFound";
-    case Status::BadArgument: return "BadArgument";
-    case Status::SerializationFailure: return "SerializationFailure";
-    case Status::ParseFailure: return "ParseFailure";
-    case Status::BadExpression: return "BadExpression";
-    case Status::InvalidMemoryAccess: return "InvalidMemoryAccess";
-    case Status::Empty: return "Empty";
-    case Status::CasMismatch: return "CasMismatch";
-    case Status::ResultMismatch: return "ResultMismatch";
-    case Status::InternalFailure: return "InternalFailure";
-    case Status::BrokenConnection: return "BrokenConnection";
-    case Status::Unimplemented: return "Unimplemented";
+// The outcome of a host call. Its codes are the SDK's own (detail/wire.h maps each ABI's
+// codes onto them); `Status::Ok` and friends compare and convert as if Status were an enum.
+class PROXY_WASM_NODISCARD Status {
+ public:
+  enum Code : uint32_t {
+    Ok = 0,
+    NotFound = 1,
+    BadArgument = 2,
+    SerializationFailure = 3,
+    ParseFailure = 4,
+    BadExpression = 5,  // Defined by hosts, never returned.
+    InvalidMemoryAccess = 6,
+    Empty = 7,
+    CasMismatch = 8,
+    ResultMismatch = 9,  // Defined by hosts, never returned.
+    InternalFailure = 10,
+    BrokenConnection = 11,  // Envoy's `proxy_get_status` code after a failed HTTP call.
+    Unimplemented = 12,
+    NotAllowed = 13,        // The vNEXT draft's: the operation is not allowed here.
+    InvalidOperation = 14,  // The vNEXT draft's: the operation is invalid in this state.
+    UnknownStatus = 0xFF,   // A code this SDK does not know (a host newer than it).
+  };
+
+  constexpr Status(Code code = Ok) : code_(code) {}  // NOLINT: implicit by design
+
+  constexpr Code code() const { return code_; }
+  constexpr bool ok() const { return code_ == Ok; }
+  constexpr explicit operator bool() const { return ok(); }
+  // The spec's name of the status, e.g. "NotFound".
+  constexpr std::string_view name() const {
+    switch (code_) {
+      case Ok: return "Ok";
+      case NotFound: return "NotFound";
+      case BadArgument: return "BadArgument";
+      case SerializationFailure: return "SerializationFailure";
+      case ParseFailure: return "ParseFailure";
+      case BadExpression: return "BadExpression";
+      case InvalidMemoryAccess: return "InvalidMemoryAccess";
+      case Empty: return "Empty";
+      case CasMismatch: return "CasMismatch";
+      case ResultMismatch: return "ResultMismatch";
+      case InternalFailure: return "InternalFailure";
+      case BrokenConnection: return "BrokenConnection";
+      case Unimplemented: return "Unimplemented";
+      case NotAllowed: return "NotAllowed";
+      case InvalidOperation: return "InvalidOperation";
+      case UnknownStatus: break;
+    }
+    return "UnknownStatus";
   }
-  return "UnknownStatus";
-}
+
+  friend constexpr bool operator==(Status a, Status b) { return a.code_ == b.code_; }
+  friend constexpr bool operator!=(Status a, Status b) { return a.code_ != b.code_; }
+  friend constexpr bool operator==(Status a, Code b) { return a.code_ == b; }
+  friend constexpr bool operator!=(Status a, Code b) { return a.code_ != b; }
+  friend constexpr bool operator==(Code a, Status b) { return a == b.code_; }
+  friend constexpr bool operator!=(Code a, Status b) { return a != b.code_; }
+
+ private:
+  Code code_;
+};
+
+// The name of a status, e.g. "NotFound" (same as s.name()).
+constexpr std::string_view statusName(Status s) { return s.name(); }
 
 constexpr std::string_view logLevelName(LogLevel l) {
   switch (l) {
@@ -44,42 +99,158 @@ constexpr std::string_view logLevelName(LogLevel l) {
   return "unknown";
 }
 
-// A value or the host status that explains its absence.
-//
-// `Result<T>` is falsy unless the host answered Ok. `NotFound` is how hosts say "absent"
-// (a missing header, property or shared key), so callers usually branch on `ok()` and
-// inspect `status()` only when they care why.
+namespace detail {
+
+[[noreturn]] inline void badAccess(const char* what, Status s) {
+  // Built without the logging layer (status.h sits below it): a fixed prefix plus the name.
+  char message[96];
+  size_t n = 0;
+  for (const char* p = what; *p && n < sizeof(message); ++p) message[n++] = *p;
+  for (char c : s.name())
+    if (n < sizeof(message)) message[n++] = c;
+  trap(std::string_view(message, n));
+}
+
+// Storage for a T that may be absent, without requiring T to be default-constructible.
+template <class T>
+class Slot {
+ public:
+  Slot() noexcept {}
+  Slot(const Slot& other) : has_(other.has_) {
+    if (has_) new (&value_) T(other.value_);
+  }
+  Slot(Slot&& other) noexcept(std::is_nothrow_move_constructible_v<T>) : has_(other.has_) {
+    if (has_) new (&value_) T(std::move(other.value_));
+  }
+  Slot& operator=(const Slot& other) {
+    if (this != &other) {
+      reset();
+      if (other.has_) emplace(other.value_);
+    }
+    return *this;
+  }
+  Slot& operator=(Slot&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    if (this != &other) {
+      reset();
+      if (other.has_) emplace(std::move(other.value_));
+    }
+    return *this;
+  }
+  ~Slot() { reset(); }
+
+  template <class... A>
+  void emplace(A&&... args) {
+    new (&value_) T(std::forward<A>(args)...);
+    has_ = true;
+  }
+  void reset() {
+    if (has_) value_.~T();
+    has_ = false;
+  }
+  bool has() const { return has_; }
+  T& get() { return value_; }
+  const T& get() const { return value_; }
+
+ private:
+  union {
+    T value_;
+  };
+  bool has_ = false;
+};
+
+}  // namespace detail
+
+// A value, or the status that explains its absence. Falsy unless the host answered Ok.
+// value(), operator* and operator-> on an error are a fatal plugin error that names the
+// status (a `critical` log line, then a trap); check ok() first, or use value_or().
 template <class T>
 class PROXY_WASM_NODISCARD Result {
  public:
-  Result(T value) : value_(std::move(value)), status_(Status::Ok) {}  // NOLINT: implicit by design
-  Result(Status status) : value_(), status_(status) {}                // NOLINT: implicit by design
+  Result(T value) : status_(Status::Ok) { slot_.emplace(std::move(value)); }  // NOLINT: implicit by design
+  Result(Status status) : status_(status.ok() ? Status(Status::InternalFailure) : status) {}  // NOLINT
+  Result(Status::Code code) : Result(Status(code)) {}                                         // NOLINT
 
-  bool ok() const { return status_ == Status::Ok; }
+  bool ok() const { return status_.ok(); }
   explicit operator bool() const { return ok(); }
   Status status() const { return status_; }
 
-  // The value; a default-constructed T when !ok().
-  T& value() & { return value_; }
-  const T& value() const& { return value_; }
-  T&& value() && { return std::move(value_); }
-  T& operator*() & { return value_; }
-  const T& operator*() const& { return value_; }
-  T&& operator*() && { return std::move(value_); }
-  T* operator->() { return &value_; }
-  const T* operator->() const { return &value_; }
+  T& value() & { return check(); }
+  const T& value() const& { return const_cast<Result*>(this)->check(); }
+  T&& value() && { return std::move(check()); }
+  T& operator*() & { return check(); }
+  const T& operator*() const& { return const_cast<Result*>(this)->check(); }
+  T&& operator*() && { return std::move(check()); }
+  T* operator->() { return &check(); }
+  const T* operator->() const { return &const_cast<Result*>(this)->check(); }
 
   template <class U>
   T value_or(U&& fallback) const& {
-    return ok() ? value_ : static_cast<T>(std::forward<U>(fallback));
+    return ok() ? slot_.get() : static_cast<T>(std::forward<U>(fallback));
   }
   template <class U>
   T value_or(U&& fallback) && {
-    return ok() ? std::move(value_) : static_cast<T>(std::forward<U>(fallback));
+    return ok() ? std::move(slot_.get()) : static_cast<T>(std::forward<U>(fallback));
   }
 
  private:
-  T value_;
+  T& check() {
+    if (PROXY_WASM_UNLIKELY(!status_.ok())) detail::badAccess("proxy_wasm::Result::value() on error status ", status_);
+    return slot_.get();
+  }
+  detail::Slot<T> slot_;
+  Status status_;
+};
+
+// The answer to a lookup: a value, nothing, or a host failure.
+//
+//   if (auto user = getRequestHeader("x-user")) use(*user);      // present
+//   else if (!user.ok()) logWarn("cannot read x-user: ", user.status());  // failed
+//
+// Truthy when a value is present. ok() is true when the host answered (present or absent);
+// status() is the failure otherwise. value(), * and -> without a value are a fatal plugin
+// error (naming "absent" or the status); value_or() gives a fallback for both cases.
+template <class T>
+class PROXY_WASM_NODISCARD Maybe {
+ public:
+  Maybe() : status_(Status::Ok) {}                                          // absent
+  Maybe(T value) : status_(Status::Ok) { slot_.emplace(std::move(value)); }  // NOLINT: implicit by design
+  Maybe(Status status) : status_(status) {}  // NOLINT: Ok = absent, anything else = failure
+  Maybe(Status::Code code) : status_(code) {}  // NOLINT
+
+  static Maybe absent() { return Maybe(); }
+
+  bool has_value() const { return slot_.has(); }
+  explicit operator bool() const { return has_value(); }
+  bool ok() const { return status_.ok(); }
+  Status status() const { return status_; }
+
+  T& value() & { return check(); }
+  const T& value() const& { return const_cast<Maybe*>(this)->check(); }
+  T&& value() && { return std::move(check()); }
+  T& operator*() & { return check(); }
+  const T& operator*() const& { return const_cast<Maybe*>(this)->check(); }
+  T&& operator*() && { return std::move(check()); }
+  T* operator->() { return &check(); }
+  const T* operator->() const { return &const_cast<Maybe*>(this)->check(); }
+
+  template <class U>
+  T value_or(U&& fallback) const& {
+    return has_value() ? slot_.get() : static_cast<T>(std::forward<U>(fallback));
+  }
+  template <class U>
+  T value_or(U&& fallback) && {
+    return has_value() ? std::move(slot_.get()) : static_cast<T>(std::forward<U>(fallback));
+  }
+
+ private:
+  T& check() {
+    if (PROXY_WASM_UNLIKELY(!slot_.has())) {
+      if (status_.ok()) detail::trap("proxy_wasm::Maybe::value() on an absent value");
+      detail::badAccess("proxy_wasm::Maybe::value() on error status ", status_);
+    }
+    return slot_.get();
+  }
+  detail::Slot<T> slot_;
   Status status_;
 };
 

@@ -5,7 +5,7 @@ class AddHeader : public proxy_wasm::HttpContext {
  public:
   using HttpContext::HttpContext;
   proxy_wasm::Action onRequestHeaders(uint32_t, bool) override {
-    if (getRequestHeader("x-block").ok()) {
+    if (getRequestHeader("x-block")) {
       if (sendLocalResponse(403, "blocked", {{"x-blocked-by", "add_header"}}) != proxy_wasm::Status::Ok)
         proxy_wasm::logError("cannot send the local response");
       return proxy_wasm::Action::Pause;

@@ -270,7 +270,7 @@ TEST_CASE_FIXTURE(Fixture, "http_call: required headers, unknown cluster, token 
     CHECK(call("other", kGet, &t) == kBA);
     CHECK(call("auth", kGet, nullptr) == kIMA);  // the token slot is checked first
     CHECK(host->httpCalls().empty());
-    auto ok = r.httpCall("auth", {{":method", "GET"}, {":path", "/x"}, {":authority", "a"}}, "", {}, 0,
+    auto ok = r.httpCall(proxy_wasm::HttpRequest("auth").headers({{":method", "GET"}, {":path", "/x"}, {":authority", "a"}}),
                          [&](const proxy_wasm::HttpCallResponse& resp) {
                            CHECK(mapGet(6, ":status", &status_seen) == kOk);
                            CHECK(bufGet(4, 0, proxy_wasm::kWholeBuffer, &body_seen) == kOk);
@@ -303,7 +303,7 @@ TEST_CASE_FIXTURE(Fixture, "http_call failure: zero headers and get_status Broke
   std::string message;
   bool failed = false;
   hooks().on_tick = [&](proxy_wasm::RootContext& r) {
-    auto ok = r.httpCall("c", {{":method", "GET"}, {":path", "/"}, {":authority", "a"}}, "", {}, 0,
+    auto ok = r.httpCall(proxy_wasm::HttpRequest("c").headers({{":method", "GET"}, {":path", "/"}, {":authority", "a"}}),
                          [&](const proxy_wasm::HttpCallResponse& resp) {
                            failed = resp.failed();
                            Owned o;

@@ -67,15 +67,15 @@ TEST_CASE("a status the function cannot return is refused with a message naming 
   auto host = makeHost();
   CHECK_THROWS_WITH_AS(host->injectStatus("proxy_get_shared_data", Status::CasMismatch),
                        "injectStatus(proxy_get_shared_data, CasMismatch): per the ABI and Envoy, "
-                       "proxy_get_shared_data returns only Ok, NotFound, InvalidMemoryAccess",
+                       "proxy_get_shared_data returns only Ok, NotFound, InvalidMemoryAccess, InternalFailure",
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(host->injectStatus("proxy_set_tick_period_milliseconds", Status::BadArgument),
                        "injectStatus(proxy_set_tick_period_milliseconds, BadArgument): per the ABI and Envoy, "
-                       "proxy_set_tick_period_milliseconds returns only Ok",
+                       "proxy_set_tick_period_milliseconds returns only Ok, InternalFailure",
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(host->injectStatus("proxy_log", Status::Ok),
                        "injectStatus(proxy_log, Ok): Ok is what the host returns when it runs the call; "
-                       "inject a failure (BadArgument, InvalidMemoryAccess)",
+                       "inject a failure (BadArgument, InvalidMemoryAccess, InternalFailure)",
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(host->injectStatus("proxy_get_configuration", Status::NotFound),
                        "injectStatus(proxy_get_configuration, NotFound): no host function of ABI v0.2.1 has "
@@ -87,7 +87,7 @@ TEST_CASE("a status the function cannot return is refused with a message naming 
   // Every function of the ABI has a mask with Ok in it.
   for (const char* f : {"proxy_log", "proxy_continue_stream", "proxy_get_property", "proxy_grpc_call"})
     CHECK((Host::statusMask(f) & 1u) == 1u);
-  CHECK(Host::statusMask("proxy_continue_stream") == ((1u << 0) | (1u << 2) | (1u << 12)));
+  CHECK(Host::statusMask("proxy_continue_stream") == ((1u << 0) | (1u << 2) | (1u << 10) | (1u << 12)));
 }
 
 TEST_CASE("a failing allocator makes the call that needed memory InvalidMemoryAccess") {

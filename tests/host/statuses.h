@@ -10,7 +10,7 @@
 namespace {
 
 using Trace = std::vector<std::string>;
-inline uint32_t st(proxy_wasm::Status s) { return static_cast<uint32_t>(s); }
+inline uint32_t st(proxy_wasm::Status s) { return s.code(); }
 constexpr uint32_t kOk = 0;
 const uint32_t kNF = st(proxy_wasm::Status::NotFound), kBA = st(proxy_wasm::Status::BadArgument),
                kIMA = st(proxy_wasm::Status::InvalidMemoryAccess);

@@ -23,8 +23,12 @@ TEST_CASE_FIXTURE(Fixture, "an HTTP callout from a stream resumes that stream fr
   host->startPlugin({"http"});
   std::string seen_body;
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
-    auto token = ctx.httpCall("auth", {{":method", "GET"}, {":path", "/check"}, {":authority", "auth"}}, "ping",
-                              {{"x-trailer", "t"}}, 500, [&ctx, &seen_body](const proxy_wasm::HttpCallResponse& r) {
+    auto token = ctx.httpCall(proxy_wasm::HttpRequest("auth")
+                                  .headers({{":method", "GET"}, {":path", "/check"}, {":authority", "auth"}})
+                                  .body("ping")
+                                  .trailer("x-trailer", "t")
+                                  .timeout(std::chrono::milliseconds(500)),
+                              [&ctx, &seen_body](const proxy_wasm::HttpCallResponse& r) {
                                 CHECK_FALSE(r.failed());
                                 CHECK(r.status() == 200);
                                 CHECK(r.header("x-user").value().view() == "alice");
@@ -59,13 +63,13 @@ TEST_CASE_FIXTURE(Fixture, "callout failures reach the callback; dispatch errors
   host->startPlugin({"root_only"});
   int failures = 0;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
-    auto bad = root.httpCall("unknown", {{":method", "GET"}, {":path", "/"}, {":authority", "a"}}, "", {}, 0,
+    auto bad = root.httpCall(proxy_wasm::HttpRequest("unknown").headers({{":method", "GET"}, {":path", "/"}, {":authority", "a"}}),
                              [](const proxy_wasm::HttpCallResponse&) { FAIL("never called"); });
     CHECK(bad.status() == Status::BadArgument);
-    auto missing = root.httpCall("known", {{":method", "GET"}}, "", {}, 0,
+    auto missing = root.httpCall(proxy_wasm::HttpRequest("known").header(":method", "GET"),
                                  [](const proxy_wasm::HttpCallResponse&) { FAIL("never called"); });
     CHECK(missing.status() == Status::BadArgument);
-    auto ok = root.httpCall("known", {{":method", "GET"}, {":path", "/"}, {":authority", "a"}}, "", {}, 0,
+    auto ok = root.httpCall(proxy_wasm::HttpRequest("known").headers({{":method", "GET"}, {":path", "/"}, {":authority", "a"}}),
                             [&](const proxy_wasm::HttpCallResponse& r) {
                               CHECK(r.failed());
                               CHECK(r.status() == 0);
@@ -86,7 +90,7 @@ TEST_CASE_FIXTURE(Fixture, "a response after the stream ended is dropped") {
   host->startPlugin({"http"});
   bool called = false;
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
-    (void)ctx.httpCall("c", {{":method", "GET"}, {":path", "/"}, {":authority", "a"}}, "", {}, 0,
+    (void)ctx.httpCall(proxy_wasm::HttpRequest("c").headers({{":method", "GET"}, {":path", "/"}, {":authority", "a"}}),
                        [&](const proxy_wasm::HttpCallResponse&) { called = true; });
     return Action::Pause;
   };
@@ -102,7 +106,10 @@ TEST_CASE_FIXTURE(Fixture, "unary gRPC: reply or failure, each exactly once") {
   std::vector<std::string> events;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
     for (int i = 0; i < 2; ++i) {
-      auto token = root.grpcCall("grpc", "pkg.Service", "Method", {{"x-md", "1"}}, "request", 1000,
+      auto token = root.grpcCall(proxy_wasm::GrpcRequest("grpc", "pkg.Service", "Method")
+                                     .metadata("x-md", "1")
+                                     .message("request")
+                                     .timeout(std::chrono::milliseconds(1000)),
                                  [&](const proxy_wasm::GrpcCallResponse& r) {
                                    if (r.ok()) {
                                      events.push_back("reply " + r.message().value().str());
@@ -150,7 +157,7 @@ TEST_CASE_FIXTURE(Fixture, "gRPC streams deliver every event to their handler") 
   host->startPlugin({"root_only"});
   std::vector<std::string> log;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
-    auto token = root.grpcStream("grpc", "pkg.S", "Stream", {}, std::make_unique<Recorder>(&log));
+    auto token = root.grpcStream(proxy_wasm::GrpcRequest("grpc", "pkg.S", "Stream"), std::make_unique<Recorder>(&log));
     REQUIRE(token.ok());
     CHECK((*token & 3) == 2);
   };
@@ -247,7 +254,8 @@ TEST_CASE_FIXTURE(Fixture, "properties: typed decoding, absent paths, plugin att
     CHECK(attr::sourceAddress().value().view() == "10.1.2.3:80");
     CHECK(attr::connectionMtls().value() == true);
     CHECK(attr::requestHeaders().value().find(":path") == "/p");
-    CHECK(attr::upstreamAddress().status() == Status::NotFound);  // absent, not an error
+    CHECK_FALSE(attr::upstreamAddress().has_value());  // absent, not an error
+    CHECK(attr::upstreamAddress().ok());
     CHECK(attr::destinationAddress().value().view() == "192.0.2.1:10000");
     CHECK(attr::destinationPort().value() == 10000);
     CHECK(attr::connectionId().ok());
@@ -256,7 +264,7 @@ TEST_CASE_FIXTURE(Fixture, "properties: typed decoding, absent paths, plugin att
     CHECK(proxy_wasm::getPropertyString("my_key").value().view() == "v");
     // Envoy stores a multi-segment path as given, and reads only by the first segment.
     CHECK(proxy_wasm::setProperty({"my", "key"}, "v") == Status::Ok);
-    CHECK(proxy_wasm::getPropertyString({"my", "key"}).status() == Status::NotFound);
+    CHECK_FALSE(proxy_wasm::getPropertyString({"my", "key"}).has_value());
     return Action::Continue;
   };
   host->newHttpStream().sendRequestHeaders({{":method", "POST"}, {":path", "/p"}});
@@ -279,17 +287,23 @@ TEST_CASE_FIXTURE(Fixture, "shared data: the compare-and-swap helper and queues"
     CHECK(v->value.view() == "2");
     // A stale cas is refused.
     CHECK(proxy_wasm::setSharedData("count", "x", v->cas + 100) == Status::CasMismatch);
-    CHECK(proxy_wasm::getSharedData("missing").status() == Status::NotFound);
+    auto missing = proxy_wasm::getSharedData("missing");
+    CHECK_FALSE(missing.has_value());
+    CHECK(missing.ok());
     // Leaving the value alone is Ok.
     CHECK(proxy_wasm::updateSharedData("count", [](auto) { return std::optional<std::string>(); }) == Status::Ok);
 
     auto q = proxy_wasm::SharedQueue::registerQueue("jobs");
     REQUIRE(q.ok());
-    CHECK(q->dequeue().status() == Status::Empty);
+    auto none = q->dequeue();  // an empty queue: absent, not an error
+    CHECK_FALSE(none.has_value());
+    CHECK(none.ok());
     auto same = proxy_wasm::SharedQueue::resolve("", "jobs");
     REQUIRE(same.ok());
     CHECK(same->id() == q->id());
-    CHECK(proxy_wasm::SharedQueue::resolve("", "nope").status() == Status::NotFound);
+    auto nope = proxy_wasm::SharedQueue::resolve("", "nope");
+    CHECK_FALSE(nope.has_value());
+    CHECK(nope.ok());
     CHECK(same->enqueue("job-1") == Status::Ok);
   };
   std::vector<std::string> dequeued;
@@ -327,16 +341,16 @@ TEST_CASE_FIXTURE(Fixture, "foreign functions both ways") {
 
 TEST_CASE_FIXTURE(Fixture, "buffer and header-map status calls") {
   host->startPlugin({"http"});
-  test_plugin::hooks().on_request_body = [&](proxy_wasm::HttpContext&, size_t size, bool) {
-    auto st = proxy_wasm::getBufferStatus(proxy_wasm::BufferType::HttpRequestBody);
+  test_plugin::hooks().on_request_body = [&](proxy_wasm::HttpContext& ctx, size_t size, bool) {
+    auto st = ctx.getBufferStatus(proxy_wasm::BufferType::HttpRequestBody);
     REQUIRE(st.ok());
     CHECK(st->size == size);
     CHECK(st->flags == 0);
-    CHECK(proxy_wasm::getBufferBytes(proxy_wasm::BufferType::HttpRequestBody, 2, 3).value().view() == "cde");
-    CHECK(proxy_wasm::getBufferBytes(proxy_wasm::BufferType::HttpRequestBody, 100, 3).value().empty());
-    CHECK(proxy_wasm::setBufferBytes(proxy_wasm::BufferType::HttpRequestBody, 3, 1, "x") == Status::BadArgument);
-    CHECK(proxy_wasm::getBufferBytes(proxy_wasm::BufferType::HttpCallResponseBody).status() == Status::NotFound);
-    CHECK(proxy_wasm::getBufferBytes(proxy_wasm::BufferType::PluginConfiguration).status() == Status::NotFound);
+    CHECK(ctx.getBuffer(proxy_wasm::BufferType::HttpRequestBody, 2, 3).value().view() == "cde");
+    CHECK(ctx.getBuffer(proxy_wasm::BufferType::HttpRequestBody, 100, 3).value().empty());
+    CHECK(ctx.setBuffer(proxy_wasm::BufferType::HttpRequestBody, 3, 1, "x") == Status::BadArgument);
+    CHECK(ctx.getBuffer(proxy_wasm::BufferType::HttpCallResponseBody).status() == Status::NotFound);
+    CHECK(ctx.getBuffer(proxy_wasm::BufferType::PluginConfiguration).status() == Status::NotFound);
     return Action::Continue;
   };
   auto& s = host->newHttpStream();
@@ -455,16 +469,16 @@ TEST_CASE_FIXTURE(Fixture, "gRPC: half-close and cancel") {
   int closes = 0;
   uint32_t cancelled = 0;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
-    REQUIRE(root.grpcStream("grpc", "S", "M", {}, std::make_unique<Closer>(&closes)).ok());
-    auto call = root.grpcCall("grpc", "S", "M", {}, "m", 0, [](const proxy_wasm::GrpcCallResponse&) {
+    REQUIRE(root.grpcStream(proxy_wasm::GrpcRequest("grpc", "S", "M"), std::make_unique<Closer>(&closes)).ok());
+    auto call = root.grpcCall(proxy_wasm::GrpcRequest("grpc", "S", "M").message("m"), [](const proxy_wasm::GrpcCallResponse&) {
       FAIL("a cancelled call's callback never runs");
     });
     REQUIRE(call.ok());
     cancelled = *call;
     CHECK(root.cancelGrpc(*call) == Status::Ok);
     CHECK(root.cancelGrpc(*call) == Status::NotFound);
-    CHECK(proxy_wasm::grpcSend(*call, "x", false) == Status::BadArgument);  // not a stream
-    CHECK(proxy_wasm::grpcCancel(4) == Status::BadArgument);              // an HTTP token
+    CHECK(proxy_wasm::detail::raw::grpcSend(*call, "x", false) == Status::BadArgument);  // not a stream
+    CHECK(proxy_wasm::detail::raw::grpcCancel(4) == Status::BadArgument);              // an HTTP token
   };
   host->tick();
   const uint32_t stream = host->grpcCalls()[0].token;

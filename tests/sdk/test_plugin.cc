@@ -47,7 +47,7 @@ class Root : public proxy_wasm::RootContext {
 
 class Http : public proxy_wasm::HttpContext {
  public:
-  Http(uint32_t id, proxy_wasm::RootContext* root) : HttpContext(id, root) { ++g_live; }
+  Http(uint32_t id, proxy_wasm::RootContext& root) : HttpContext(id, root) { ++g_live; }
   ~Http() override { --g_live; }
   proxy_wasm::Action onRequestHeaders(uint32_t n, bool eos) override {
     note("request_headers", id());
@@ -89,7 +89,7 @@ class Http : public proxy_wasm::HttpContext {
 
 class Tcp : public proxy_wasm::StreamContext {
  public:
-  Tcp(uint32_t id, proxy_wasm::RootContext* root) : StreamContext(id, root) { ++g_live; }
+  Tcp(uint32_t id, proxy_wasm::RootContext& root) : StreamContext(id, root) { ++g_live; }
   ~Tcp() override { --g_live; }
   proxy_wasm::Action onNewConnection() override {
     note("new_connection", id());

@@ -11,9 +11,17 @@
 #pragma once
 
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "proxy_wasm/host/host.h"
+
+namespace proxy_wasm {
+// Readable values in test assertions ("NotFound", not "{?}").
+inline std::ostream& operator<<(std::ostream& os, Status s) { return os << s.name(); }
+inline std::ostream& operator<<(std::ostream& os, Action a) { return os << (a == Action::Continue ? "Continue" : "Pause"); }
+inline std::ostream& operator<<(std::ostream& os, LogLevel l) { return os << logLevelName(l); }
+}  // namespace proxy_wasm
 
 namespace proxy_wasm::testing {
 

@@ -1,18 +1,23 @@
-// Outstanding HTTP/gRPC callouts: token -> (issuing context, handler). Hosts deliver every
-// callout event to the root; the dispatcher routes it back to the context that issued it.
+// An outstanding HTTP or gRPC callout: its token, the context that issued it and its
+// handler. Hosts deliver every callout event to the issuer's root; the dispatcher finds the
+// callout by token (O(1)) and runs it with the issuer effective. A context keeps its
+// callouts in a list, so its deletion cancels them.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
-#include "proxy_wasm/abi.h"
+#include "proxy_wasm/types.h"
 
 namespace proxy_wasm {
+class ContextBase;
 namespace detail {
 
 class Callout {
  public:
-  Callout() = default;
+  enum class Kind : uint8_t { Http, GrpcCall, GrpcStream };
+
+  explicit Callout(Kind kind) : kind(kind) {}
   Callout(const Callout&) = delete;
   Callout& operator=(const Callout&) = delete;
   virtual ~Callout() = default;
@@ -24,52 +29,16 @@ class Callout {
   virtual void onGrpcMessage(size_t size) { (void)size; }
   virtual void onGrpcTrailingMetadata(uint32_t trailers) { (void)trailers; }
   virtual void onGrpcClose(GrpcStatus status) { (void)status; }
-  // True for a unary call: its reply message is its last event.
-  virtual bool endsOnMessage() const { return false; }
 
+  const Kind kind;
+  bool finished = false;      // no more events will be delivered (or it was cancelled)
+  bool local_closed = false;  // gRPC stream: the plugin half-closed it
   uint32_t token = 0;
-  uint32_t context_id = 0;
+  ContextBase* issuer = nullptr;
+  Callout* prev = nullptr;  // the issuer's list
   Callout* next = nullptr;
+  Callout* next_dead = nullptr;
 };
-
-// Intrusive list: constant-initialized, one node per outstanding callout.
-inline Callout* g_callouts = nullptr;
-
-inline void addCallout(Callout* c) {
-  c->next = g_callouts;
-  g_callouts = c;
-}
-
-inline Callout* findCallout(uint32_t token) {
-  for (Callout* c = g_callouts; c; c = c->next)
-    if (c->token == token) return c;
-  return nullptr;
-}
-
-// Unlinks (does not delete) `c`.
-inline void unlinkCallout(Callout* c) {
-  for (Callout** p = &g_callouts; *p; p = &(*p)->next) {
-    if (*p == c) {
-      *p = c->next;
-      c->next = nullptr;
-      return;
-    }
-  }
-}
-
-// Deletes every callout issued by `context_id` (the context is going away: a late
-// response must not reach a destroyed object).
-inline void dropCallouts(uint32_t context_id) {
-  for (Callout** p = &g_callouts; *p;) {
-    Callout* c = *p;
-    if (c->context_id == context_id) {
-      *p = c->next;
-      delete c;
-    } else {
-      p = &c->next;
-    }
-  }
-}
 
 }  // namespace detail
 }  // namespace proxy_wasm

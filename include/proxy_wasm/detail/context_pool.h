@@ -21,7 +21,7 @@ class ContextPool {
       return n;
     }
     void* p = std::malloc(c < kClasses ? (c + 1) * kGranule : size);
-    if (!p) __builtin_trap();  // no exceptions: out of memory is fatal, as in operator new
+    if (!p) __builtin_trap();  // out of memory is fatal, as in operator new
     return p;
   }
 
@@ -44,7 +44,5 @@ class ContextPool {
   static size_t sizeClass(size_t size) { return size == 0 ? 0 : (size - 1) / kGranule; }
   Node* free_[kClasses] = {};
 };
-
-inline ContextPool g_context_pool;
 
 }  // namespace proxy_wasm::detail

@@ -1,145 +1,667 @@
-// The dispatcher: one table of live contexts keyed by the host's context id, and the
-// logic behind every exported callback. exports.h only forwards to these functions.
+// The dispatcher: the logic behind every exported callback (exports.h forwards to
+// detail::exports), context lifetimes, callout routing and timers, over the one state
+// object of detail/state.h.
 #pragma once
 
 #include <cstdint>
 #include <new>
 
 #include "proxy_wasm/context.h"
-#include "proxy_wasm/detail/context_table.h"
+#include "proxy_wasm/detail/state.h"
 #include "proxy_wasm/log.h"
 #include "proxy_wasm/registry.h"
 
 namespace proxy_wasm {
 namespace detail {
 
-inline ContextTable g_contexts;
-
-struct RootAccess {
+struct ContextAccess {
+  static Callout*& callouts(ContextBase& c) { return c.callouts_; }
+  static ContextBase*& nextDead(ContextBase& c) { return c.next_dead_; }
+  static RootContext& rootOf(ContextBase& c) { return *c.root_; }
   static void setStreamFactory(RootContext& root, ContextBase* (*make)(uint32_t, RootContext&)) {
     root.make_stream_ = make;
   }
   static ContextBase* makeStream(RootContext& root, uint32_t id) {
     return root.make_stream_ ? root.make_stream_(id, root) : nullptr;
   }
+  static uint32_t& liveStreams(RootContext& root) { return root.live_streams_; }
+  static bool& deleted(RootContext& root) { return root.deleted_; }
+  static bool& passthroughLogged(RootContext& root) { return root.passthrough_logged_; }
 };
 
-// Called first by every exported callback: the host has made `id` current.
-inline void enterCallback(uint32_t id) {
-  ++g_callback_epoch;
-  if (g_callback_epoch == 0) g_callback_epoch = 1;  // 0 is reserved for start-up
-  g_effective_context = id;
+// ---- Deferred deletion ---------------------------------------------------------------------
+
+inline void reap() {
+  Runtime& r = runtime();
+  while (ContextBase* c = r.dead_contexts) {
+    r.dead_contexts = ContextAccess::nextDead(*c);
+    delete c;
+  }
+  while (Callout* c = r.dead_callouts) {
+    r.dead_callouts = c->next_dead;
+    delete c;
+  }
+}
+
+// Frees `c` once no callback can be using it any more (when the outermost one returns).
+inline void bury(ContextBase* c) {
+  Runtime& r = runtime();
+  ContextAccess::nextDead(*c) = r.dead_contexts;
+  r.dead_contexts = c;
+  if (r.depth == 0) reap();
+}
+inline void bury(Callout* c) {
+  Runtime& r = runtime();
+  c->next_dead = r.dead_callouts;
+  r.dead_callouts = c;
+  if (r.depth == 0) reap();
+}
+
+// ---- Callback entry and exit ---------------------------------------------------------------
+
+// Entered by every exported callback: the host now acts on `id`, whose work runs. Saves
+// and restores the SDK's view across nested callbacks (as hosts save and restore theirs).
+class Scope {
+ public:
+  explicit Scope(uint32_t id) : r_(runtime()), current_(r_.current), effective_(r_.effective) {
+    r_.current = r_.effective = id;
+    if (++r_.epoch == 0) r_.epoch = 1;  // 0 is reserved for start-up
+    ++r_.depth;
+  }
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+  ~Scope() {
+    r_.current = current_;
+    r_.effective = effective_;
+    if (--r_.depth == 0 && (r_.dead_contexts || r_.dead_callouts)) reap();
+  }
+
+ private:
+  Runtime& r_;
+  uint32_t current_, effective_;
+};
+
+// ---- Callouts ------------------------------------------------------------------------------
+
+inline void trackCallout(ContextBase& issuer, Callout* callout, uint32_t token) {
+  Runtime& r = runtime();
+  callout->token = token;
+  callout->issuer = &issuer;
+  Callout*& head = ContextAccess::callouts(issuer);
+  callout->next = head;
+  if (head) head->prev = callout;
+  head = callout;
+  Callout* replaced = nullptr;
+  if (token == 0xFFFFFFFFu || !r.callouts.insert(token + 1, callout, &replaced)) {
+    logCritical("proxy-wasm: cannot track callout token ", token, "; its response will be dropped");
+    callout->finished = true;
+  }
+  if (replaced && replaced != callout) {
+    // The host reused a token that is still outstanding here: the old callout is over.
+    replaced->finished = true;
+    Callout*& h = ContextAccess::callouts(*replaced->issuer);
+    if (replaced->prev) replaced->prev->next = replaced->next;
+    else h = replaced->next;
+    if (replaced->next) replaced->next->prev = replaced->prev;
+    bury(replaced);
+  }
+}
+
+// Ends a callout: no more events reach it; freed when no callback can be using it.
+inline void finishCallout(Callout* c) {
+  if (c->finished && !c->issuer) return;
+  Runtime& r = runtime();
+  if (!c->finished) {
+    c->finished = true;
+    if (r.callouts.find(c->token + 1) == c) r.callouts.erase(c->token + 1);
+  }
+  if (c->issuer) {
+    Callout*& head = ContextAccess::callouts(*c->issuer);
+    if (c->prev) c->prev->next = c->next;
+    else if (head == c) head = c->next;
+    if (c->next) c->next->prev = c->prev;
+    c->prev = c->next = nullptr;
+    c->issuer = nullptr;
+    bury(c);
+  }
+}
+
+// A context is going away: its callouts end; gRPC calls and streams are cancelled at the
+// host (HTTP callouts cannot be cancelled in v0.2.1: their late response is dropped).
+inline void cancelCallouts(ContextBase& c) {
+  while (Callout* callout = ContextAccess::callouts(c)) {
+    if (callout->kind != Callout::Kind::Http && !callout->finished) {
+      if (Status s = actOn(c.id()); s) s = raw::grpcCancel(callout->token);
+    }
+    finishCallout(callout);
+  }
+}
+
+template <class Deliver>
+void deliverCallout(uint32_t root_id, uint32_t token, bool final_event, Deliver&& deliver) {
+  Scope scope(root_id);
+  Runtime& r = runtime();
+  Callout* c = token == 0xFFFFFFFFu ? nullptr : r.callouts.find(token + 1);
+  if (!c || c->finished || !c->issuer) {
+    logDebug("proxy-wasm: event for unknown or finished callout token ", token, " ignored");
+    return;
+  }
+  ContextBase* issuer = c->issuer;
+  if (issuer->id() != root_id) {
+    if (Status s = actOn(issuer->id()); !s) {
+      logError("proxy-wasm: cannot make context ", issuer->id(), " effective for its callout ", token, ": ", s);
+      finishCallout(c);
+      return;
+    }
+    r.current = issuer->id();
+  }
+  Callout* saved = r.delivering;
+  r.delivering = c;
+  deliver(*c);
+  r.delivering = saved;
+  if (final_event && !c->finished) {
+    if (c->kind == Callout::Kind::GrpcStream && !c->local_closed && c->issuer) {
+      // Envoy keeps a stream the remote closed until the plugin closes its side too.
+      if (Status s = actOn(c->issuer->id()); s) s = raw::grpcClose(c->token);
+    }
+    finishCallout(c);
+  }
+}
+
+// ---- Context lifetimes ---------------------------------------------------------------------
+
+// One fewer stream points at `root`; a root the host deleted is freed with its last stream.
+inline void releaseRoot(RootContext& root) {
+  uint32_t& live = ContextAccess::liveStreams(root);
+  if (live) --live;
+  if (live == 0 && ContextAccess::deleted(root)) bury(&root);
+}
+
+inline void dropTimers(uint32_t root_id);
+
+// The host is done with `id` (proxy_on_delete, or a new context reusing a live id): the
+// context is told (onDelete), its callouts and timers end, and its object is freed once
+// nothing can use it: at the end of the current callback, or for a root, when its last
+// stream is gone (streams never see a dangling root).
+inline void retire(uint32_t id, ContextBase* c, bool notify) {
+  if (c->id() != id) {  // a stream of a root without stream contexts: it points at the root
+    releaseRoot(static_cast<RootContext&>(*c));
+    return;
+  }
+  if (notify) c->onDelete();
+  cancelCallouts(*c);
+  if (c->kind() == ContextKind::Root) {
+    auto& root = static_cast<RootContext&>(*c);
+    dropTimers(id);
+    ContextAccess::deleted(root) = true;
+    if (ContextAccess::liveStreams(root) == 0) bury(c);
+  } else {
+    RootContext& root = ContextAccess::rootOf(*c);
+    bury(c);
+    releaseRoot(root);
+  }
+}
+
+// Registers a new context. A live entry with the same id (a host reusing ids, as a native
+// test process does) is retired first: the host forgot it.
+inline bool track(uint32_t id, ContextBase* context) {
+  ContextBase* stale = nullptr;
+  if (!runtime().contexts.insert(id, context, &stale)) return false;
+  if (stale && stale != context) retire(id, stale, /*notify=*/false);
+  return true;
 }
 
 template <class T>
 inline T* contextAs(uint32_t id, ContextKind kind) {
-  ContextBase* c = g_contexts.find(id);
+  ContextBase* c = runtime().contexts.find(id);
   if (PROXY_WASM_LIKELY(c && c->kind() == kind)) return static_cast<T*>(c);
   return nullptr;
 }
 
-// Registers a new context. A live entry with the same id (only possible when a host reuses
-// ids across VM restarts, as a native test process does) is destroyed: the host forgot it.
-inline bool track(uint32_t id, ContextBase* context) {
-  ContextBase* stale = nullptr;
-  if (!g_contexts.insert(id, context, &stale)) return false;
-  if (stale) {
-    dropCallouts(id);
-    delete stale;
+// A stream callback's context. A stream of a root without stream contexts passes
+// silently (its root logged that once); an unknown or mismatched id is logged.
+template <class T>
+inline T* streamFor(uint32_t id, ContextKind kind) {
+  ContextBase* c = runtime().contexts.find(id);
+  if (PROXY_WASM_LIKELY(c && c->kind() == kind)) return static_cast<T*>(c);
+  if (c && c->kind() == ContextKind::Root && c->id() != id) return nullptr;  // pass-through stream
+  logError("proxy-wasm: callback for unknown or mismatched context ", id);
+  return nullptr;
+}
+
+// ---- Timers --------------------------------------------------------------------------------
+
+inline RootTimers* timersOf(uint32_t root_id, bool create) {
+  Runtime& r = runtime();
+  RootTimers* t = r.root_timers.find(root_id);
+  if (!t && create) {
+    t = new (std::nothrow) RootTimers();
+    if (t && !r.root_timers.insert(root_id, t)) {
+      delete t;
+      t = nullptr;
+    }
+  }
+  return t;
+}
+
+inline void dropTimers(uint32_t root_id) {
+  Runtime& r = runtime();
+  RootTimers* t = r.root_timers.erase(root_id);
+  if (!t) return;
+  t->heap.forEach([&](Timer* timer) {
+    if (!timer->cancelled) r.timers.erase(timer->id);
+  });
+  delete t;
+}
+
+constexpr uint64_t kMaxDelayNs = uint64_t(0xFFFFFFFFu) * 1000000ull;
+
+// Sets `root`'s tick to its next due timer (0 when none). Right after a tick the host has
+// re-armed the same period, so an unchanged period then needs no host call.
+inline Status rearm(RootContext& root, RootTimers& t, uint64_t now, bool after_tick) {
+  Timer* next = t.heap.live();
+  uint32_t period_ms = 0;
+  if (next) {
+    const uint64_t wait_ns = next->due_ns > now ? next->due_ns - now : 0;
+    const uint64_t ms = (wait_ns + 999999) / 1000000;
+    period_ms = ms == 0 ? 1 : ms > 0xFFFFFFFFu ? 0xFFFFFFFFu : uint32_t(ms);  // far timers re-arm on the way
+  }
+  if (after_tick && period_ms == t.armed_ms && period_ms != 0) return Status::Ok;
+  if (Status s = actOn(root.id()); !s) return s;
+  const Status s = raw::setTickPeriodMilliseconds(period_ms);
+  if (s) t.armed_ms = period_ms;
+  return s;
+}
+
+inline Result<uint32_t> addTimer(RootContext& root, Timer* timer, std::chrono::milliseconds delay, bool repeating) {
+  Runtime& r = runtime();
+  RootTimers* t = timersOf(root.id(), true);
+  if (!t) {
+    delete timer;
+    return Status::InternalFailure;
+  }
+  if (t->raw_tick) {
+    delete timer;
+    logError("proxy-wasm: addTimer on root '", root.rootId(), "' which has a raw tick period; use one or the other");
+    return Status::BadArgument;
+  }
+  auto now = getCurrentTimeNanoseconds();
+  if (!now) {
+    delete timer;
+    return now.status();
+  }
+  const int64_t ms = delay.count() > 0 ? delay.count() : 1;
+  const uint64_t ns = uint64_t(ms) > kMaxDelayNs / 1000000 ? kMaxDelayNs * 1000 : uint64_t(ms) * 1000000ull;
+  if (r.next_timer_id == 0) r.next_timer_id = 1;
+  while (r.timers.find(r.next_timer_id)) ++r.next_timer_id;  // ids wrap after 2^32 timers
+  timer->id = r.next_timer_id++;
+  timer->root = root.id();
+  timer->seq = r.next_timer_seq++;
+  timer->due_ns = *now > UINT64_MAX - ns ? UINT64_MAX : *now + ns;
+  timer->period_ns = repeating ? ns : 0;
+  if (!t->heap.push(timer) || !r.timers.insert(timer->id, timer)) {
+    timer->cancelled = true;  // dropped from the heap later
+    return Status::InternalFailure;
+  }
+  ++t->live;
+  if (!t->firing) {
+    if (Status s = rearm(root, *t, *now, false); !s) {
+      // Not armed: no timer is left behind.
+      timer->cancelled = true;
+      r.timers.erase(timer->id);
+      --t->live;
+      return s;
+    }
+  }
+  return timer->id;
+}
+
+inline bool cancelTimer(RootContext& root, uint32_t timer_id) {
+  Runtime& r = runtime();
+  Timer* timer = r.timers.find(timer_id);
+  if (!timer || timer->root != root.id() || timer->cancelled) return false;
+  RootTimers* t = timersOf(root.id(), false);
+  timer->cancelled = true;
+  r.timers.erase(timer_id);
+  if (t) {
+    --t->live;
+    if (!t->firing) {
+      auto now = getCurrentTimeNanoseconds();
+      if (!now) {
+        logError("proxy-wasm: timers cannot read the host clock: ", now.status());
+      } else if (Status s = rearm(root, *t, *now, false); !s) {
+        logError("proxy-wasm: cannot re-arm the tick of root '", root.rootId(), "': ", s);
+      }
+    }
   }
   return true;
 }
 
-inline void onContextCreate(uint32_t id, uint32_t parent) {
-  enterCallback(id);
+inline size_t timerCount(const RootContext& root) {
+  RootTimers* t = runtime().root_timers.find(root.id());
+  return t ? t->live : 0;
+}
+
+inline Status setTickPeriod(RootContext& root, uint32_t period_ms) {
+  RootTimers* t = timersOf(root.id(), false);
+  if (t && t->live > 0) {
+    logError("proxy-wasm: setTickPeriod on root '", root.rootId(), "' whose tick is owned by its timers; ignored");
+    return Status::BadArgument;
+  }
+  if (Status s = actOn(root.id()); !s) return s;
+  const Status s = raw::setTickPeriodMilliseconds(period_ms);
+  if (s) {
+    if (!t && period_ms != 0) t = timersOf(root.id(), true);
+    if (t) {
+      t->raw_tick = period_ms != 0;
+      t->armed_ms = 0;
+    }
+  }
+  return s;
+}
+
+inline void dispatchTick(RootContext& root) {
+  Runtime& r = runtime();
+  RootTimers* t = r.root_timers.find(root.id());
+  if (!t || t->raw_tick || (t->live == 0 && t->armed_ms == 0)) {
+    root.onTick();
+    return;
+  }
+  auto now = getCurrentTimeNanoseconds();
+  if (!now) {
+    logError("proxy-wasm: timers cannot read the host clock: ", now.status());
+    return;
+  }
+  t->firing = true;
+  const uint64_t limit = r.next_timer_seq;  // timers added meanwhile wait for the next tick
+  Timer* held = nullptr;                    // those, popped on the way
+  for (;;) {
+    t = r.root_timers.find(root.id());  // a timer callback may have deleted the root
+    if (!t) return;
+    Timer* due = t->heap.live();
+    if (!due || due->due_ns > *now) break;
+    t->heap.pop();
+    if (due->seq >= limit) {
+      due->next_held = held;
+      held = due;
+      continue;
+    }
+    if (due->period_ns) {
+      const uint64_t next = due->due_ns + due->period_ns;
+      due->due_ns = next > *now ? next : (*now > UINT64_MAX - due->period_ns ? UINT64_MAX : *now + due->period_ns);
+      (void)t->heap.push(due);
+      due->fire();
+    } else {
+      due->cancelled = true;
+      r.timers.erase(due->id);
+      --t->live;
+      due->fire();
+      delete due;
+    }
+  }
+  t = r.root_timers.find(root.id());
+  if (!t) {
+    while (held) delete std::exchange(held, held->next_held);  // the root went away meanwhile
+    return;
+  }
+  while (held) (void)t->heap.push(std::exchange(held, held->next_held));
+  t->firing = false;
+  if (Status s = rearm(root, *t, *now, /*after_tick=*/true); !s)
+    logError("proxy-wasm: cannot re-arm the tick of root '", root.rootId(), "': ", s);
+}
+
+// ---- The exported callbacks ----------------------------------------------------------------
+
+namespace exports {
+
+inline void* proxy_on_memory_allocate(size_t size) { return std::malloc(size); }
+
+inline void proxy_on_context_create(uint32_t id, uint32_t parent) {
+  Scope scope(id);
+  Runtime& r = runtime();
   if (parent == 0) {
     // A new plugin instance. Its root id picks the registration (several plugins may
     // share a module; several instances of one plugin get one root each).
-    auto root_id = getPropertyBytes("plugin_root_id");
-    const std::string_view name = root_id.ok() ? root_id->view() : std::string_view();
+    char* data = nullptr;
+    size_t size = 0;
+    const uint32_t s = proxy_get_property("plugin_root_id", 14, &data, &size);
+    const auto root_id = toMaybe(s, data, size);
+    const std::string_view name = root_id ? root_id->view() : std::string_view();
     const Factory* factory = findFactory(name);
     if (!factory) {
       logCritical("proxy-wasm: no context factory registered for root id '", name, "'");
-      return;  // onVmStart will fail the plugin
+      return;  // proxy_on_vm_start will fail the plugin
     }
     RootContext* root = factory->make_root(id, name);
-    RootAccess::setStreamFactory(*root, factory->make_stream);
+    ContextAccess::setStreamFactory(*root, factory->make_stream);
     if (!track(id, root)) {
       delete root;
       logCritical("proxy-wasm: out of memory creating root context ", id);
     }
     return;
   }
-  auto* root = contextAs<RootContext>(parent, ContextKind::Root);
-  if (!root) {
+  ContextBase* p = r.contexts.find(parent);
+  if (!p || p->kind() != ContextKind::Root || p->id() != parent) {
     logError("proxy-wasm: context ", id, " created with unknown root context ", parent);
     return;
   }
-  ContextBase* stream = RootAccess::makeStream(*root, id);
+  auto& root = static_cast<RootContext&>(*p);
+  ContextBase* stream = ContextAccess::makeStream(root, id);
   if (!stream) {
-    logError("proxy-wasm: root id '", root->rootId(), "' registered no stream context; ignoring context ", id);
+    // A root-only plugin used as a filter: its streams pass through. Said once per root.
+    if (!ContextAccess::passthroughLogged(root)) {
+      ContextAccess::passthroughLogged(root) = true;
+      logInfo("proxy-wasm: root id '", root.rootId(),
+              "' registered no stream context type; its streams pass through the plugin");
+    }
+    if (track(id, &root)) ++ContextAccess::liveStreams(root);
     return;
   }
   if (!track(id, stream)) {
     delete stream;
     logCritical("proxy-wasm: out of memory creating context ", id);
-  }
-}
-
-inline bool onVmStart(uint32_t root_id, uint32_t size) {
-  enterCallback(root_id);
-  auto* root = contextAs<RootContext>(root_id, ContextKind::Root);
-  return root && root->onStart(size);
-}
-
-inline bool onConfigure(uint32_t root_id, uint32_t size) {
-  enterCallback(root_id);
-  auto* root = contextAs<RootContext>(root_id, ContextKind::Root);
-  return root && root->onConfigure(size);
-}
-
-// Looks up a stream context of the expected kind; a mismatch (an HTTP callback on a TCP
-// context, an unknown id) lets traffic continue and is logged once per callback.
-template <class T>
-inline T* streamFor(uint32_t id, ContextKind kind) {
-  enterCallback(id);
-  T* c = contextAs<T>(id, kind);
-  if (PROXY_WASM_UNLIKELY(!c)) logError("proxy-wasm: callback for unknown or mismatched context ", id);
-  return c;
-}
-
-inline void deliverCallout(uint32_t root_id, uint32_t token, void (*deliver)(Callout*, uint32_t, size_t, uint32_t),
-                           uint32_t a, size_t b, uint32_t c, bool final_event) {
-  enterCallback(root_id);
-  Callout* callout = findCallout(token);
-  if (!callout) {
-    logDebug("proxy-wasm: event for unknown callout token ", token, " ignored");
     return;
   }
-  ContextBase* issuer = g_contexts.find(callout->context_id);
-  if (issuer) {
-    if (issuer->id() != root_id && issuer->makeEffective() != Status::Ok) issuer = nullptr;
-  }
-  if (issuer) {
-    g_delivering = callout;
-    deliver(callout, a, b, c);
-    g_delivering = nullptr;
-  }
-  // A final event, a vanished issuer, or a cancel() during delivery ends the callout.
-  if (final_event || !issuer || callout->context_id == 0) {
-    unlinkCallout(callout);
-    delete callout;
-  }
+  ++ContextAccess::liveStreams(root);
 }
 
-inline void onDelete(uint32_t id) {
-  enterCallback(id);
-  ContextBase* c = g_contexts.erase(id);
-  if (!c) return;
-  c->onDelete();
-  dropCallouts(id);
-  delete c;
+inline uint32_t proxy_on_vm_start(uint32_t root_id, uint32_t size) {
+  Scope scope(root_id);
+  Runtime& r = runtime();
+  if (r.vm_factory && !r.vm_started) {
+    r.vm_started = true;
+    r.vm = r.vm_factory->make();
+    r.vm_failed = !r.vm->onVmStart(size);
+    if (r.vm_failed) logCritical("proxy-wasm: VmContext::onVmStart returned false: the VM does not start");
+  }
+  if (r.vm_failed) return 0;
+  auto* root = contextAs<RootContext>(root_id, ContextKind::Root);
+  return root && root->onStart(size) ? 1 : 0;
 }
 
+inline uint32_t proxy_on_configure(uint32_t root_id, uint32_t size) {
+  Scope scope(root_id);
+  auto* root = contextAs<RootContext>(root_id, ContextKind::Root);
+  return root && root->onConfigure(size) ? 1 : 0;
+}
+
+inline void proxy_on_tick(uint32_t root_id) {
+  Scope scope(root_id);
+  if (auto* root = contextAs<RootContext>(root_id, ContextKind::Root)) dispatchTick(*root);
+}
+
+inline void proxy_on_queue_ready(uint32_t root_id, uint32_t queue_id) {
+  Scope scope(root_id);
+  if (auto* root = contextAs<RootContext>(root_id, ContextKind::Root)) root->onQueueReady(queue_id);
+}
+
+inline void proxy_on_foreign_function(uint32_t root_id, uint32_t function_id, uint32_t size) {
+  Scope scope(root_id);
+  if (auto* root = contextAs<RootContext>(root_id, ContextKind::Root)) root->onForeignFunction(function_id, size);
+}
+
+inline uint32_t proxy_on_new_connection(uint32_t id) {
+  Scope scope(id);
+  auto* c = streamFor<StreamContext>(id, ContextKind::Stream);
+  return toWire(c ? c->onNewConnection() : Action::Continue);
+}
+inline uint32_t proxy_on_downstream_data(uint32_t id, uint32_t size, uint32_t end_of_stream) {
+  Scope scope(id);
+  auto* c = streamFor<StreamContext>(id, ContextKind::Stream);
+  return toWire(c ? c->onDownstreamData(size, end_of_stream != 0) : Action::Continue);
+}
+inline uint32_t proxy_on_upstream_data(uint32_t id, uint32_t size, uint32_t end_of_stream) {
+  Scope scope(id);
+  auto* c = streamFor<StreamContext>(id, ContextKind::Stream);
+  return toWire(c ? c->onUpstreamData(size, end_of_stream != 0) : Action::Continue);
+}
+inline void proxy_on_downstream_connection_close(uint32_t id, uint32_t peer) {
+  Scope scope(id);
+  if (auto* c = streamFor<StreamContext>(id, ContextKind::Stream))
+    c->onDownstreamConnectionClose(peerTypeFromWire(peer));
+}
+inline void proxy_on_upstream_connection_close(uint32_t id, uint32_t peer) {
+  Scope scope(id);
+  if (auto* c = streamFor<StreamContext>(id, ContextKind::Stream)) c->onUpstreamConnectionClose(peerTypeFromWire(peer));
+}
+
+inline uint32_t proxy_on_request_headers(uint32_t id, uint32_t headers, uint32_t end_of_stream) {
+  Scope scope(id);
+  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
+  return toWire(c ? c->onRequestHeaders(headers, end_of_stream != 0) : Action::Continue);
+}
+inline uint32_t proxy_on_request_body(uint32_t id, uint32_t size, uint32_t end_of_stream) {
+  Scope scope(id);
+  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
+  return toWire(c ? c->onRequestBody(size, end_of_stream != 0) : Action::Continue);
+}
+inline uint32_t proxy_on_request_trailers(uint32_t id, uint32_t trailers) {
+  Scope scope(id);
+  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
+  return toWire(c ? c->onRequestTrailers(trailers) : Action::Continue);
+}
+inline uint32_t proxy_on_response_headers(uint32_t id, uint32_t headers, uint32_t end_of_stream) {
+  Scope scope(id);
+  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
+  return toWire(c ? c->onResponseHeaders(headers, end_of_stream != 0) : Action::Continue);
+}
+inline uint32_t proxy_on_response_body(uint32_t id, uint32_t size, uint32_t end_of_stream) {
+  Scope scope(id);
+  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
+  return toWire(c ? c->onResponseBody(size, end_of_stream != 0) : Action::Continue);
+}
+inline uint32_t proxy_on_response_trailers(uint32_t id, uint32_t trailers) {
+  Scope scope(id);
+  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
+  return toWire(c ? c->onResponseTrailers(trailers) : Action::Continue);
+}
+
+inline void proxy_on_http_call_response(uint32_t root_id, uint32_t token, uint32_t headers, uint32_t body_size,
+                                        uint32_t trailers) {
+  deliverCallout(root_id, token, true, [&](Callout& c) { c.onHttpResponse(headers, body_size, trailers); });
+}
+inline void proxy_on_grpc_receive_initial_metadata(uint32_t root_id, uint32_t token, uint32_t headers) {
+  deliverCallout(root_id, token, false, [&](Callout& c) { c.onGrpcInitialMetadata(headers); });
+}
+inline void proxy_on_grpc_receive(uint32_t root_id, uint32_t token, uint32_t size) {
+  // A unary call ends with its reply; a stream goes on until close.
+  Callout* c = token == 0xFFFFFFFFu ? nullptr : runtime().callouts.find(token + 1);
+  const bool final_event = c && c->kind == Callout::Kind::GrpcCall;
+  deliverCallout(root_id, token, final_event, [&](Callout& c) { c.onGrpcMessage(size); });
+}
+inline void proxy_on_grpc_receive_trailing_metadata(uint32_t root_id, uint32_t token, uint32_t trailers) {
+  deliverCallout(root_id, token, false, [&](Callout& c) { c.onGrpcTrailingMetadata(trailers); });
+}
+inline void proxy_on_grpc_close(uint32_t root_id, uint32_t token, uint32_t status) {
+  deliverCallout(root_id, token, true, [&](Callout& c) { c.onGrpcClose(grpcStatusFromWire(status)); });
+}
+
+inline uint32_t proxy_on_done(uint32_t id) {
+  Scope scope(id);
+  ContextBase* c = runtime().contexts.find(id);
+  return (!c || c->id() != id || c->onDone()) ? 1 : 0;
+}
+inline void proxy_on_log(uint32_t id) {
+  Scope scope(id);
+  ContextBase* c = runtime().contexts.find(id);
+  if (c && c->id() == id) c->onLog();
+}
+inline void proxy_on_delete(uint32_t id) {
+  Scope scope(id);
+  ContextBase* c = runtime().contexts.erase(id);
+  if (c) retire(id, c, /*notify=*/true);
+}
+
+}  // namespace exports
 }  // namespace detail
+
+// ---- Members that need the dispatcher ------------------------------------------------------
+
+inline Status ContextBase::cancelGrpc(uint32_t token) {
+  detail::Callout* c = token == 0xFFFFFFFFu ? nullptr : detail::runtime().callouts.find(token + 1);
+  if (!c || c->issuer != this || c->finished || c->kind == detail::Callout::Kind::Http) return Status::NotFound;
+  if (Status s = makeEffective(); !s) return s;
+  const Status s = detail::raw::grpcCancel(token);
+  detail::finishCallout(c);
+  return s;
+}
+
+inline Status GrpcStreamHandler::send(std::string_view message, bool end_stream) {
+  if (!callout_ || callout_->finished || !callout_->issuer) return Status::NotFound;
+  if (Status s = detail::actOn(callout_->issuer->id()); !s) return s;
+  const Status s = detail::raw::grpcSend(token_, message, end_stream);
+  if (s && end_stream) callout_->local_closed = true;
+  return s;
+}
+
+inline Status GrpcStreamHandler::close() {
+  if (!callout_ || callout_->finished || !callout_->issuer) return Status::NotFound;
+  if (Status s = detail::actOn(callout_->issuer->id()); !s) return s;
+  const Status s = detail::raw::grpcClose(token_);
+  if (s) callout_->local_closed = true;
+  return s;
+}
+
+inline Status GrpcStreamHandler::cancel() {
+  if (!callout_ || callout_->finished || !callout_->issuer) return Status::NotFound;
+  if (Status s = detail::actOn(callout_->issuer->id()); !s) return s;
+  const Status s = detail::raw::grpcCancel(token_);
+  detail::finishCallout(callout_);  // the handler is deleted with it, after this callback
+  return s;
+}
+
+inline void detail::Runtime::reset() {
+  // Streams first (a stream whose root the host deleted frees that root with itself).
+  contexts.forEach([&](uint32_t id, ContextBase* c) {
+    if (c->id() == id && c->kind() == ContextKind::Root) return;
+    RootContext& root = ContextAccess::rootOf(*c);
+    if (c->id() == id) {
+      while (Callout* callout = ContextAccess::callouts(*c)) finishCallout(callout);
+      delete c;
+    }
+    uint32_t& live = ContextAccess::liveStreams(root);
+    if (live) --live;
+    if (live == 0 && ContextAccess::deleted(root)) delete &root;
+  });
+  contexts.forEach([&](uint32_t id, ContextBase* c) {
+    if (c->id() == id && c->kind() == ContextKind::Root) {
+      while (Callout* callout = ContextAccess::callouts(*c)) finishCallout(callout);
+      dropTimers(id);
+      delete c;
+    }
+  });
+  contexts.clear();
+  reap();
+  callouts.clear();
+  root_timers.forEach([](uint32_t, RootTimers* t) { delete t; });
+  root_timers.clear();
+  timers.clear();
+  delete vm;
+  vm = nullptr;
+  vm_started = vm_failed = false;
+  current = effective = depth = 0;
+  epoch = log_level_epoch = 0;
+  delivering = nullptr;
+}
+
 }  // namespace proxy_wasm

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "proxy_wasm/abi.h"
+#include "proxy_wasm/types.h"
 
 #if !defined(__wasm__)
 extern "C" {

@@ -25,7 +25,7 @@ namespace proxy_wasm::host::abi {
 inline constexpr uint32_t kTrap = 0xFFFFFFFFu;
 
 namespace detail {
-inline uint32_t st(Status s) { return static_cast<uint32_t>(s); }
+inline uint32_t st(Status s) { return s.code(); }
 constexpr uint32_t kIma = static_cast<uint32_t>(Status::InvalidMemoryAccess);
 
 // Copies `data` into a fresh plugin allocation and writes (ptr, size) to the out-params.

@@ -28,6 +28,8 @@
 #include <vector>
 
 #include "proxy_wasm/abi.h"
+#include "proxy_wasm/status.h"
+#include "proxy_wasm/types.h"
 #include "proxy_wasm/host/callouts.h"
 #include "proxy_wasm/host/guest.h"
 #include "proxy_wasm/host/header_list.h"

@@ -1,24 +1,27 @@
-// Context id -> object map for the dispatcher: open addressing on u32 keys, no string
-// hashing, no per-insert allocation (the table grows by doubling).
+// u32 id -> object map for the dispatcher (contexts by context id, callouts by token,
+// timers by id): open addressing, no string hashing, no per-insert allocation (the table
+// grows by doubling), O(1) expected per operation whatever the number of entries.
 #pragma once
 
 #include <cstdint>
 #include <cstdlib>
 
 namespace proxy_wasm {
-class ContextBase;
 namespace detail {
 
-class ContextTable {
+template <class T>
+class IdMap {
  public:
-  constexpr ContextTable() = default;
-  ContextTable(const ContextTable&) = delete;
-  ContextTable& operator=(const ContextTable&) = delete;
+  constexpr IdMap() = default;
+  IdMap(const IdMap&) = delete;
+  IdMap& operator=(const IdMap&) = delete;
+  // No destructor: the dispatcher's maps live as long as the module (clear() frees).
 
-  ContextBase* find(uint32_t id) const {
+  T* find(uint32_t id) const {
     if (id == last_id_ && id != 0) return last_;
     if (capacity_ == 0 || id == 0) return nullptr;
     for (uint32_t i = slot(id);; i = (i + 1) & (capacity_ - 1)) {
+      ++probes_;
       if (slots_[i].id == id) {
         last_id_ = id;
         last_ = slots_[i].context;
@@ -31,10 +34,13 @@ class ContextTable {
   // Inserts or overwrites `id`, and makes it the cached last lookup (its first callback
   // follows). `*replaced` receives the context it overwrote, if any. Returns false only
   // when memory is exhausted.
-  bool insert(uint32_t id, ContextBase* context, ContextBase** replaced = nullptr) {
+  bool insert(uint32_t id, T* context, T** replaced = nullptr) {
     if ((size_ + 1) * 4 > capacity_ * 3 && !grow()) return false;
     uint32_t i = slot(id);
-    while (slots_[i].id != 0 && slots_[i].id != id) i = (i + 1) & (capacity_ - 1);
+    while (slots_[i].id != 0 && slots_[i].id != id) {
+      ++probes_;
+      i = (i + 1) & (capacity_ - 1);
+    }
     if (replaced) *replaced = slots_[i].id == id ? slots_[i].context : nullptr;
     if (slots_[i].id == 0) ++size_;
     slots_[i] = {id, context};
@@ -44,16 +50,17 @@ class ContextTable {
   }
 
   // Removes `id` (backward-shift deletion keeps probe chains intact without tombstones).
-  ContextBase* erase(uint32_t id) {
+  T* erase(uint32_t id) {
     if (capacity_ == 0 || id == 0) return nullptr;
     if (last_id_ == id) last_id_ = 0;
     const uint32_t mask = capacity_ - 1;
     uint32_t i = slot(id);
     while (slots_[i].id != id) {
+      ++probes_;
       if (slots_[i].id == 0) return nullptr;
       i = (i + 1) & mask;
     }
-    ContextBase* removed = slots_[i].context;
+    T* removed = slots_[i].context;
     for (uint32_t j = (i + 1) & mask; slots_[j].id != 0; j = (j + 1) & mask) {
       const uint32_t home = slot(slots_[j].id);
       // Move j into the hole at i if its home is not in the cyclic range (i, j].
@@ -70,6 +77,19 @@ class ContextTable {
 
   uint32_t size() const { return size_; }
 
+  // Probes made by find/insert/erase since construction (tests pin O(1) behaviour on it).
+  uint64_t probes() const { return probes_; }
+
+  // Forgets every entry (does not delete the objects).
+  void clear() {
+    std::free(slots_);
+    slots_ = nullptr;
+    capacity_ = size_ = 0;
+    shift_ = 28;
+    last_id_ = 0;
+    last_ = nullptr;
+  }
+
   // Calls fn(id, context) for every entry (do not mutate the table meanwhile).
   template <class Fn>
   void forEach(Fn&& fn) const {
@@ -80,7 +100,7 @@ class ContextTable {
  private:
   struct Slot {
     uint32_t id;
-    ContextBase* context;
+    T* context;
   };
   uint32_t slot(uint32_t id) const { return (id * 0x9E3779B1u) >> shift_; }
   bool grow() {
@@ -113,7 +133,8 @@ class ContextTable {
   uint32_t size_ = 0;
   uint32_t shift_ = 28;
   mutable uint32_t last_id_ = 0;
-  mutable ContextBase* last_ = nullptr;
+  mutable T* last_ = nullptr;
+  mutable uint64_t probes_ = 0;
 };
 
 }  // namespace detail

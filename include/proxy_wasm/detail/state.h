@@ -1,0 +1,89 @@
+// All of the SDK's run-time state, in one object: the context table, the registrations,
+// which context the host acts on and whose work is running, the log-level cache, the
+// outstanding callouts, the timers, deferred deletions and the context pool.
+// Nothing else in the SDK keeps mutable global state. `detail::Runtime::reset()` gives a
+// native test process a fresh start (registrations are kept: they are static).
+#pragma once
+
+#include <cstdint>
+
+#include "proxy_wasm/detail/context_pool.h"
+#include "proxy_wasm/detail/id_map.h"
+#include "proxy_wasm/detail/timers.h"
+#include "proxy_wasm/types.h"
+
+namespace proxy_wasm {
+class ContextBase;
+class VmContext;
+namespace detail {
+
+class Callout;
+struct Factory;
+struct VmFactory;
+
+// Per-root timer state (RootContext::addTimer/setTickPeriod).
+struct RootTimers {
+  TimerHeap heap;
+  uint32_t live = 0;      // timers not cancelled
+  uint32_t armed_ms = 0;  // the tick period last set for the timers
+  bool raw_tick = false;  // the plugin set its own tick period (setTickPeriod)
+  bool firing = false;    // inside this root's tick
+};
+
+struct Runtime {
+  // ---- Contexts, by the host's context id.
+  IdMap<ContextBase> contexts;
+  // Contexts and callouts deleted while a callback may still be using them (a host that
+  // deletes a stream inside its own callout callback): freed when the outermost
+  // callback returns.
+  ContextBase* dead_contexts = nullptr;
+  Callout* dead_callouts = nullptr;
+
+  // ---- Whose work runs, and which context the host acts on.
+  // `current`: the context whose callback (or callout response, or timer) is running;
+  // free functions that act on a context (logging, properties, foreign functions) act on
+  // it. `effective`: the context the host's calls act on now; a context's members switch
+  // it (proxy_set_effective_context) only when it differs. Both are saved and restored
+  // around every exported callback, as hosts save and restore theirs.
+  uint32_t current = 0;
+  uint32_t effective = 0;
+  uint32_t depth = 0;  // nesting of exported callbacks (a host may call in from a host call)
+
+  // ---- Log level, read from the host at most once per callback.
+  uint32_t epoch = 0;  // bumped by every callback; 0 = module start-up
+  uint32_t log_level_epoch = 0;
+  LogLevel log_level = LogLevel::Trace;
+
+  // ---- Registrations (static nodes linked during module start-up).
+  const Factory* factories = nullptr;
+  const VmFactory* vm_factory = nullptr;
+  VmContext* vm = nullptr;
+  bool vm_started = false;
+  // Roots already told (once) that they serve no stream contexts.
+  uint32_t passthrough_warned_root = 0;
+
+  // ---- Callouts, by token + 1 (0 is the map's empty key).
+  IdMap<Callout> callouts;
+  Callout* delivering = nullptr;  // the callout whose event is being delivered
+
+  // ---- Timers: heaps by root id, timers by id (for cancel).
+  IdMap<RootTimers> root_timers;
+  IdMap<Timer> timers;
+  uint32_t next_timer_id = 1;
+  uint64_t next_timer_seq = 1;
+  bool vm_failed = false;
+
+#if defined(__wasm__) && !defined(PROXY_WASM_NO_CONTEXT_POOL)
+  ContextPool pool;
+#endif
+
+  // Forgets every context, callout and timer (deleting them) and the VM context; keeps
+  // the registrations. For native tests, which start many hosts in one process.
+  void reset();
+};
+
+inline Runtime g_runtime;
+inline Runtime& runtime() { return g_runtime; }
+
+}  // namespace detail
+}  // namespace proxy_wasm
