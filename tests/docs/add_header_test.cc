@@ -24,3 +24,16 @@ TEST_CASE("blocks requests carrying x-block") {
   CHECK(stream.localResponse()->headers.get("x-blocked-by") == "add_header");
   CHECK(host->violations().empty());                    // nothing a real host would refuse
 }
+
+TEST_CASE("the host calls the plugin made") {
+  auto host = makeHost();
+  REQUIRE(host->startPlugin({"add_header"}) != 0);
+  auto& stream = host->newHttpStream();
+  stream.sendRequestHeaders({{":path", "/"}});
+  auto lookups = host->hostCalls("proxy_get_header_map_value");
+  REQUIRE(lookups.size() == 1);                               // x-block
+  CHECK(lookups[0].status == proxy_wasm::Status::NotFound);   // what the plugin got back
+  CHECK(lookups[0].context_id == stream.id());                // the context the host acted on
+  CHECK(lookups[0].callback == Callback::RequestHeaders);     // the callback that was running
+  CHECK(host->hostCalls("proxy_add_header_map_value").at(0).status == proxy_wasm::Status::Ok);
+}

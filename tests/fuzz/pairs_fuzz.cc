@@ -1,7 +1,7 @@
 // libFuzzer target: header maps as a host may send them. The SDK's parser must never read
 // out of bounds (ASan), must agree with the host model's parser (Envoy's rules), and must
 // round-trip what it accepts.
-#include <proxy_wasm/host/host.h>
+#include <proxy_wasm/host/header_list.h>
 #include <proxy_wasm/pairs.h>
 
 #include <cstdint>

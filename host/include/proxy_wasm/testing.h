@@ -25,9 +25,12 @@ inline std::ostream& operator<<(std::ostream& os, LogLevel l) { return os << log
 
 namespace proxy_wasm::testing {
 
+using host::Callback;
+using host::FaultSchedule;
 using host::Finalization;
 using host::HeaderList;
 using host::Host;
+using host::HostCall;
 using host::HostOptions;
 using host::HttpStream;
 using host::LocalResponse;

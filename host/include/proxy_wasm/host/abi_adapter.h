@@ -9,7 +9,8 @@
 //   bool writeU32(Ptr p, uint32_t), writeU64(Ptr p, uint64_t);
 //   bool writeWord(Ptr p, uint64_t);            // a pointer- or size_t-sized slot
 // A function returns a Status wire value, or kTrap when the host would trap (a call
-// refused during start-up or inside the allocator).
+// refused during start-up or inside the allocator). Every call, refused ones included, is
+// recorded by the host model (Host::hostCalls()), the same way for every guest.
 #pragma once
 
 #include <cstdint>
@@ -39,222 +40,255 @@ uint32_t copyOut(Host& h, M& m, std::string_view data, typename M::Ptr ptr_out, 
   if (!m.writeWord(ptr_out, addr) || !m.writeWord(size_out, data.size())) return kIma;
   return 0;
 }
+// Every host function runs through here: the call is recorded (Host::hostCalls()), then
+// refused when the host would trap (start-up, allocator), answered with an injected status
+// when a fault is due (Host::injectStatus), else run.
+template <class Body>
+uint32_t hostCall(Host& h, const char* name, Body&& body) {
+  const size_t record = h.beginHostCall(name);
+  uint32_t r = kTrap;
+  if (h.allowed(name)) {
+    const std::optional<uint32_t> injected = h.injectedStatus(name);
+    r = injected ? *injected : body();
+  }
+  h.endHostCall(record, r);
+  return r;
+}
 }  // namespace detail
-
-#define PROXY_WASM_ABI_GUARD(name) \
-  if (!h.allowed(name)) return kTrap
 
 template <class M>
 uint32_t log(Host& h, M& m, uint32_t level, typename M::Ptr msg, typename M::Ptr size) {
-  PROXY_WASM_ABI_GUARD("proxy_log");
-  if (level > 5) return detail::st(Status::BadArgument);
-  auto text = m.read(msg, size);
-  if (!text) return detail::kIma;
-  return detail::st(h.hLog(level, *text));
+  return detail::hostCall(h, "proxy_log", [&]() -> uint32_t {
+    if (level > 5) return detail::st(Status::BadArgument);
+    auto text = m.read(msg, size);
+    if (!text) return detail::kIma;
+    return detail::st(h.hLog(level, *text));
+  });
 }
 
 template <class M>
 uint32_t get_log_level(Host& h, M& m, typename M::Ptr out) {
-  PROXY_WASM_ABI_GUARD("proxy_get_log_level");
-  uint32_t level = 0;
-  h.hGetLogLevel(level);
-  return m.writeU32(out, level) ? 0 : detail::kIma;
+  return detail::hostCall(h, "proxy_get_log_level", [&]() -> uint32_t {
+    uint32_t level = 0;
+    h.hGetLogLevel(level);
+    return m.writeU32(out, level) ? 0 : detail::kIma;
+  });
 }
 
 template <class M>
 uint32_t get_current_time_nanoseconds(Host& h, M& m, typename M::Ptr out) {
-  PROXY_WASM_ABI_GUARD("proxy_get_current_time_nanoseconds");
-  uint64_t ns = 0;
-  h.hGetCurrentTime(ns);
-  return m.writeU64(out, ns) ? 0 : detail::kIma;
+  return detail::hostCall(h, "proxy_get_current_time_nanoseconds", [&]() -> uint32_t {
+    uint64_t ns = 0;
+    h.hGetCurrentTime(ns);
+    return m.writeU64(out, ns) ? 0 : detail::kIma;
+  });
 }
 
 template <class M>
 uint32_t set_tick_period_milliseconds(Host& h, M&, uint32_t ms) {
-  PROXY_WASM_ABI_GUARD("proxy_set_tick_period_milliseconds");
-  return detail::st(h.hSetTickPeriod(ms));
+  return detail::hostCall(h, "proxy_set_tick_period_milliseconds", [&]() -> uint32_t {
+    return detail::st(h.hSetTickPeriod(ms));
+  });
 }
 
 template <class M>
 uint32_t done(Host& h, M&) {
-  PROXY_WASM_ABI_GUARD("proxy_done");
-  return detail::st(h.hDone());
+  return detail::hostCall(h, "proxy_done", [&]() -> uint32_t {
+    return detail::st(h.hDone());
+  });
 }
 
 template <class M>
 uint32_t set_effective_context(Host& h, M&, uint32_t id) {
-  PROXY_WASM_ABI_GUARD("proxy_set_effective_context");
-  return detail::st(h.hSetEffectiveContext(id));
+  return detail::hostCall(h, "proxy_set_effective_context", [&]() -> uint32_t {
+    return detail::st(h.hSetEffectiveContext(id));
+  });
 }
 
 template <class M>
 uint32_t call_foreign_function(Host& h, M& m, typename M::Ptr name, typename M::Ptr name_size, typename M::Ptr args,
                                typename M::Ptr args_size, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
-  PROXY_WASM_ABI_GUARD("proxy_call_foreign_function");
-  auto n = m.read(name, name_size);
-  auto a = m.read(args, args_size);
-  if (!n || !a) return detail::kIma;
-  std::string out;
-  const Status s = h.hCallForeignFunction(*n, *a, out);
-  if (s != Status::Ok) return detail::st(s);
-  if (ret_ptr == 0) return 0;  // result discarded
-  return detail::copyOut(h, m, out, ret_ptr, ret_size);
+  return detail::hostCall(h, "proxy_call_foreign_function", [&]() -> uint32_t {
+    auto n = m.read(name, name_size);
+    auto a = m.read(args, args_size);
+    if (!n || !a) return detail::kIma;
+    std::string out;
+    const Status s = h.hCallForeignFunction(*n, *a, out);
+    if (s != Status::Ok) return detail::st(s);
+    if (ret_ptr == 0) return 0;  // result discarded
+    return detail::copyOut(h, m, out, ret_ptr, ret_size);
+  });
 }
 
 template <class M>
 uint32_t get_buffer_bytes(Host& h, M& m, uint32_t type, typename M::Ptr start, typename M::Ptr max,
                           typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
-  PROXY_WASM_ABI_GUARD("proxy_get_buffer_bytes");
-  if (type > kMaxBufferType) return detail::st(Status::BadArgument);
-  std::string out;
-  const Status s = h.hGetBufferBytes(type, uint64_t(start), uint64_t(max), out);
-  if (s != Status::Ok) return detail::st(s);
-  return detail::copyOut(h, m, out, ret_ptr, ret_size);
+  return detail::hostCall(h, "proxy_get_buffer_bytes", [&]() -> uint32_t {
+    if (type > kMaxBufferType) return detail::st(Status::BadArgument);
+    std::string out;
+    const Status s = h.hGetBufferBytes(type, uint64_t(start), uint64_t(max), out);
+    if (s != Status::Ok) return detail::st(s);
+    return detail::copyOut(h, m, out, ret_ptr, ret_size);
+  });
 }
 
 template <class M>
 uint32_t set_buffer_bytes(Host& h, M& m, uint32_t type, typename M::Ptr start, typename M::Ptr size,
                           typename M::Ptr data, typename M::Ptr data_size) {
-  PROXY_WASM_ABI_GUARD("proxy_set_buffer_bytes");
-  if (type > kMaxBufferType) return detail::st(Status::BadArgument);
-  auto bytes = m.read(data, data_size);
-  if (!bytes) return detail::kIma;
-  return detail::st(h.hSetBufferBytes(type, uint64_t(start), uint64_t(size), *bytes));
+  return detail::hostCall(h, "proxy_set_buffer_bytes", [&]() -> uint32_t {
+    if (type > kMaxBufferType) return detail::st(Status::BadArgument);
+    auto bytes = m.read(data, data_size);
+    if (!bytes) return detail::kIma;
+    return detail::st(h.hSetBufferBytes(type, uint64_t(start), uint64_t(size), *bytes));
+  });
 }
 
 template <class M>
 uint32_t get_buffer_status(Host& h, M& m, uint32_t type, typename M::Ptr size_out, typename M::Ptr flags_out) {
-  PROXY_WASM_ABI_GUARD("proxy_get_buffer_status");
-  if (type > kMaxBufferType) return detail::st(Status::BadArgument);
-  uint64_t size = 0;
-  uint32_t flags = 0;
-  const Status s = h.hGetBufferStatus(type, size, flags);
-  if (s != Status::Ok) return detail::st(s);
-  return m.writeWord(size_out, size) && m.writeU32(flags_out, flags) ? 0 : detail::kIma;
+  return detail::hostCall(h, "proxy_get_buffer_status", [&]() -> uint32_t {
+    if (type > kMaxBufferType) return detail::st(Status::BadArgument);
+    uint64_t size = 0;
+    uint32_t flags = 0;
+    const Status s = h.hGetBufferStatus(type, size, flags);
+    if (s != Status::Ok) return detail::st(s);
+    return m.writeWord(size_out, size) && m.writeU32(flags_out, flags) ? 0 : detail::kIma;
+  });
 }
 
 template <class M>
 uint32_t get_header_map_size(Host& h, M& m, uint32_t type, typename M::Ptr out) {
-  PROXY_WASM_ABI_GUARD("proxy_get_header_map_size");
-  if (type > kMaxMapType) return detail::st(Status::BadArgument);
-  uint64_t size = 0;
-  const Status s = h.hGetHeaderMapSize(type, size);
-  if (s != Status::Ok) return detail::st(s);
-  return m.writeWord(out, size) ? 0 : detail::kIma;
+  return detail::hostCall(h, "proxy_get_header_map_size", [&]() -> uint32_t {
+    if (type > kMaxMapType) return detail::st(Status::BadArgument);
+    uint64_t size = 0;
+    const Status s = h.hGetHeaderMapSize(type, size);
+    if (s != Status::Ok) return detail::st(s);
+    return m.writeWord(out, size) ? 0 : detail::kIma;
+  });
 }
 
 template <class M>
 uint32_t get_header_map_pairs(Host& h, M& m, uint32_t type, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
-  PROXY_WASM_ABI_GUARD("proxy_get_header_map_pairs");
-  if (type > kMaxMapType) return detail::st(Status::BadArgument);
-  std::string out;
-  const Status s = h.hGetHeaderMapPairs(type, out);
-  if (s != Status::Ok) return detail::st(s);
-  return detail::copyOut(h, m, out, ret_ptr, ret_size);
+  return detail::hostCall(h, "proxy_get_header_map_pairs", [&]() -> uint32_t {
+    if (type > kMaxMapType) return detail::st(Status::BadArgument);
+    std::string out;
+    const Status s = h.hGetHeaderMapPairs(type, out);
+    if (s != Status::Ok) return detail::st(s);
+    return detail::copyOut(h, m, out, ret_ptr, ret_size);
+  });
 }
 
 template <class M>
 uint32_t set_header_map_pairs(Host& h, M& m, uint32_t type, typename M::Ptr data, typename M::Ptr size) {
-  PROXY_WASM_ABI_GUARD("proxy_set_header_map_pairs");
-  if (type > kMaxMapType) return detail::st(Status::BadArgument);
-  auto bytes = m.read(data, size);
-  if (!bytes) return detail::kIma;
-  return detail::st(h.hSetHeaderMapPairs(type, *bytes));
+  return detail::hostCall(h, "proxy_set_header_map_pairs", [&]() -> uint32_t {
+    if (type > kMaxMapType) return detail::st(Status::BadArgument);
+    auto bytes = m.read(data, size);
+    if (!bytes) return detail::kIma;
+    return detail::st(h.hSetHeaderMapPairs(type, *bytes));
+  });
 }
 
 template <class M>
 uint32_t get_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
                               typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
-  PROXY_WASM_ABI_GUARD("proxy_get_header_map_value");
-  if (type > kMaxMapType) return detail::st(Status::BadArgument);
-  auto k = m.read(key, key_size);
-  if (!k) return detail::kIma;
-  std::string out;
-  const Status s = h.hGetHeaderMapValue(type, *k, out);
-  if (s != Status::Ok) return detail::st(s);
-  return detail::copyOut(h, m, out, ret_ptr, ret_size);
+  return detail::hostCall(h, "proxy_get_header_map_value", [&]() -> uint32_t {
+    if (type > kMaxMapType) return detail::st(Status::BadArgument);
+    auto k = m.read(key, key_size);
+    if (!k) return detail::kIma;
+    std::string out;
+    const Status s = h.hGetHeaderMapValue(type, *k, out);
+    if (s != Status::Ok) return detail::st(s);
+    return detail::copyOut(h, m, out, ret_ptr, ret_size);
+  });
 }
 
 template <class M>
 uint32_t add_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
                               typename M::Ptr value, typename M::Ptr value_size) {
-  PROXY_WASM_ABI_GUARD("proxy_add_header_map_value");
-  if (type > kMaxMapType) return detail::st(Status::BadArgument);
-  auto k = m.read(key, key_size);
-  auto v = m.read(value, value_size);
-  if (!k || !v) return detail::kIma;
-  return detail::st(h.hAddHeaderMapValue(type, *k, *v));
+  return detail::hostCall(h, "proxy_add_header_map_value", [&]() -> uint32_t {
+    if (type > kMaxMapType) return detail::st(Status::BadArgument);
+    auto k = m.read(key, key_size);
+    auto v = m.read(value, value_size);
+    if (!k || !v) return detail::kIma;
+    return detail::st(h.hAddHeaderMapValue(type, *k, *v));
+  });
 }
 
 template <class M>
 uint32_t replace_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
                                   typename M::Ptr value, typename M::Ptr value_size) {
-  PROXY_WASM_ABI_GUARD("proxy_replace_header_map_value");
-  if (type > kMaxMapType) return detail::st(Status::BadArgument);
-  auto k = m.read(key, key_size);
-  auto v = m.read(value, value_size);
-  if (!k || !v) return detail::kIma;
-  return detail::st(h.hReplaceHeaderMapValue(type, *k, *v));
+  return detail::hostCall(h, "proxy_replace_header_map_value", [&]() -> uint32_t {
+    if (type > kMaxMapType) return detail::st(Status::BadArgument);
+    auto k = m.read(key, key_size);
+    auto v = m.read(value, value_size);
+    if (!k || !v) return detail::kIma;
+    return detail::st(h.hReplaceHeaderMapValue(type, *k, *v));
+  });
 }
 
 template <class M>
 uint32_t remove_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size) {
-  PROXY_WASM_ABI_GUARD("proxy_remove_header_map_value");
-  if (type > kMaxMapType) return detail::st(Status::BadArgument);
-  auto k = m.read(key, key_size);
-  if (!k) return detail::kIma;
-  return detail::st(h.hRemoveHeaderMapValue(type, *k));
+  return detail::hostCall(h, "proxy_remove_header_map_value", [&]() -> uint32_t {
+    if (type > kMaxMapType) return detail::st(Status::BadArgument);
+    auto k = m.read(key, key_size);
+    if (!k) return detail::kIma;
+    return detail::st(h.hRemoveHeaderMapValue(type, *k));
+  });
 }
 
 template <class M>
 uint32_t continue_stream(Host& h, M&, uint32_t type) {
-  PROXY_WASM_ABI_GUARD("proxy_continue_stream");
-  return detail::st(h.hContinueStream(type));
+  return detail::hostCall(h, "proxy_continue_stream", [&]() -> uint32_t {
+    return detail::st(h.hContinueStream(type));
+  });
 }
 
 template <class M>
 uint32_t close_stream(Host& h, M&, uint32_t type) {
-  PROXY_WASM_ABI_GUARD("proxy_close_stream");
-  return detail::st(h.hCloseStream(type));
+  return detail::hostCall(h, "proxy_close_stream", [&]() -> uint32_t {
+    return detail::st(h.hCloseStream(type));
+  });
 }
 
 template <class M>
 uint32_t send_local_response(Host& h, M& m, uint32_t status, typename M::Ptr details, typename M::Ptr details_size,
                              typename M::Ptr body, typename M::Ptr body_size, typename M::Ptr headers,
                              typename M::Ptr headers_size, uint32_t grpc_status) {
-  PROXY_WASM_ABI_GUARD("proxy_send_local_response");
-  auto d = m.read(details, details_size);
-  auto b = m.read(body, body_size);
-  auto hd = m.read(headers, headers_size);
-  if (!d || !b || !hd) return detail::kIma;
-  return detail::st(h.hSendLocalResponse(status, *d, *b, *hd, grpc_status));
+  return detail::hostCall(h, "proxy_send_local_response", [&]() -> uint32_t {
+    auto d = m.read(details, details_size);
+    auto b = m.read(body, body_size);
+    auto hd = m.read(headers, headers_size);
+    if (!d || !b || !hd) return detail::kIma;
+    return detail::st(h.hSendLocalResponse(status, *d, *b, *hd, grpc_status));
+  });
 }
 
 template <class M>
 uint32_t get_status(Host& h, M& m, typename M::Ptr code_out, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
-  PROXY_WASM_ABI_GUARD("proxy_get_status");
-  uint32_t code = 0;
-  std::string message;
-  h.hGetStatus(code, message);
-  if (!m.writeU32(code_out, code)) return detail::kIma;
-  return detail::copyOut(h, m, message, ret_ptr, ret_size);
+  return detail::hostCall(h, "proxy_get_status", [&]() -> uint32_t {
+    uint32_t code = 0;
+    std::string message;
+    h.hGetStatus(code, message);
+    if (!m.writeU32(code_out, code)) return detail::kIma;
+    return detail::copyOut(h, m, message, ret_ptr, ret_size);
+  });
 }
 
 template <class M>
 uint32_t http_call(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr hdr,
                    typename M::Ptr hdr_size, typename M::Ptr body, typename M::Ptr body_size, typename M::Ptr trl,
                    typename M::Ptr trl_size, uint32_t timeout_ms, typename M::Ptr token_out) {
-  PROXY_WASM_ABI_GUARD("proxy_http_call");
-  auto u = m.read(up, up_size);
-  auto hd = m.read(hdr, hdr_size);
-  auto b = m.read(body, body_size);
-  auto t = m.read(trl, trl_size);
-  if (!u || !hd || !b || !t) return detail::kIma;
-  if (!m.writeU32(token_out, 0)) return detail::kIma;  // the host validates the slot first
-  uint32_t token = 0;
-  const Status s = h.hHttpCall(*u, *hd, *b, *t, timeout_ms, token);
-  if (s != Status::Ok) return detail::st(s);
-  return m.writeU32(token_out, token) ? 0 : detail::kIma;
+  return detail::hostCall(h, "proxy_http_call", [&]() -> uint32_t {
+    auto u = m.read(up, up_size);
+    auto hd = m.read(hdr, hdr_size);
+    auto b = m.read(body, body_size);
+    auto t = m.read(trl, trl_size);
+    if (!u || !hd || !b || !t) return detail::kIma;
+    if (!m.writeU32(token_out, 0)) return detail::kIma;  // the host validates the slot first
+    uint32_t token = 0;
+    const Status s = h.hHttpCall(*u, *hd, *b, *t, timeout_ms, token);
+    if (s != Status::Ok) return detail::st(s);
+    return m.writeU32(token_out, token) ? 0 : detail::kIma;
+  });
 }
 
 template <class M>
@@ -262,177 +296,192 @@ uint32_t grpc_call(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, t
                    typename M::Ptr svc_size, typename M::Ptr method, typename M::Ptr method_size, typename M::Ptr md,
                    typename M::Ptr md_size, typename M::Ptr msg, typename M::Ptr msg_size, uint32_t timeout_ms,
                    typename M::Ptr token_out) {
-  PROXY_WASM_ABI_GUARD("proxy_grpc_call");
-  auto u = m.read(up, up_size);
-  auto s_ = m.read(svc, svc_size);
-  auto me = m.read(method, method_size);
-  auto mdv = m.read(md, md_size);
-  auto ms = m.read(msg, msg_size);
-  if (!u || !s_ || !me || !mdv || !ms) return detail::kIma;
-  uint32_t token = 0;
-  const Status s = h.hGrpcCall(*u, *s_, *me, *mdv, *ms, timeout_ms, token);
-  if (s != Status::Ok) return detail::st(s);
-  return m.writeU32(token_out, token) ? 0 : detail::kIma;
+  return detail::hostCall(h, "proxy_grpc_call", [&]() -> uint32_t {
+    auto u = m.read(up, up_size);
+    auto s_ = m.read(svc, svc_size);
+    auto me = m.read(method, method_size);
+    auto mdv = m.read(md, md_size);
+    auto ms = m.read(msg, msg_size);
+    if (!u || !s_ || !me || !mdv || !ms) return detail::kIma;
+    uint32_t token = 0;
+    const Status s = h.hGrpcCall(*u, *s_, *me, *mdv, *ms, timeout_ms, token);
+    if (s != Status::Ok) return detail::st(s);
+    return m.writeU32(token_out, token) ? 0 : detail::kIma;
+  });
 }
 
 template <class M>
 uint32_t grpc_stream(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr svc,
                      typename M::Ptr svc_size, typename M::Ptr method, typename M::Ptr method_size, typename M::Ptr md,
                      typename M::Ptr md_size, typename M::Ptr token_out) {
-  PROXY_WASM_ABI_GUARD("proxy_grpc_stream");
-  auto u = m.read(up, up_size);
-  auto s_ = m.read(svc, svc_size);
-  auto me = m.read(method, method_size);
-  auto mdv = m.read(md, md_size);
-  if (!u || !s_ || !me || !mdv) return detail::kIma;
-  uint32_t token = 0;
-  const Status s = h.hGrpcStream(*u, *s_, *me, *mdv, token);
-  if (s != Status::Ok) return detail::st(s);
-  return m.writeU32(token_out, token) ? 0 : detail::kIma;
+  return detail::hostCall(h, "proxy_grpc_stream", [&]() -> uint32_t {
+    auto u = m.read(up, up_size);
+    auto s_ = m.read(svc, svc_size);
+    auto me = m.read(method, method_size);
+    auto mdv = m.read(md, md_size);
+    if (!u || !s_ || !me || !mdv) return detail::kIma;
+    uint32_t token = 0;
+    const Status s = h.hGrpcStream(*u, *s_, *me, *mdv, token);
+    if (s != Status::Ok) return detail::st(s);
+    return m.writeU32(token_out, token) ? 0 : detail::kIma;
+  });
 }
 
 template <class M>
 uint32_t grpc_send(Host& h, M& m, uint32_t token, typename M::Ptr msg, typename M::Ptr msg_size, uint32_t end) {
-  PROXY_WASM_ABI_GUARD("proxy_grpc_send");
-  auto ms = m.read(msg, msg_size);
-  if (!ms) return detail::kIma;
-  return detail::st(h.hGrpcSend(token, *ms, end));
+  return detail::hostCall(h, "proxy_grpc_send", [&]() -> uint32_t {
+    auto ms = m.read(msg, msg_size);
+    if (!ms) return detail::kIma;
+    return detail::st(h.hGrpcSend(token, *ms, end));
+  });
 }
 
 template <class M>
 uint32_t grpc_cancel(Host& h, M&, uint32_t token) {
-  PROXY_WASM_ABI_GUARD("proxy_grpc_cancel");
-  return detail::st(h.hGrpcCancel(token));
+  return detail::hostCall(h, "proxy_grpc_cancel", [&]() -> uint32_t {
+    return detail::st(h.hGrpcCancel(token));
+  });
 }
 
 template <class M>
 uint32_t grpc_close(Host& h, M&, uint32_t token) {
-  PROXY_WASM_ABI_GUARD("proxy_grpc_close");
-  return detail::st(h.hGrpcClose(token));
+  return detail::hostCall(h, "proxy_grpc_close", [&]() -> uint32_t {
+    return detail::st(h.hGrpcClose(token));
+  });
 }
 
 template <class M>
 uint32_t get_shared_data(Host& h, M& m, typename M::Ptr key, typename M::Ptr key_size, typename M::Ptr ret_ptr,
                          typename M::Ptr ret_size, typename M::Ptr cas_out) {
-  PROXY_WASM_ABI_GUARD("proxy_get_shared_data");
-  auto k = m.read(key, key_size);
-  if (!k) return detail::kIma;
-  std::string value;
-  uint32_t cas = 0;
-  const Status s = h.hGetSharedData(*k, value, cas);
-  if (s != Status::Ok) return detail::st(s);
-  if (!m.writeU32(cas_out, cas)) return detail::kIma;
-  return detail::copyOut(h, m, value, ret_ptr, ret_size);
+  return detail::hostCall(h, "proxy_get_shared_data", [&]() -> uint32_t {
+    auto k = m.read(key, key_size);
+    if (!k) return detail::kIma;
+    std::string value;
+    uint32_t cas = 0;
+    const Status s = h.hGetSharedData(*k, value, cas);
+    if (s != Status::Ok) return detail::st(s);
+    if (!m.writeU32(cas_out, cas)) return detail::kIma;
+    return detail::copyOut(h, m, value, ret_ptr, ret_size);
+  });
 }
 
 template <class M>
 uint32_t set_shared_data(Host& h, M& m, typename M::Ptr key, typename M::Ptr key_size, typename M::Ptr value,
                          typename M::Ptr value_size, uint32_t cas) {
-  PROXY_WASM_ABI_GUARD("proxy_set_shared_data");
-  auto k = m.read(key, key_size);
-  auto v = m.read(value, value_size);
-  if (!k || !v) return detail::kIma;
-  return detail::st(h.hSetSharedData(*k, *v, cas));
+  return detail::hostCall(h, "proxy_set_shared_data", [&]() -> uint32_t {
+    auto k = m.read(key, key_size);
+    auto v = m.read(value, value_size);
+    if (!k || !v) return detail::kIma;
+    return detail::st(h.hSetSharedData(*k, *v, cas));
+  });
 }
 
 template <class M>
 uint32_t register_shared_queue(Host& h, M& m, typename M::Ptr name, typename M::Ptr name_size, typename M::Ptr id_out) {
-  PROXY_WASM_ABI_GUARD("proxy_register_shared_queue");
-  auto n = m.read(name, name_size);
-  if (!n) return detail::kIma;
-  uint32_t id = 0;
-  const Status s = h.hRegisterSharedQueue(*n, id);
-  if (s != Status::Ok) return detail::st(s);
-  return m.writeU32(id_out, id) ? 0 : detail::kIma;
+  return detail::hostCall(h, "proxy_register_shared_queue", [&]() -> uint32_t {
+    auto n = m.read(name, name_size);
+    if (!n) return detail::kIma;
+    uint32_t id = 0;
+    const Status s = h.hRegisterSharedQueue(*n, id);
+    if (s != Status::Ok) return detail::st(s);
+    return m.writeU32(id_out, id) ? 0 : detail::kIma;
+  });
 }
 
 template <class M>
 uint32_t resolve_shared_queue(Host& h, M& m, typename M::Ptr vm, typename M::Ptr vm_size, typename M::Ptr name,
                               typename M::Ptr name_size, typename M::Ptr id_out) {
-  PROXY_WASM_ABI_GUARD("proxy_resolve_shared_queue");
-  auto v = m.read(vm, vm_size);
-  auto n = m.read(name, name_size);
-  if (!v || !n) return detail::kIma;
-  uint32_t id = 0;
-  const Status s = h.hResolveSharedQueue(*v, *n, id);
-  if (s != Status::Ok) return detail::st(s);
-  return m.writeU32(id_out, id) ? 0 : detail::kIma;
+  return detail::hostCall(h, "proxy_resolve_shared_queue", [&]() -> uint32_t {
+    auto v = m.read(vm, vm_size);
+    auto n = m.read(name, name_size);
+    if (!v || !n) return detail::kIma;
+    uint32_t id = 0;
+    const Status s = h.hResolveSharedQueue(*v, *n, id);
+    if (s != Status::Ok) return detail::st(s);
+    return m.writeU32(id_out, id) ? 0 : detail::kIma;
+  });
 }
 
 template <class M>
 uint32_t enqueue_shared_queue(Host& h, M& m, uint32_t id, typename M::Ptr data, typename M::Ptr size) {
-  PROXY_WASM_ABI_GUARD("proxy_enqueue_shared_queue");
-  auto d = m.read(data, size);
-  if (!d) return detail::kIma;
-  return detail::st(h.hEnqueueSharedQueue(id, *d));
+  return detail::hostCall(h, "proxy_enqueue_shared_queue", [&]() -> uint32_t {
+    auto d = m.read(data, size);
+    if (!d) return detail::kIma;
+    return detail::st(h.hEnqueueSharedQueue(id, *d));
+  });
 }
 
 template <class M>
 uint32_t dequeue_shared_queue(Host& h, M& m, uint32_t id, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
-  PROXY_WASM_ABI_GUARD("proxy_dequeue_shared_queue");
-  std::string data;
-  const Status s = h.hDequeueSharedQueue(id, data);
-  if (s != Status::Ok) return detail::st(s);
-  return detail::copyOut(h, m, data, ret_ptr, ret_size);
+  return detail::hostCall(h, "proxy_dequeue_shared_queue", [&]() -> uint32_t {
+    std::string data;
+    const Status s = h.hDequeueSharedQueue(id, data);
+    if (s != Status::Ok) return detail::st(s);
+    return detail::copyOut(h, m, data, ret_ptr, ret_size);
+  });
 }
 
 template <class M>
 uint32_t define_metric(Host& h, M& m, uint32_t type, typename M::Ptr name, typename M::Ptr name_size,
                        typename M::Ptr id_out) {
-  PROXY_WASM_ABI_GUARD("proxy_define_metric");
-  if (type > kMaxMetricType) return detail::st(Status::BadArgument);
-  auto n = m.read(name, name_size);
-  if (!n) return detail::kIma;
-  uint32_t id = 0;
-  const Status s = h.hDefineMetric(type, *n, id);
-  if (s != Status::Ok) return detail::st(s);
-  return m.writeU32(id_out, id) ? 0 : detail::kIma;
+  return detail::hostCall(h, "proxy_define_metric", [&]() -> uint32_t {
+    if (type > kMaxMetricType) return detail::st(Status::BadArgument);
+    auto n = m.read(name, name_size);
+    if (!n) return detail::kIma;
+    uint32_t id = 0;
+    const Status s = h.hDefineMetric(type, *n, id);
+    if (s != Status::Ok) return detail::st(s);
+    return m.writeU32(id_out, id) ? 0 : detail::kIma;
+  });
 }
 
 template <class M>
 uint32_t increment_metric(Host& h, M&, uint32_t id, int64_t delta) {
-  PROXY_WASM_ABI_GUARD("proxy_increment_metric");
-  return detail::st(h.hIncrementMetric(id, delta));
+  return detail::hostCall(h, "proxy_increment_metric", [&]() -> uint32_t {
+    return detail::st(h.hIncrementMetric(id, delta));
+  });
 }
 
 template <class M>
 uint32_t record_metric(Host& h, M&, uint32_t id, uint64_t value) {
-  PROXY_WASM_ABI_GUARD("proxy_record_metric");
-  return detail::st(h.hRecordMetric(id, value));
+  return detail::hostCall(h, "proxy_record_metric", [&]() -> uint32_t {
+    return detail::st(h.hRecordMetric(id, value));
+  });
 }
 
 template <class M>
 uint32_t get_metric(Host& h, M& m, uint32_t id, typename M::Ptr out) {
-  PROXY_WASM_ABI_GUARD("proxy_get_metric");
-  uint64_t value = 0;
-  const Status s = h.hGetMetric(id, value);
-  if (s != Status::Ok) return detail::st(s);
-  return m.writeU64(out, value) ? 0 : detail::kIma;
+  return detail::hostCall(h, "proxy_get_metric", [&]() -> uint32_t {
+    uint64_t value = 0;
+    const Status s = h.hGetMetric(id, value);
+    if (s != Status::Ok) return detail::st(s);
+    return m.writeU64(out, value) ? 0 : detail::kIma;
+  });
 }
 
 template <class M>
 uint32_t get_property(Host& h, M& m, typename M::Ptr path, typename M::Ptr path_size, typename M::Ptr ret_ptr,
                       typename M::Ptr ret_size) {
-  PROXY_WASM_ABI_GUARD("proxy_get_property");
-  auto p = m.read(path, path_size);
-  if (!p) return detail::kIma;
-  std::string value;
-  const Status s = h.hGetProperty(*p, value);
-  if (s != Status::Ok) return detail::st(s);
-  return detail::copyOut(h, m, value, ret_ptr, ret_size);
+  return detail::hostCall(h, "proxy_get_property", [&]() -> uint32_t {
+    auto p = m.read(path, path_size);
+    if (!p) return detail::kIma;
+    std::string value;
+    const Status s = h.hGetProperty(*p, value);
+    if (s != Status::Ok) return detail::st(s);
+    return detail::copyOut(h, m, value, ret_ptr, ret_size);
+  });
 }
 
 template <class M>
 uint32_t set_property(Host& h, M& m, typename M::Ptr path, typename M::Ptr path_size, typename M::Ptr value,
                       typename M::Ptr value_size) {
-  PROXY_WASM_ABI_GUARD("proxy_set_property");
-  auto p = m.read(path, path_size);
-  auto v = m.read(value, value_size);
-  if (!p || !v) return detail::kIma;
-  return detail::st(h.hSetProperty(*p, *v));
+  return detail::hostCall(h, "proxy_set_property", [&]() -> uint32_t {
+    auto p = m.read(path, path_size);
+    auto v = m.read(value, value_size);
+    if (!p || !v) return detail::kIma;
+    return detail::st(h.hSetProperty(*p, *v));
+  });
 }
-
-#undef PROXY_WASM_ABI_GUARD
 
 // Visits every host function with its wire name: fn(name, &abi::function<M>). Used by
 // bindings that register imports by name (the engine) and by coverage tests.

@@ -1,11 +1,18 @@
-// The host model: an Envoy-like Proxy-Wasm v0.2.1 host in one object. It owns the
-// host's state (contexts, header maps, bodies, timers, shared data, queues, metrics,
-// callouts, properties, logs) and implements each host function's semantics; a Guest
-// (native plugin or .wasm in an engine) is driven through it. Tests use the driver half
-// of the API (HostOptions, HttpStream, TcpConnection, the inspection methods).
+// The host model: an Envoy-like Proxy-Wasm v0.2.1 host. A Guest (a natively linked plugin
+// or a .wasm in an engine) is driven through it. One object, three jobs:
+//   - the driver, the public face testing.h hands to tests: lifecycle, traffic through
+//     HttpStream (http_stream.h) and TcpConnection (tcp_connection.h), time, callouts
+//     (callouts.h), shared state, inspection (logs, metrics, the host-call record),
+//     fault injection;
+//   - the host functions behind the ABI adapters (abi_adapter.h): h*() take decoded
+//     arguments and return the status a real host would;
+//   - Envoy's state model (private), one source file per area in host/src: host.cc (VM,
+//     roots, contexts, calls into the plugin, time, the record, faults), http_stream.cc
+//     (streams, buffers, header maps), tcp_connection.cc, callouts.cc, properties.cc,
+//     shared_state.cc (shared data, queues, metrics), header_list.cc.
 //
-// Semantics follow Envoy where the spec is vague or differs (shared/ABI.md §4-§5);
-// HostOptions switch to the spec's behaviour where they differ.
+// Semantics follow Envoy where the spec is vague or differs; HostOptions switch to the
+// spec's behaviour where they differ.
 #pragma once
 
 #include <cstdint>
@@ -23,47 +30,45 @@
 #include "proxy_wasm/abi.h"
 #include "proxy_wasm/status.h"
 #include "proxy_wasm/types.h"
+#include "proxy_wasm/host/callouts.h"
 #include "proxy_wasm/host/guest.h"
+#include "proxy_wasm/host/header_list.h"
+#include "proxy_wasm/host/http_stream.h"
+#include "proxy_wasm/host/tcp_connection.h"
 
 namespace proxy_wasm::host {
-
-using Header = std::pair<std::string, std::string>;
-using Headers = std::vector<Header>;
-
-// Ordered, multi-valued header map with lower-cased keys, as Envoy keeps them.
-class HeaderList {
- public:
-  HeaderList() = default;
-  HeaderList(std::initializer_list<std::pair<std::string_view, std::string_view>> init);
-  explicit HeaderList(const Headers& init);
-
-  void add(std::string_view key, std::string_view value);
-  void replace(std::string_view key, std::string_view value);  // first kept, others removed; add if absent
-  void remove(std::string_view key);
-  std::optional<std::string_view> get(std::string_view key) const;  // first value
-  std::vector<std::string> getAll(std::string_view key) const;
-  bool has(std::string_view key) const { return get(key).has_value(); }
-  size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
-  size_t byteSize() const;  // Σ key + value lengths (Envoy's byteSize())
-  const Headers& entries() const { return entries_; }
-  void clear() { entries_.clear(); }
-  std::string serialize() const;
-  // Parses the pairs format like Envoy's host: any violation yields an empty map.
-  static HeaderList parse(std::string_view bytes);
-
-  friend bool operator==(const HeaderList& a, const HeaderList& b) { return a.entries_ == b.entries_; }
-
- private:
-  Headers entries_;
-};
-
-std::string lowerCase(std::string_view s);
 
 struct LogEntry {
   LogLevel level;
   std::string message;
   uint32_t context_id;  // the effective context when logged (0: VM)
+};
+
+// One host function call the plugin made, as the host model saw it (Host::hostCalls()).
+struct HostCall {
+  std::string function;           // wire name, e.g. "proxy_get_header_map_value"
+  uint32_t context_id = 0;        // the effective context the host acted on (0: none, e.g. start-up)
+  uint32_t current_context_id = 0;  // the context of the callback that was running
+  // The callback that was running: Callback::Initialize during module start-up,
+  // Callback::MemoryAllocate inside the allocator; empty when no callback was running (a
+  // native test calling the ABI directly).
+  std::optional<Callback> callback;
+  Status status = Status::Ok;     // what the plugin got back
+  // The host refused the call (a restricted phase): an engine traps, as Envoy does, and a
+  // native plugin gets InternalFailure (the status recorded).
+  bool refused = false;
+  // The status was injected (Host::injectStatus): the host did not run the call.
+  bool injected = false;
+};
+
+// When an injected fault applies, counting the calls (or allocations) from the moment it
+// is injected.
+struct FaultSchedule {
+  uint32_t skip = 0;   // calls that run normally first
+  uint32_t count = 1;  // calls that fail then; 0: every call from then on
+  static FaultSchedule once() { return {0, 1}; }                // the next call
+  static FaultSchedule always() { return {0, 0}; }              // every call from now on
+  static FaultSchedule nth(uint32_t n) { return {n - 1, 1}; }   // only the nth call (1: the next)
 };
 
 // How the plugin's stream callbacks ended.
@@ -93,204 +98,14 @@ struct HostOptions {
   // 413 local reply and the response a 500 (or a reset once its headers went downstream).
   // While headers are paused Envoy applies flow control instead: no error.
   size_t buffer_limit = 1024 * 1024;
+  // Record every host call (hostCalls()). Long runs that never read the record turn it off.
+  bool record_host_calls = true;
 };
 
 struct PluginOptions {
   std::string root_id;
   std::string configuration;
   std::string name;  // plugin_name property; defaults to the root id
-};
-
-struct LocalResponse {
-  uint32_t status = 0;
-  std::string details;
-  std::string body;
-  HeaderList headers;
-  std::optional<uint32_t> grpc_status;  // set when 0..16 was given
-};
-
-struct HttpCallRecord {
-  uint32_t token = 0;
-  uint32_t root_id = 0;
-  std::string upstream;
-  HeaderList headers;
-  std::string body;
-  HeaderList trailers;
-  uint32_t timeout_ms = 0;
-};
-
-struct GrpcCallRecord {
-  uint32_t token = 0;
-  uint32_t root_id = 0;
-  bool stream = false;
-  std::string upstream, service, method;
-  HeaderList initial_metadata;
-  std::string message;                 // unary request
-  std::vector<std::string> sent;       // stream messages sent by the plugin
-  bool local_closed = false;           // the plugin called proxy_grpc_close / end_stream
-  bool cancelled = false;
-  bool remote_closed = false;          // on_grpc_close was delivered
-  uint32_t timeout_ms = 0;
-};
-
-class Host;
-
-// One HTTP stream as the proxy sees it. Obtained from Host::newHttpStream().
-class HttpStream {
- public:
-  uint32_t id() const { return id_; }
-
-  // Deliver downstream request parts / upstream response parts to the plugin. Returns
-  // the action of the callback (Pause when a local response forced it), or Continue
-  // when no callback ran (e.g. the stream is paused and the part was buffered).
-  Action sendRequestHeaders(const HeaderList& headers, bool end_of_stream = false);
-  Action sendRequestBody(std::string_view chunk, bool end_of_stream = false);
-  Action sendRequestTrailers(const HeaderList& trailers);
-  Action sendResponseHeaders(const HeaderList& headers, bool end_of_stream = false);
-  Action sendResponseBody(std::string_view chunk, bool end_of_stream = false);
-  Action sendResponseTrailers(const HeaderList& trailers);
-
-  // The request/response maps as they are now (after the plugin's changes).
-  const HeaderList& requestHeaders() const { return request_.headers; }
-  const HeaderList& requestTrailers() const { return request_.trailers; }
-  const HeaderList& responseHeaders() const { return response_.headers; }
-  const HeaderList& responseTrailers() const { return response_.trailers; }
-  // Bytes forwarded past the plugin so far (upstream for the request, downstream for
-  // the response), and bytes held in the plugin's buffer.
-  const std::string& forwardedRequestBody() const { return request_.forwarded; }
-  const std::string& forwardedResponseBody() const { return response_.forwarded; }
-  const std::string& bufferedRequestBody() const { return request_.buffer; }
-  const std::string& bufferedResponseBody() const { return response_.buffer; }
-  // True once the request headers (or response headers) went past the plugin.
-  bool requestHeadersForwarded() const { return request_.headers_forwarded; }
-  bool responseHeadersForwarded() const { return response_.headers_forwarded; }
-  bool requestPaused() const { return request_.state != Flow::Flowing; }
-  bool responsePaused() const { return response_.state != Flow::Flowing; }
-  bool requestComplete() const { return request_.complete; }
-  bool responseComplete() const { return response_.complete; }
-
-  // The local reply: the plugin's proxy_send_local_response, 413 over the buffer limit, or
-  // 503 wasm_fail_stream (gRPC status 14) when the plugin trapped.
-  const std::optional<LocalResponse>& localResponse() const { return local_response_; }
-  // The stream was reset (proxy_close_stream, a trap or a response body over the buffer
-  // limit once the response headers went downstream).
-  bool reset() const { return reset_; }
-  const std::string& resetDetails() const { return reset_details_; }
-  bool finished() const { return finished_; }
-
-  // Per-stream properties (NUL-joined path), e.g. for source.address.
-  void setProperty(std::string_view path, std::string_view value);
-
-  // Ends the stream: finalization callbacks in the configured order. A stream whose
-  // request never reached the plugin gets its context created first, then on_log, as
-  // Envoy's access-log hook does.
-  void finish();
-
- private:
-  friend class Host;
-  enum class Flow { Flowing, HeadersPaused, BodyPaused, TrailersPaused };
-  struct Direction {
-    HeaderList headers, trailers;
-    bool has_headers = false, has_trailers = false;
-    Flow state = Flow::Flowing;
-    std::string buffer;      // visible to the plugin (paused body or current chunk)
-    std::string held;        // arrived while headers were paused
-    bool held_end = false;   // end of stream arrived while paused
-    bool held_trailers = false;
-    std::string forwarded;
-    bool headers_forwarded = false;
-    bool complete = false;   // end of stream seen
-    // Envoy keeps a pointer to each map only while the plugin may use it: from the map's
-    // callback until that phase continues (a Continue result, or continue_stream for the
-    // request maps). Trailers created from the last body callback stay until continued.
-    bool headers_live = false;
-    bool trailers_live = false;
-    bool body_dropped = false;  // continue_stream forgot the request body (until the next body callback)
-  };
-  HttpStream(Host* host, uint32_t id, uint32_t root) : host_(host), id_(id), root_(root) {}
-  void ensureCreated();
-  Action sendHeaders(bool request, const HeaderList& headers, bool end_of_stream);
-  Action sendBody(bool request, std::string_view chunk, bool end_of_stream);
-  Action sendTrailers(bool request, const HeaderList& trailers);
-  Action runBody(bool request, bool end_of_stream);
-  Action runTrailers(bool request);
-  void resume(bool request);
-  // Envoy's failStream (a trap, fail-closed): 503 wasm_fail_stream, or a reset once the
-  // response headers went downstream.
-  void failStream();
-  // Envoy's requestDataTooLarge / responseDataTooLarge.
-  void tooLarge(bool request);
-  // No more proxy traffic reaches the plugin: the stream got a local reply (except the
-  // reply itself, which Envoy encodes through the plugin), was reset, or ended.
-  bool stopped() const { return (local_response_.has_value() && !encoding_local_reply_) || reset_ || finished_; }
-  void encodeLocalReply();
-
-  Host* host_;
-  uint32_t id_;
-  uint32_t root_;
-  bool created_ = false;
-  Direction request_, response_;
-  std::optional<LocalResponse> local_response_;
-  bool encoding_local_reply_ = false;
-  bool reset_ = false;
-  std::string reset_details_;
-  bool finished_ = false;
-  bool in_log_ = false;
-  bool pending_done_ = false;  // spec finalization: on_done returned false
-  // Which callback is running (for buffer availability).
-  enum class Phase { None, RequestHeaders, RequestBody, RequestTrailers, ResponseHeaders, ResponseBody, ResponseTrailers, Log } phase_ = Phase::None;
-  bool body_end_ = false;
-  std::map<std::string, std::string> properties_;
-  std::map<std::string, std::string> filter_state_;  // proxy_set_property
-};
-
-// One TCP connection. Obtained from Host::newConnection().
-class TcpConnection {
- public:
-  uint32_t id() const { return id_; }
-  Action newConnectionAction() const { return new_connection_action_; }
-  Action sendDownstreamData(std::string_view data, bool end_of_stream = false);
-  Action sendUpstreamData(std::string_view data, bool end_of_stream = false);
-  // The downstream connection closed: on_downstream_connection_close(peer), then the
-  // connection is finalized at once (Envoy's onCloseTCP).
-  void closeDownstream(PeerType peer = PeerType::Remote);
-  // The upstream connection closed: on_upstream_connection_close(peer). Envoy reports an
-  // upstream write with end of stream this way too (see sendUpstreamData).
-  void closeUpstream(PeerType peer = PeerType::Unknown);
-  const std::string& forwardedDownstream() const { return downstream_.forwarded; }  // toward upstream
-  const std::string& forwardedUpstream() const { return upstream_.forwarded; }      // toward downstream
-  const std::string& bufferedDownstream() const { return downstream_.buffer; }
-  const std::string& bufferedUpstream() const { return upstream_.buffer; }
-  // The plugin asked to close (proxy_close_stream: Envoy closes the downstream connection
-  // with FlushWrite, so on_downstream_connection_close(Local) and finalization follow), or
-  // it trapped (fail-closed).
-  bool closed() const { return closed_; }
-  bool finished() const { return finished_; }
-  void setProperty(std::string_view path, std::string_view value);
-  // Ends the connection: on_done, on_log, on_delete. closeDownstream() does it too, right
-  // after on_downstream_connection_close, as Envoy does.
-  void finish();
-
- private:
-  friend class Host;
-  struct Direction {
-    std::string buffer, forwarded;
-    bool paused = false;
-  };
-  TcpConnection(Host* host, uint32_t id, uint32_t root) : host_(host), id_(id), root_(root) {}
-  Action sendData(bool downstream, std::string_view data, bool end_of_stream);
-
-  Host* host_;
-  uint32_t id_;
-  uint32_t root_;
-  Action new_connection_action_ = Action::Continue;
-  Direction downstream_, upstream_;
-  bool in_downstream_ = false, in_upstream_ = false;
-  bool closed_ = false;
-  bool finished_ = false;
-  bool pending_done_ = false;  // spec finalization: on_done returned false
-  std::map<std::string, std::string> properties_;
-  std::map<std::string, std::string> filter_state_;
 };
 
 // A foreign function: receives the arguments, writes the result, returns a status.
@@ -401,6 +216,40 @@ class Host {
   // Calls the plugin's proxy_on_foreign_function with `arguments` in buffer 8.
   void callPluginForeignFunction(uint32_t function_id, std::string_view arguments, uint32_t root_id = 0);
 
+  // Every host function call the plugin made, in call order (a call made from inside the
+  // allocator, during another call's copy-out, comes after it); refused calls included.
+  const std::vector<HostCall>& hostCalls() const { return host_calls_; }
+  // The calls of one host function (by wire name, e.g. "proxy_log").
+  std::vector<HostCall> hostCalls(std::string_view function) const;
+  void clearHostCalls() {
+    host_calls_base_ += host_calls_.size();
+    host_calls_.clear();
+  }
+
+  // ---- Driver: fault injection ------------------------------------------------------------
+
+  // Makes host function `function` (wire name) return `status` instead of running, on the
+  // calls `when` selects. Only a failure the function can return per the ABI and Envoy is
+  // accepted: anything else (Ok, an unknown function, a status the function never returns,
+  // nth(0)) throws std::invalid_argument naming the statuses it can return. A call the host
+  // refuses (start-up, allocator) is refused before any fault applies. Several faults may
+  // be pending for one function: each counts the calls, the first due one applies.
+  void injectStatus(std::string_view function, Status status, FaultSchedule when = FaultSchedule::once());
+  // The plugin's allocator export fails (returns 0) on the allocations `when` selects: the
+  // host call that needed the memory returns InvalidMemoryAccess, as real hosts do.
+  void failAllocations(FaultSchedule when = FaultSchedule::once());
+  // Drops every pending fault.
+  void clearFaults();
+  // The statuses `function` can return per the ABI and Envoy (bit 1 << code), Ok included;
+  // 0 for an unknown function.
+  static uint32_t statusMask(std::string_view function);
+  // Calls plugin callback `cb` with exactly these arguments, whatever the host's state: a
+  // context id the host never created or already deleted, a token never issued. The first
+  // argument is the current context. Returns the callback's result (nullopt when it trapped
+  // or the VM failed). Throws std::invalid_argument for a wrong argument count or for
+  // _initialize and the allocator. Deferred work (continue, local replies) runs after it.
+  std::optional<uint32_t> deliverCallback(Callback cb, std::initializer_list<uint32_t> args);
+
   // Calls the host would refuse or trap on (restricted phase, bad ids), with the reason.
   const std::vector<std::string>& violations() const { return violations_; }
   const HostOptions& options() const { return options_; }
@@ -456,7 +305,16 @@ class Host {
   Status hGetProperty(std::string_view path, std::string& value);
   Status hSetProperty(std::string_view path, std::string_view value);
 
-  // Whether host function `name` may run now (start-up and allocator restrictions, §2.5).
+  // Brackets every host function call (abi_adapter.h): the record's sequence number (npos
+  // when not recording), then the wire result (abi::kTrap when refused).
+  size_t beginHostCall(std::string_view name);
+  void endHostCall(size_t index, uint32_t result);
+
+  // The injected status of this call of `name`, if a fault is due (see injectStatus).
+  std::optional<uint32_t> injectedStatus(std::string_view name);
+
+  // Whether host function `name` may run now: during module start-up and inside the
+  // allocator, real hosts allow only proxy_log (and some WASI calls).
   // A refused call is recorded in violations(); engines trap, the native way returns
   // InternalFailure.
   bool allowed(std::string_view name);
@@ -504,7 +362,8 @@ class Host {
   std::optional<uint32_t> call(Callback cb, uint32_t context, std::initializer_list<uint32_t> args);
   void runDeferred();
   uint32_t nextContextId() { return next_context_id_++; }
-  // The effective context, falling back to the current one if it vanished (§5.4).
+  // The effective context (proxy_set_effective_context), falling back to the current one
+  // if it vanished, as real hosts do.
   uint32_t effective() const {
     return effective_ != 0 && contexts_.count(effective_) != 0 ? effective_ : current_;
   }
@@ -551,6 +410,19 @@ class Host {
   std::vector<std::unique_ptr<TcpConnection>> tcp_connections_;
   std::vector<LogEntry> logs_;
   std::vector<std::string> violations_;
+  std::vector<HostCall> host_calls_;
+  size_t host_calls_base_ = 0;  // sequence number of host_calls_[0] (clearHostCalls)
+  // Fault injection (faults.cc).
+  struct Fault {
+    std::string function;  // empty: the allocator
+    uint32_t status = 0;
+    FaultSchedule when;
+    uint32_t seen = 0;  // calls counted so far
+  };
+  std::vector<Fault> faults_;
+  bool injected_ = false;  // the running host call got an injected status
+  bool faultDue(Fault& f);
+  bool allocationFails();
   // Deferred: work a real host does after the current VM call returns.
   std::deque<std::function<void()>> deferred_;
   bool hold_queue_notifications_ = false;

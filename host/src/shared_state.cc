@@ -1,0 +1,209 @@
+// VM-wide state: shared data (per vm_id, compare-and-swap), shared queues and metrics.
+#include "proxy_wasm/host/host.h"
+
+namespace proxy_wasm::host {
+
+namespace {
+
+constexpr uint32_t kMetricCounter = 0, kMetricGauge = 1, kMetricHistogram = 2;
+
+}  // namespace
+
+std::map<std::string, Host::MetricValue> Host::metrics() const {
+  std::map<std::string, MetricValue> out;
+  for (auto& [name, m] : metrics_) out[name] = MetricValue{m.type, m.value, m.samples};
+  return out;
+}
+
+std::optional<uint64_t> Host::counter(std::string_view name) const {
+  auto it = metrics_.find(std::string(name));
+  if (it == metrics_.end() || it->second.type != MetricType::Counter) return std::nullopt;
+  return uint64_t(it->second.value);
+}
+
+std::optional<int64_t> Host::gauge(std::string_view name) const {
+  auto it = metrics_.find(std::string(name));
+  if (it == metrics_.end() || it->second.type != MetricType::Gauge) return std::nullopt;
+  return it->second.value;
+}
+
+std::optional<std::vector<uint64_t>> Host::histogram(std::string_view name) const {
+  auto it = metrics_.find(std::string(name));
+  if (it == metrics_.end() || it->second.type != MetricType::Histogram) return std::nullopt;
+  return it->second.samples;
+}
+
+void Host::setSharedData(std::string_view key, std::string_view value) { (void)hSetSharedData(key, value, 0); }
+
+std::optional<std::pair<std::string, uint32_t>> Host::sharedData(std::string_view key) const {
+  auto it = shared_data_.find(options_.vm_id + '\0' + std::string(key));
+  if (it == shared_data_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<uint32_t> Host::queueId(std::string_view name, std::string_view vm_id) const {
+  const std::string vm = vm_id.empty() ? options_.vm_id : std::string(vm_id);
+  for (auto& [id, q] : queues_)
+    if (q.vm_id == vm && q.name == name) return id;
+  return std::nullopt;
+}
+
+bool Host::enqueue(uint32_t queue_id, std::string_view data) {
+  const Status s = hEnqueueSharedQueue(queue_id, data);
+  runDeferred();
+  return s == Status::Ok;
+}
+
+std::optional<std::string> Host::dequeue(uint32_t queue_id) {
+  auto it = queues_.find(queue_id);
+  if (it == queues_.end() || it->second.items.empty()) return std::nullopt;
+  std::string v = std::move(it->second.items.front());
+  it->second.items.pop_front();
+  return v;
+}
+
+size_t Host::queueSize(uint32_t queue_id) const {
+  auto it = queues_.find(queue_id);
+  return it == queues_.end() ? 0 : it->second.items.size();
+}
+
+Status Host::hGetSharedData(std::string_view key, std::string& value, uint32_t& cas) {
+  auto it = shared_data_.find(options_.vm_id + '\0' + std::string(key));
+  const Status s = it == shared_data_.end() ? Status::NotFound : Status::Ok;
+  if (s == Status::Ok) {
+    value = it->second.first;
+    cas = it->second.second;
+  }
+  // The test's hook (onSharedDataRead), after the read; never re-entered.
+  if (shared_data_read_hook_ && !in_shared_data_read_hook_) {
+    in_shared_data_read_hook_ = true;
+    shared_data_read_hook_(key);
+    in_shared_data_read_hook_ = false;
+  }
+  return s;
+}
+
+Status Host::hSetSharedData(std::string_view key, std::string_view value, uint32_t cas) {
+  const std::string k = options_.vm_id + '\0' + std::string(key);
+  auto it = shared_data_.find(k);
+  if (it != shared_data_.end() && cas != 0 && cas != it->second.second) return Status::CasMismatch;
+  uint32_t fresh = next_cas_++;
+  if (next_cas_ == 0) next_cas_ = 1;
+  shared_data_[k] = {std::string(value), fresh};
+  return Status::Ok;
+}
+
+Status Host::hRegisterSharedQueue(std::string_view name, uint32_t& id) {
+  const uint32_t root = rootOf(effective());
+  for (auto& [qid, q] : queues_) {
+    if (q.vm_id == options_.vm_id && q.name == name) {
+      q.root = root;  // the last registrant is notified
+      id = qid;
+      return Status::Ok;
+    }
+  }
+  id = next_queue_id_++;
+  queues_[id] = Queue{options_.vm_id, std::string(name), root, {}};
+  return Status::Ok;
+}
+
+Status Host::hResolveSharedQueue(std::string_view vm_id, std::string_view name, uint32_t& id) {
+  auto found = queueId(name, vm_id);
+  if (!found) return Status::NotFound;
+  id = *found;
+  return Status::Ok;
+}
+
+Status Host::hEnqueueSharedQueue(uint32_t id, std::string_view data) {
+  auto it = queues_.find(id);
+  if (it == queues_.end()) return Status::NotFound;
+  it->second.items.emplace_back(data);
+  const uint32_t root = it->second.root;
+  // One asynchronous notification per enqueue, after the current VM call (or when the
+  // test releases them: the receiver's thread may be busy while items pile up).
+  auto notify = [this, root, id] {
+    if (rootRecord(root)) call(Callback::QueueReady, root, {root, id});
+  };
+  if (hold_queue_notifications_) {
+    held_notifications_.push_back(std::move(notify));
+  } else {
+    deferred_.push_back(std::move(notify));
+  }
+  return Status::Ok;
+}
+
+void Host::holdQueueNotifications(bool hold) {
+  hold_queue_notifications_ = hold;
+  if (hold) return;
+  for (auto& n : held_notifications_) deferred_.push_back(std::move(n));
+  held_notifications_.clear();
+  runDeferred();
+}
+
+Status Host::hDequeueSharedQueue(uint32_t id, std::string& data) {
+  auto it = queues_.find(id);
+  if (it == queues_.end()) return Status::NotFound;
+  if (it->second.items.empty()) return Status::Empty;
+  data = std::move(it->second.items.front());
+  it->second.items.pop_front();
+  return Status::Ok;
+}
+
+Status Host::hDefineMetric(uint32_t type, std::string_view name, uint32_t& id) {
+  if (type > kMaxMetricType) return Status::BadArgument;
+  id = (next_metric_++) * 4 + type;  // the type lives in the low bits
+  const std::string n(name);
+  metric_ids_[id] = n;
+  auto it = metrics_.find(n);
+  if (it == metrics_.end()) metrics_[n] = Metric{MetricType(type), 0, {}};
+  return Status::Ok;
+}
+
+Status Host::hIncrementMetric(uint32_t id, int64_t delta) {
+  // Envoy checks the type bits first: a histogram (or type 3) id is BA even if unknown.
+  if ((id & 3) != kMetricCounter && (id & 3) != kMetricGauge) return Status::BadArgument;
+  auto it = metric_ids_.find(id);
+  if (it == metric_ids_.end()) return Status::NotFound;
+  Metric& m = metrics_[it->second];
+  switch (id & 3) {
+    case kMetricCounter:
+      if (delta <= 0) return Status::BadArgument;
+      m.value += delta;
+      return Status::Ok;
+    case kMetricGauge:
+      m.value += delta;
+      return Status::Ok;
+    default:
+      return Status::BadArgument;
+  }
+}
+
+Status Host::hRecordMetric(uint32_t id, uint64_t value) {
+  auto it = metric_ids_.find(id);
+  if (it == metric_ids_.end()) return Status::NotFound;
+  Metric& m = metrics_[it->second];
+  switch (id & 3) {
+    case kMetricCounter:
+      m.value += int64_t(value);  // Envoy adds (the spec says "set")
+      return Status::Ok;
+    case kMetricGauge:
+      m.value = int64_t(value);
+      return Status::Ok;
+    case kMetricHistogram:
+      m.samples.push_back(value);
+      return Status::Ok;
+    default:
+      return Status::BadArgument;
+  }
+}
+
+Status Host::hGetMetric(uint32_t id, uint64_t& value) {
+  // Envoy checks the type bits first: a histogram (or type 3) id is BA even if unknown.
+  if ((id & 3) != kMetricCounter && (id & 3) != kMetricGauge) return Status::BadArgument;
+  auto it = metric_ids_.find(id);
+  if (it == metric_ids_.end()) return Status::NotFound;
+  value = uint64_t(metrics_[it->second].value);
+  return Status::Ok;
+}
+
+}  // namespace proxy_wasm::host
