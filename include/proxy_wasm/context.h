@@ -32,6 +32,7 @@ namespace detail {
 struct ContextAccess;  // the dispatcher's access to context internals
 // Defined in detail/dispatch.h.
 inline void trackCallout(ContextBase& issuer, Callout* callout, uint32_t token);
+inline void enableGrpc();
 inline Result<uint32_t> addTimer(RootContext& root, Timer* timer, std::chrono::milliseconds delay, bool repeating);
 inline bool cancelTimer(RootContext& root, uint32_t timer_id);
 inline size_t timerCount(const RootContext& root);
@@ -94,6 +95,7 @@ class ContextBase {
     auto token = detail::raw::grpcCall(request.cluster(), request.service(), request.method(),
                                        request.serializedMetadata(), request.messageBytes(), request.timeoutMs());
     if (!token.ok()) return token;
+    detail::enableGrpc();
     detail::trackCallout(*this, new detail::GrpcCallCallout<F>(std::forward<F>(on_response)), *token);
     return token;
   }
@@ -113,6 +115,7 @@ class ContextBase {
     auto token = detail::raw::grpcStream(request.cluster(), request.service(), request.method(),
                                          request.serializedMetadata());
     if (!token.ok()) return token;
+    detail::enableGrpc();
     H* h = handler.release();
     auto* callout = new detail::GrpcStreamCallout<H>(h);
     h->bind(callout, *token);
@@ -574,3 +577,6 @@ class StreamContextFor : public StreamContext {
 };
 
 }  // namespace proxy_wasm
+
+// The definitions of the members above that need the dispatcher.
+#include "proxy_wasm/detail/dispatch.h"

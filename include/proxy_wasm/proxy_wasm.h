@@ -15,3 +15,4 @@
 #include "proxy_wasm/shared.h"
 #include "proxy_wasm/status.h"
 #include "proxy_wasm/types.h"
+#include "proxy_wasm/vm_context.h"

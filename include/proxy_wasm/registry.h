@@ -13,53 +13,11 @@
 
 #include "proxy_wasm/context.h"
 #include "proxy_wasm/detail/state.h"
+#include "proxy_wasm/vm_context.h"
 
 namespace proxy_wasm {
 
-// The VM itself: one per VM instance (Envoy starts one per worker thread for each distinct
-// VM configuration), before any plugin. onVmStart runs once, at the first
-// proxy_on_vm_start, with the VM configuration; returning false fails that start (the
-// host then refuses the plugin). The VM context lives as long as the module.
-class VmContext {
- public:
-  VmContext() = default;
-  VmContext(const VmContext&) = delete;
-  VmContext& operator=(const VmContext&) = delete;
-  virtual ~VmContext() = default;
-
-  virtual bool onVmStart(size_t vm_configuration_size) {
-    (void)vm_configuration_size;
-    return true;
-  }
-  // The VM configuration, readable during onVmStart (the host makes the starting root
-  // effective; hosts give every plugin of the VM the same VM configuration).
-  PROXY_WASM_NODISCARD Result<HostBuffer> vmConfiguration() const {
-    return detail::raw::getBufferBytes(BufferType::VmConfiguration, 0, kWholeBuffer);
-  }
-};
-
 namespace detail {
-
-struct Factory {
-  std::string_view root_id;
-  RootContext* (*make_root)(uint32_t id, std::string_view root_id);
-  ContextBase* (*make_stream)(uint32_t id, RootContext& root);  // null: root only
-  const Factory* next;
-};
-
-struct VmFactory {
-  VmContext* (*make)();
-};
-
-// The factory for `root_id`: an exact match, else one registered with an empty root id.
-inline const Factory* findFactory(std::string_view root_id) {
-  const Factory* fallback = nullptr;
-  for (const Factory* f = runtime().factories; f; f = f->next) {
-    if (f->root_id == root_id) return f;
-    if (f->root_id.empty()) fallback = f;
-  }
-  return fallback;
-}
 
 template <class Root>
 RootContext* makeRoot(uint32_t id, std::string_view root_id) {

@@ -9,7 +9,7 @@
 #include "proxy_wasm/context.h"
 #include "proxy_wasm/detail/state.h"
 #include "proxy_wasm/log.h"
-#include "proxy_wasm/registry.h"
+#include "proxy_wasm/vm_context.h"
 
 namespace proxy_wasm {
 namespace detail {
@@ -28,6 +28,16 @@ struct ContextAccess {
   static bool& deleted(RootContext& root) { return root.deleted_; }
   static bool& passthroughLogged(RootContext& root) { return root.passthrough_logged_; }
 };
+
+// The factory for `root_id`: an exact match, else one registered with an empty root id.
+inline const Factory* findFactory(std::string_view root_id) {
+  const Factory* fallback = nullptr;
+  for (const Factory* f = runtime().factories; f; f = f->next) {
+    if (f->root_id == root_id) return f;
+    if (f->root_id.empty()) fallback = f;
+  }
+  return fallback;
+}
 
 // ---- Deferred deletion ---------------------------------------------------------------------
 
@@ -83,6 +93,13 @@ class Scope {
 
 // ---- Callouts ------------------------------------------------------------------------------
 
+// Called by grpcCall/grpcStream only: a plugin without gRPC links (and imports) no gRPC code.
+inline void enableGrpc() {
+  Runtime& r = runtime();
+  r.grpc_cancel = [](uint32_t t) { return raw::grpcCancel(t).code(); };
+  r.grpc_close = [](uint32_t t) { return raw::grpcClose(t).code(); };
+}
+
 inline void trackCallout(ContextBase& issuer, Callout* callout, uint32_t token) {
   Runtime& r = runtime();
   callout->token = token;
@@ -130,8 +147,8 @@ inline void finishCallout(Callout* c) {
 // host (HTTP callouts cannot be cancelled in v0.2.1: their late response is dropped).
 inline void cancelCallouts(ContextBase& c) {
   while (Callout* callout = ContextAccess::callouts(c)) {
-    if (callout->kind != Callout::Kind::Http && !callout->finished) {
-      if (Status s = actOn(c.id()); s) s = raw::grpcCancel(callout->token);
+    if (callout->kind != Callout::Kind::Http && !callout->finished && runtime().grpc_cancel) {
+      if (Status s = actOn(c.id()); s) s = runtime().grpc_cancel(callout->token);
     }
     finishCallout(callout);
   }
@@ -160,9 +177,9 @@ void deliverCallout(uint32_t root_id, uint32_t token, bool final_event, Deliver&
   deliver(*c);
   r.delivering = saved;
   if (final_event && !c->finished) {
-    if (c->kind == Callout::Kind::GrpcStream && !c->local_closed && c->issuer) {
+    if (c->kind == Callout::Kind::GrpcStream && !c->local_closed && c->issuer && r.grpc_close) {
       // Envoy keeps a stream the remote closed until the plugin closes its side too.
-      if (Status s = actOn(c->issuer->id()); s) s = raw::grpcClose(c->token);
+      if (Status s = actOn(c->issuer->id()); s) s = r.grpc_close(c->token);
     }
     finishCallout(c);
   }

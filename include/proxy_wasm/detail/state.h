@@ -6,10 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "proxy_wasm/detail/context_pool.h"
 #include "proxy_wasm/detail/id_map.h"
 #include "proxy_wasm/detail/timers.h"
+#include "proxy_wasm/status.h"
 #include "proxy_wasm/types.h"
 
 namespace proxy_wasm {
@@ -19,8 +21,19 @@ class VmContext;
 namespace detail {
 
 class Callout;
-struct Factory;
-struct VmFactory;
+
+// A registration (RegisterContextFactory): which root and stream types serve a root id.
+struct Factory {
+  std::string_view root_id;
+  RootContext* (*make_root)(uint32_t id, std::string_view root_id);
+  ContextBase* (*make_stream)(uint32_t id, RootContext& root);  // null: root only
+  const Factory* next;
+};
+
+struct VmFactory {
+  VmContext* (*make)();
+};
+
 
 // Per-root timer state (RootContext::addTimer/setTickPeriod).
 struct RootTimers {
@@ -66,6 +79,9 @@ struct Runtime {
   // ---- Callouts, by token + 1 (0 is the map's empty key).
   IdMap<Callout> callouts;
   Callout* delivering = nullptr;  // the callout whose event is being delivered
+  // Set by the first gRPC call or stream: a plugin that makes none imports neither.
+  Status::Code (*grpc_cancel)(uint32_t token) = nullptr;
+  Status::Code (*grpc_close)(uint32_t token) = nullptr;
 
   // ---- Timers: heaps by root id, timers by id (for cancel). The tick and root-deletion
   // paths reach the timer code through these hooks, set by the first addTimer: a plugin
