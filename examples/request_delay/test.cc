@@ -21,6 +21,13 @@ std::unique_ptr<Host> started(const std::string& configuration = "") {
 
 const HeaderList kRequest{{":method", "GET"}, {":path", "/slow"}, {":authority", "example.com"}};
 
+// The contexts that the calls to `function` acted on, in order.
+std::vector<uint32_t> actedOn(const Host& host, const std::string& function) {
+  std::vector<uint32_t> out;
+  for (const auto& call : host.hostCalls(function)) out.push_back(call.context_id);
+  return out;
+}
+
 // The log lines at `level` written while context `id` was the one at work.
 std::vector<std::string> logsOf(const Host& host, uint32_t id, LogLevel level) {
   std::vector<std::string> out;
@@ -44,12 +51,24 @@ TEST_CASE("a stream that arms a timer on its root still edits and reads its own 
   CHECK(s.requestPaused());
   CHECK(host->logs(LogLevel::Warn).empty());
   CHECK(host->violations().empty());
+  // The host-call record: the timer's tick was set on the root, every header call and the
+  // log line acted on the stream, and the SDK switched contexts exactly twice (to the root
+  // for the timer, back to the stream), never redundantly.
+  const uint32_t root = host->roots().front();
+  CHECK(actedOn(*host, "proxy_set_tick_period_milliseconds") == std::vector<uint32_t>{root});
+  CHECK(actedOn(*host, "proxy_set_effective_context") == std::vector<uint32_t>{root, s.id()});
+  CHECK(actedOn(*host, "proxy_add_header_map_value") == std::vector<uint32_t>{s.id()});
+  CHECK(actedOn(*host, "proxy_get_header_map_value") == std::vector<uint32_t>{s.id()});
+  CHECK(actedOn(*host, "proxy_log") == std::vector<uint32_t>{s.id()});
+  for (const auto& call : host->hostCalls()) CHECK(call.status == proxy_wasm::Status::Ok);
 }
 
 TEST_CASE("the root's timer edits the paused request and resumes it") {
   auto host = started();
   auto& s = host->newHttpStream();
   REQUIRE(s.sendRequestHeaders(kRequest, true) == Action::Pause);
+  const uint32_t root = host->roots().front();
+  host->clearHostCalls();
   host->advanceTime(99);
   CHECK(s.requestPaused());
   CHECK_FALSE(s.requestHeaders().has("x-delay-done"));
@@ -62,6 +81,13 @@ TEST_CASE("the root's timer edits the paused request and resumes it") {
                                          {"x-delayed-ms", "100"},
                                          {"x-delay-done", "1"}});
   CHECK(host->tickPeriod() == 0);  // no timer left: the tick is off
+  // In the root's tick: the edits and the resume acted on the stream; the tick was turned
+  // off on the root; one switch to the stream and one back.
+  CHECK(actedOn(*host, "proxy_add_header_map_value") == std::vector<uint32_t>{s.id()});
+  CHECK(actedOn(*host, "proxy_continue_stream") == std::vector<uint32_t>{s.id()});
+  CHECK(actedOn(*host, "proxy_set_tick_period_milliseconds") == std::vector<uint32_t>{root});
+  CHECK(actedOn(*host, "proxy_set_effective_context") == std::vector<uint32_t>{s.id(), root});
+  for (const auto& call : host->hostCalls()) CHECK(call.current_context_id == root);
   CHECK(host->logs(LogLevel::Warn).empty());
   CHECK(host->logs(LogLevel::Error).empty());
   CHECK(host->violations().empty());
@@ -89,6 +115,9 @@ TEST_CASE("paths under /fast pass at once") {
   CHECK(s.sendRequestHeaders({{":method", "GET"}, {":path", "/fast/x"}}, true) == Action::Continue);
   CHECK_FALSE(s.requestHeaders().has("x-delayed-ms"));
   CHECK(host->tickPeriod() == 0);
+  // A stream working on itself in its own callback makes no context switch.
+  CHECK(host->hostCalls("proxy_set_effective_context").empty());
+  CHECK(actedOn(*host, "proxy_get_header_map_value") == std::vector<uint32_t>{s.id()});
 }
 
 TEST_CASE("a stream that ends before its timer cancels it") {
