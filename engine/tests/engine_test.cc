@@ -2,6 +2,7 @@
 // with their exact messages, restricted phases, traps, bounds checks, re-entrancy, WASI.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,9 +69,10 @@ std::string loadError(const Wat& wat) {
   return error;
 }
 
-std::unique_ptr<Host> hostFor(const Wat& wat, HostOptions options = {}) {
+std::unique_ptr<Host> hostFor(const Wat& wat, HostOptions options = {},
+                              const proxy_wasm::engine::EngineOptions& engine = {}) {
   std::string error;
-  auto guest = proxy_wasm::engine::loadWasmGuest(assemble(wat.text()), &error, "test.wasm");
+  auto guest = proxy_wasm::engine::loadWasmGuest(assemble(wat.text()), &error, "test.wasm", engine);
   REQUIRE_MESSAGE(guest != nullptr, error);
   return std::make_unique<Host>(std::move(guest), std::move(options));
 }
@@ -427,4 +429,198 @@ TEST_CASE("proxy-wasm-check's conformance rules") {
                                "missing export: memory (the linear memory)",
                                "unexpected export: proxy_on_request_metadata is not a Proxy-Wasm v0.2.1 callback"});
   CHECK(proxy_wasm::engine::checkWasmModule(assemble(Wat{}.text()), "ok.wasm").ok());
+}
+
+// ---- Limits: instruction budget, memory and table caps -------------------------------
+
+namespace {
+
+proxy_wasm::engine::EngineOptions budget(uint64_t instructions) {
+  proxy_wasm::engine::EngineOptions o;
+  o.instruction_budget = instructions;
+  return o;
+}
+
+// A loop of `n` iterations (about 8 instructions each), then a log of "0".
+std::string countedLoop(const std::string& n) {
+  return R"(
+    (local $i i32)
+    (local.set $i (i32.const )" + n + R"())
+    (block $done (loop $again
+      (br_if $done (i32.eqz (local.get $i)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $again)))
+    (call $logStatus (i32.const 0)))";
+}
+
+const char* kForever = "(loop $l (br $l))";
+
+}  // namespace
+
+TEST_CASE("an endless loop in a callback exhausts the budget: a trap naming the callback, no hang") {
+  auto host = hostFor(onTick(kForever), {}, budget(10000));
+  const uint32_t root = host->startPlugin();
+  REQUIRE(root != 0);
+  host->tick(root);
+  CHECK(host->failed());
+  CHECK(host->failure() ==
+        "trap in proxy_on_tick: execution budget of 10000 instructions exhausted in proxy_on_tick");
+  host->tick(root);  // refused afterwards, as after any trap
+  CHECK(host->logs(LogLevel::Info).empty());
+}
+
+TEST_CASE("the budget is per call and counts instructions") {
+  // 1000 iterations take about 8000 instructions: within 20000, twice (each tick starts
+  // afresh), but not within 2000.
+  auto host = hostFor(onTick(countedLoop("1000")), {}, budget(20000));
+  const uint32_t root = host->startPlugin();
+  host->tick(root);
+  host->tick(root);
+  CHECK_FALSE(host->failed());
+  CHECK(host->logs(LogLevel::Info) == Logs{"0", "0"});
+
+  auto tight = hostFor(onTick(countedLoop("1000")), {}, budget(2000));
+  tight->tick(tight->startPlugin());
+  CHECK(tight->failed());
+  CHECK(tight->logs(LogLevel::Info).empty());
+
+  // 0 = no limit.
+  auto unlimited = hostFor(onTick(countedLoop("100000")), {}, budget(0));
+  unlimited->tick(unlimited->startPlugin());
+  CHECK(unlimited->logs(LogLevel::Info) == Logs{"0"});
+}
+
+TEST_CASE("an endless allocator under a host function exhausts the callback's budget") {
+  Wat wat = onTick(R"(
+    (drop (call $get_buffer (i32.const 6) (i32.const 0) (i32.const -1) (i32.const 100) (i32.const 104)))
+    (call $logStatus (i32.const 0)))");
+  wat.allocator_body = std::string(kForever) + "(i32.const 0)";
+  wat.imports =
+      R"((import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32))))";
+  HostOptions options;
+  options.vm_configuration = "cfg";
+  auto host = hostFor(wat, options, budget(5000));
+  host->tick(host->startPlugin());
+  CHECK(host->failed());
+  CHECK(host->failure() ==
+        "trap in proxy_on_memory_allocate: execution budget of 5000 instructions exhausted in "
+        "proxy_on_memory_allocate");
+  CHECK(host->logs(LogLevel::Info).empty());
+}
+
+TEST_CASE("an endless _initialize exhausts its budget: the plugin does not start") {
+  Wat wat;
+  wat.initialize = kForever;
+  auto host = hostFor(wat, {}, budget(5000));
+  CHECK(host->startPlugin() == 0);
+  CHECK(host->failure() == "_initialize failed: execution budget of 5000 instructions exhausted in _initialize");
+}
+
+TEST_CASE("a wasm start function runs at start-up (not at load), under the budget") {
+  Wat wat;
+  wat.funcs = std::string("  (func $start ") + kForever + ")\n  (start $start)\n";
+  std::string error;
+  // Loading runs nothing (before, instantiation ran the start function and never returned).
+  auto guest = proxy_wasm::engine::loadWasmGuest(assemble(wat.text()), &error, "test.wasm", budget(5000));
+  REQUIRE(guest != nullptr);
+  Host host(std::move(guest));
+  CHECK(host.startPlugin() == 0);
+  CHECK(host.failure() ==
+        "_initialize failed: execution budget of 5000 instructions exhausted in the start function");
+
+  // A start function that ends runs once, before _initialize (which sees what it did).
+  Wat ok;
+  ok.funcs = "  (global $ran (mut i32) (i32.const 0))\n"
+             "  (func $start (global.set $ran (i32.add (global.get $ran) (i32.const 1))))\n  (start $start)\n";
+  ok.initialize = "(call $logStatus (global.get $ran))";
+  auto h = hostFor(ok);
+  CHECK(h->startPlugin() != 0);
+  CHECK(h->startPlugin() != 0);
+  CHECK(h->logs(LogLevel::Info) == Logs{"1"});
+}
+
+TEST_CASE("a start function that calls the host traps: real hosts run it while linking, with no context") {
+  Wat wat;
+  wat.funcs = "  (func $start (call $logStatus (i32.const 1)))\n  (start $start)\n";
+  auto host = hostFor(wat);
+  CHECK(host->startPlugin() == 0);
+  CHECK(host->failure() ==
+        "_initialize failed: restricted_callback: env.proxy_log called from the module's start function (a host "
+        "runs it while linking the module, before any context exists; do start-up work in _initialize)");
+}
+
+TEST_CASE("memory is capped at 1 GiB by default: memory.grow past it returns -1, no allocation") {
+  // 16384 more pages would make 1 GiB + 64 KiB.
+  auto host = hostFor(onTick(R"(
+    (call $logStatus (i32.add (i32.const 1) (memory.grow (i32.const 16384))))
+    (call $logStatus (i32.add (i32.const 1) (memory.grow (i32.const 65535))))
+    (call $logStatus (memory.size)))"));
+  host->tick(host->startPlugin());
+  CHECK(host->logs(LogLevel::Info) == Logs{"0", "0", "1"});  // -1 + 1, -1 + 1, still one page
+
+  // A smaller cap: grows up to it, then -1.
+  proxy_wasm::engine::EngineOptions small;
+  small.max_memory_bytes = 4 * 64 * 1024;
+  auto capped = hostFor(onTick(R"(
+    (call $logStatus (memory.grow (i32.const 3)))
+    (call $logStatus (i32.add (i32.const 1) (memory.grow (i32.const 1))))
+    (call $logStatus (memory.size)))"), {}, small);
+  capped->tick(capped->startPlugin());
+  CHECK(capped->logs(LogLevel::Info) == Logs{"1", "0", "4"});
+}
+
+TEST_CASE("a module whose minimum memory exceeds the cap is refused at load") {
+  Wat wat;
+  wat.memory = R"((memory (export "memory") 65536))";  // 4 GiB
+  CHECK(loadError(wat) ==
+        "Failed to load Wasm module: its memory needs 65536 pages (4294967296 bytes) at least, over the VM memory "
+        "limit of 1073741824 bytes (16384 pages)");
+  Wat imported;
+  imported.memory = R"((import "env" "memory" (memory 20000)))";
+  CHECK(loadError(imported) ==
+        "Failed to load Wasm module: the imported env.memory memory needs 20000 pages (1310720000 bytes) at least, "
+        "over the VM memory limit of 1073741824 bytes (16384 pages)");
+}
+
+TEST_CASE("tables are capped: a huge minimum is refused, table.grow past the cap returns -1") {
+  Wat huge;
+  huge.funcs = "  (table 4000000000 funcref)\n";
+  CHECK(loadError(huge) ==
+        "Failed to load Wasm module: a table needs 4000000000 elements at least, over the table limit of 10000000");
+  proxy_wasm::engine::EngineOptions small;
+  small.max_table_elements = 10;
+  Wat wat = onTick(R"(
+    (call $logStatus (table.grow $t (ref.null func) (i32.const 5)))
+    (call $logStatus (i32.add (i32.const 1) (table.grow $t (ref.null func) (i32.const 6))))
+    (call $logStatus (table.size $t)))");
+  wat.funcs += "  (table $t 5 funcref)\n";
+  auto host = hostFor(wat, {}, small);
+  host->tick(host->startPlugin());
+  CHECK(host->logs(LogLevel::Info) == Logs{"5", "0", ":"});  // ':' = '0' + 10
+}
+
+TEST_CASE("engine options from the environment") {
+  proxy_wasm::engine::EngineOptions o;
+  std::string error;
+  ::setenv("PROXY_WASM_INSTRUCTION_BUDGET", "5M", 1);
+  ::setenv("PROXY_WASM_MAX_MEMORY_BYTES", "64M", 1);
+  CHECK(proxy_wasm::engine::engineOptionsFromEnvironment(&o, &error));
+  CHECK(o.instruction_budget == 5000000);
+  CHECK(o.max_memory_bytes == 64ull * 1024 * 1024);
+  ::setenv("PROXY_WASM_INSTRUCTION_BUDGET", "lots", 1);
+  CHECK_FALSE(proxy_wasm::engine::engineOptionsFromEnvironment(&o, &error));
+  CHECK(error == "PROXY_WASM_INSTRUCTION_BUDGET=lots is not a count (digits, optionally K, M or G)");
+  ::unsetenv("PROXY_WASM_INSTRUCTION_BUDGET");
+  ::unsetenv("PROXY_WASM_MAX_MEMORY_BYTES");
+}
+
+TEST_CASE("readFile: a directory, a missing file and an empty file are refused with a message") {
+  std::vector<uint8_t> bytes;
+  std::string error;
+  CHECK_FALSE(proxy_wasm::engine::readFile("/", &bytes, &error));
+  CHECK(error == "cannot read /: it is a directory");
+  CHECK_FALSE(proxy_wasm::engine::readFile("/nonexistent.wasm", &bytes, &error));
+  CHECK(error == "cannot open /nonexistent.wasm: No such file or directory");
+  CHECK_FALSE(proxy_wasm::engine::readFile("/dev/null", &bytes, &error));
+  CHECK(error == "cannot read /dev/null: not a regular file");
 }
