@@ -4,6 +4,7 @@
 // module's allocator.
 #include "proxy_wasm/engine/wasm_guest.h"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <optional>
 #include <system_error>
+#include <utility>
 
 #include "abi_tables.h"
 #include "bounded_call.h"
@@ -38,6 +40,13 @@ class WasmGuest final : public host::Guest {
   CallResult call(Callback cb, std::initializer_list<uint32_t> args) override;
   std::string describe() const override { return name_; }
   void attach(host::Host& host) override { host_ = &host; }
+
+  void trackContexts() { tracking_ = true; }
+  std::vector<uint32_t> takeTouched() {
+    std::sort(touched_.begin(), touched_.end());
+    touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
+    return std::exchange(touched_, {});
+  }
 
  private:
   // Which restricted phase the module is in: the wasm start function, _initialize/main/
@@ -79,6 +88,8 @@ class WasmGuest final : public host::Guest {
   // must trap too, so the suspended module never resumes on a half-unwound thread.
   std::optional<std::string> pending_trap_;
   host::Host* host_ = nullptr;
+  bool tracking_ = false;
+  std::vector<uint32_t> touched_;
 };
 
 bool WasmGuest::load(const std::vector<uint8_t>& bytes, std::string* error) {
@@ -214,6 +225,7 @@ CallResult WasmGuest::call(Callback cb, std::initializer_list<uint32_t> args) {
     return r;
   }
   const bool allocator = cb == Callback::MemoryAllocate;
+  if (tracking_ && !allocator && args.size() > 0) touched_.push_back(*args.begin());
   return invoke(callbacks_[size_t(cb)], allocator ? allocator_name_ : host::callbackInfo(cb).export_name,
                 args.begin(), args.size(), allocator ? Phase::Allocator : Phase::Running);
 }
@@ -317,6 +329,8 @@ wabt::Result WasmGuest::hostCall(const ImportSpec& spec, const wi::Values& param
     // The host model records the refused call (Host::violations()).
     if (!allowed && !host_->allowed(spec.name)) return trap(out_trap, restricted(spec));
   }
+  if (tracking_ && spec.kind == ImportKind::Proxy && spec.name == "proxy_set_effective_context" && !params.empty())
+    touched_.push_back(params[0].Get<uint32_t>());
   WasmMemory memory(memory_.get());
   const uint32_t r = spec.invoke(spec.fn, *host_, memory, params);
   if (pending_trap_) {
@@ -344,9 +358,9 @@ bool readFile(const std::filesystem::path& path, std::vector<uint8_t>* bytes, st
   if (!std::filesystem::is_regular_file(status)) return fail("cannot read " + path.string() + ": not a regular file");
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) return fail("cannot read " + path.string() + ": " + ec.message());
-  if (size == 0) return fail("cannot load " + path.string() + ": the file is empty");
+  if (size == 0) return fail("cannot read " + path.string() + ": the file is empty");
   if (size > max_bytes)
-    return fail("cannot load " + path.string() + ": " + std::to_string(size) + " bytes, over the limit of " +
+    return fail("cannot read " + path.string() + ": " + std::to_string(size) + " bytes, over the limit of " +
                 std::to_string(max_bytes));
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail("cannot open " + path.string() + ": " + std::strerror(errno));
@@ -398,6 +412,17 @@ bool engineOptionsFromEnvironment(EngineOptions* options, std::string* error) {
     *v.field = *n;
   }
   return true;
+}
+
+bool trackTouchedContexts(host::Guest& guest) {
+  auto* wasm = dynamic_cast<WasmGuest*>(&guest);
+  if (wasm) wasm->trackContexts();
+  return wasm != nullptr;
+}
+
+std::vector<uint32_t> takeTouchedContexts(host::Guest& guest) {
+  auto* wasm = dynamic_cast<WasmGuest*>(&guest);
+  return wasm ? wasm->takeTouched() : std::vector<uint32_t>{};
 }
 
 std::unique_ptr<host::Guest> loadWasmGuest(const std::vector<uint8_t>& bytes, std::string* error,

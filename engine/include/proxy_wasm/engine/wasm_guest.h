@@ -55,6 +55,14 @@ std::unique_ptr<host::Guest> loadWasmGuest(const std::vector<uint8_t>& bytes, st
                                            const std::string& name = "module.wasm",
                                            const EngineOptions& options = {});
 
+// For tools that report what each step changed without scanning every context: once
+// enabled on a guest loaded by loadWasmGuest, it records the context ids the module was
+// called on (every callback's first argument) and switched to (proxy_set_effective_context);
+// takeTouchedContexts returns them (sorted, each once) and forgets them. False / empty for
+// any other guest.
+bool trackTouchedContexts(host::Guest& guest);
+std::vector<uint32_t> takeTouchedContexts(host::Guest& guest);
+
 // Reads a whole regular file; false with a message on failure (missing, unreadable, a
 // directory, empty, larger than max_bytes).
 inline constexpr uint64_t kMaxModuleBytes = uint64_t(1) << 30;
