@@ -95,7 +95,7 @@ class WasmGuest final : public host::Guest {
 bool WasmGuest::load(const std::vector<uint8_t>& bytes, std::string* error) {
   wi::ModuleDesc desc;
   if (!parseModule(bytes.data(), bytes.size(), name_, &desc, error)) return false;
-  if (std::string problem = checkModule(desc); !problem.empty()) {
+  if (std::string problem = checkModule(desc, options_); !problem.empty()) {
     *error = std::move(problem);
     return false;
   }
@@ -174,46 +174,27 @@ bool WasmGuest::load(const std::vector<uint8_t>& bytes, std::string* error) {
   return true;
 }
 
+// Caps every memory and table at the limits (minimums were checked by checkModule), so
+// that memory.grow and table.grow past them return -1 as in the host library.
 bool WasmGuest::applyLimits(wi::ModuleDesc& desc, std::string* error) const {
-  constexpr uint64_t kPage = 64 * 1024;
-  const uint64_t max_pages = options_.max_memory_bytes / kPage;
-  auto memory = [&](wabt::Limits& limits, const std::string& what) {
-    if (limits.initial > max_pages) {
-      *error = "Failed to load Wasm module: " + what + " needs " + std::to_string(limits.initial) + " pages (" +
-               std::to_string(limits.initial * kPage) + " bytes) at least, over the VM memory limit of " +
-               std::to_string(options_.max_memory_bytes) + " bytes (" + std::to_string(max_pages) + " pages)";
-      return false;
-    }
-    if (!limits.has_max || limits.max > max_pages) {
+  const uint64_t max_pages = options_.max_memory_bytes / (64 * 1024);
+  auto cap = [](wabt::Limits& limits, uint64_t max) {
+    if (limits.initial > max) return false;
+    if (!limits.has_max || limits.max > max) {
       limits.has_max = true;
-      limits.max = max_pages;
+      limits.max = max;
     }
     return true;
   };
-  auto table = [&](wabt::Limits& limits, const std::string& what) {
-    if (limits.initial > options_.max_table_elements) {
-      *error = "Failed to load Wasm module: " + what + " needs " + std::to_string(limits.initial) +
-               " elements at least, over the table limit of " + std::to_string(options_.max_table_elements);
-      return false;
-    }
-    if (!limits.has_max || limits.max > options_.max_table_elements) {
-      limits.has_max = true;
-      limits.max = options_.max_table_elements;
-    }
-    return true;
-  };
-  for (auto& m : desc.memories)
-    if (!memory(m.type.limits, "its memory")) return false;
-  for (auto& t : desc.tables)
-    if (!table(t.type.limits, "a table")) return false;
+  bool ok = true;
+  for (auto& m : desc.memories) ok = cap(m.type.limits, max_pages) && ok;
+  for (auto& t : desc.tables) ok = cap(t.type.limits, options_.max_table_elements) && ok;
   for (auto& i : desc.imports) {
-    const std::string what = "the imported " + i.type.module + "." + i.type.name;
-    if (auto* m = wabt::dyn_cast<wi::MemoryType>(i.type.type.get()); m && !memory(m->limits, what + " memory"))
-      return false;
-    if (auto* t = wabt::dyn_cast<wi::TableType>(i.type.type.get()); t && !table(t->limits, what + " table"))
-      return false;
+    if (auto* m = wabt::dyn_cast<wi::MemoryType>(i.type.type.get())) ok = cap(m->limits, max_pages) && ok;
+    if (auto* t = wabt::dyn_cast<wi::TableType>(i.type.type.get())) ok = cap(t->limits, options_.max_table_elements) && ok;
   }
-  return true;
+  if (!ok) *error = "Failed to load Wasm module: a memory or table minimum exceeds the limits";
+  return ok;
 }
 
 CallResult WasmGuest::call(Callback cb, std::initializer_list<uint32_t> args) {

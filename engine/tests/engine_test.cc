@@ -100,15 +100,27 @@ TEST_CASE("a minimal module loads, starts and logs") {
 TEST_CASE("load checks: the ABI version marker") {
   Wat wat;
   wat.marker = "";
-  CHECK(loadError(wat) == "Missing or unknown Proxy-Wasm ABI version");
-  wat.marker = "proxy_abi_version_0_2_0";
   CHECK(loadError(wat) ==
-        "Missing or unknown Proxy-Wasm ABI version: the module exports proxy_abi_version_0_2_0, but only 0.2.1 "
-        "(proxy_abi_version_0_2_1) is supported");
+        "Missing or unknown Proxy-Wasm ABI version: no function export proxy_abi_version_0_2_1 (nor 0_2_0 or 0_1_0)");
+  wat.marker = "proxy_abi_version_vnext";
+  CHECK(loadError(wat) ==
+        "Missing or unknown Proxy-Wasm ABI version: the module exports proxy_abi_version_vnext, the marker of the "
+        "unreleased draft ABI, which proxy-wasm-cpp-host does not know; this tool speaks ABI 0.2.1 (export "
+        "proxy_abi_version_0_2_1)");
   wat.marker = "proxy_abi_version_0_1_0";
   CHECK(loadError(wat) ==
-        "Missing or unknown Proxy-Wasm ABI version: the module exports proxy_abi_version_0_1_0, but only 0.2.1 "
-        "(proxy_abi_version_0_2_1) is supported");
+        "this tool speaks ABI 0.2.1; the module declares proxy_abi_version_0_1_0 (ABI 0.1.0: other host functions, "
+        "two-argument header callbacks), which it can neither check nor run");
+}
+
+TEST_CASE("ABI 0.2.0 (the Go SDK's marker) loads as the host library loads it: without proxy_get_log_level") {
+  Wat wat = onTick("(call $logStatus (i32.const 0))");
+  wat.marker = "proxy_abi_version_0_2_0";
+  auto host = hostFor(wat);
+  host->tick(host->startPlugin());
+  CHECK(host->logs(LogLevel::Info) == Logs{"0"});
+  wat.imports = R"((import "env" "proxy_get_log_level" (func (param i32) (result i32))))";
+  CHECK(loadError(wat) == "Failed to load Wasm module due to a missing import: env.proxy_get_log_level");
 }
 
 TEST_CASE("load checks: the allocator") {
@@ -149,7 +161,9 @@ TEST_CASE("load checks: imports") {
   wat.imports = R"((import "env" "abort" (func)))";
   CHECK(loadError(wat) == "Failed to load Wasm module due to a missing import: env.abort");
   wat.imports = R"((import "env" "some_global" (global i32)))";
-  CHECK(loadError(wat) == "Failed to load Wasm module due to a missing import: env.some_global");
+  CHECK(loadError(wat) ==
+        "Failed to load Wasm module due to a missing import: env.some_global (hosts provide functions, a memory and "
+        "a table, no globals or tags)");
 
   // What Envoy's host registers for 0.2.1 loads: WASI under both names and the extras.
   wat.imports = R"(
