@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -431,18 +432,175 @@ TEST_CASE("every proxy_* host function is bound through the adapters, with its w
   CHECK(proxy_wasm::engine::findImport("env", "proxy_get_configuration") == nullptr);  // v0.1.0 only
 }
 
-TEST_CASE("proxy-wasm-check's conformance rules") {
+// ---- proxy-wasm-check: one case per rule ---------------------------------------------
+
+namespace {
+
+using proxy_wasm::engine::CheckReport;
+
+CheckReport check(const Wat& wat) { return proxy_wasm::engine::checkWasmModule(assemble(wat.text()), "test.wasm"); }
+
+// "rule: message" of each error / warning.
+std::vector<std::string> errors(const CheckReport& r) {
+  std::vector<std::string> out;
+  for (const auto& f : r.errors) out.push_back(f.rule + ": " + f.message);
+  return out;
+}
+std::vector<std::string> warnings(const CheckReport& r) {
+  std::vector<std::string> out;
+  for (const auto& f : r.warnings) out.push_back(f.rule + ": " + f.message);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("check: a module as this SDK builds it has neither errors nor warnings") {
+  const auto r = check(Wat{});
+  CHECK(errors(r).empty());
+  CHECK(warnings(r).empty());
+  CHECK(r.ok(/*strict=*/true));
+  CHECK(r.abi == "0.2.1");
+}
+
+TEST_CASE("check rule wasm-parse") {
+  const auto r = proxy_wasm::engine::checkWasmModule({0, 'a', 's', 'm', 1, 0, 0}, "t.wasm");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].rule == "wasm-parse");
+  CHECK(r.errors[0].message.rfind("Failed to parse Wasm module: ", 0) == 0);
+}
+
+TEST_CASE("check rule abi-marker and abi-version") {
   Wat wat;
+  wat.marker = "";
+  CHECK(errors(check(wat)) == std::vector<std::string>{
+                                  "abi-marker: Missing or unknown Proxy-Wasm ABI version: no function export "
+                                  "proxy_abi_version_0_2_1 (nor 0_2_0 or 0_1_0)"});
+  wat.marker = "proxy_abi_version_vnext";
+  CHECK(check(wat).errors.at(0).rule == "abi-marker");
+  wat.marker = "proxy_abi_version_0_1_0";
+  CHECK(check(wat).errors.at(0).rule == "abi-version");
+  CHECK_FALSE(check(wat).ok());
+  // 0.2.0: loads in the host library; a warning only.
+  wat.marker = "proxy_abi_version_0_2_0";
+  const auto r = check(wat);
+  CHECK(r.ok());
+  CHECK_FALSE(r.ok(/*strict=*/true));
+  CHECK(r.abi == "0.2.0");
+  CHECK(warnings(r) == std::vector<std::string>{
+                           "abi-version: this tool speaks ABI 0.2.1; the module declares proxy_abi_version_0_2_0: "
+                           "the host library loads it as ABI 0.2.0 (the callbacks of 0.2.1, its host functions but "
+                           "proxy_get_log_level), and so does this tool"});
+}
+
+TEST_CASE("check rules import-missing and import-type") {
+  Wat wat;
+  wat.imports = R"((import "env" "proxy_get_configuration" (func (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32) (result i32))))";
+  CHECK(errors(check(wat)) ==
+        std::vector<std::string>{
+            "import-missing: Failed to load Wasm module due to a missing import: env.proxy_get_configuration",
+            "import-type: Failed to load Wasm module due to an import type mismatch: wasi_snapshot_preview1.fd_write "
+            "(want (i32, i32, i32, i32) -> (i32), got (i32, i32, i32) -> (i32))"});
+}
+
+TEST_CASE("check rule memory") {
+  Wat wat;
+  wat.memory = "(memory 1)";
+  CHECK(errors(check(wat)) ==
+        std::vector<std::string>{"memory: Wasm module has no memory (export its linear memory)"});
+}
+
+TEST_CASE("check rule export-signature") {
+  Wat wat;
+  wat.funcs = R"(  (func (export "proxy_on_tick") (param i32 i32)))";
+  CHECK(errors(check(wat)) == std::vector<std::string>{"export-signature: Bad function signature for: proxy_on_tick "
+                                                       "(want (i32) -> (), got (i32, i32) -> ())"});
+}
+
+TEST_CASE("check rule allocator, and one-allocator") {
+  Wat wat;
+  wat.allocator_exports = "";
+  CHECK(errors(check(wat)) == std::vector<std::string>{"allocator: Wasm module is missing malloc function (export "
+                                                       "proxy_on_memory_allocate or malloc)"});
   wat.allocator_exports = R"((export "malloc"))";
+  auto r = check(wat);
+  CHECK(r.ok());
+  CHECK(warnings(r) == std::vector<std::string>{"one-allocator: exports only malloc (the host accepts it; this SDK "
+                                                "exports both names)"});
+  wat.allocator_exports = R"((export "proxy_on_memory_allocate"))";
+  CHECK(check(wat).warnings.at(0).rule == "one-allocator");
+}
+
+TEST_CASE("check rules memory-limit and table-limit") {
+  Wat wat;
+  wat.memory = R"((memory (export "memory") 16385))";
+  wat.funcs = "  (table 10000001 funcref)\n";
+  CHECK(errors(check(wat)) ==
+        std::vector<std::string>{
+            "memory-limit: Failed to load Wasm module: its memory needs 16385 pages (1073807360 bytes) at least, over "
+            "the VM memory limit of 1073741824 bytes (16384 pages)",
+            "table-limit: Failed to load Wasm module: a table needs 10000001 elements at least, over the table limit "
+            "of 10000000"});
+}
+
+TEST_CASE("check rule start-calls-host: read, not run (the start function never ends)") {
+  Wat wat;
+  wat.funcs = R"(  (func $start (call $helper) (loop $l (br $l)))
+  (func $helper (call $logStatus (i32.const 1)))
+  (start $start)
+)";
+  const auto r = check(wat);  // returns: the endless start function is not run
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].rule == "start-calls-host");
+  CHECK(r.errors[0].message.find("calls the host: env.proxy_log;") != std::string::npos);
+  // A start function that only computes is fine (AssemblyScript's top-level code).
+  Wat ok;
+  ok.funcs = "  (global $g (mut i32) (i32.const 0))\n  (func $start (global.set $g (i32.const 1)))\n  (start $start)\n";
+  CHECK(check(ok).ok(/*strict=*/true));
+}
+
+TEST_CASE("check rule instantiate") {
+  Wat wat;
+  wat.funcs = R"(  (data (i32.const 70000) "x"))";
+  const auto r = check(wat);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].rule == "instantiate");
+  CHECK(r.errors[0].message.rfind("Failed to instantiate Wasm module: ", 0) == 0);
+}
+
+TEST_CASE("check warnings: marker-shape, extra-marker, entry-point, memory-name, export-not-called") {
+  Wat wat;
+  wat.marker = "";
   wat.memory = R"((memory (export "mem") 1))";
-  wat.funcs = R"(  (func (export "proxy_on_request_metadata") (param i32 i32) (result i32) (i32.const 0)))";
-  const auto report = proxy_wasm::engine::checkWasmModule(assemble(wat.text()), "test.wasm");
-  CHECK(report.load_error.empty());
-  CHECK(report.problems == std::vector<std::string>{
-                               "missing export: proxy_on_memory_allocate (the allocator the spec names)",
-                               "missing export: memory (the linear memory)",
-                               "unexpected export: proxy_on_request_metadata is not a Proxy-Wasm v0.2.1 callback"});
-  CHECK(proxy_wasm::engine::checkWasmModule(assemble(Wat{}.text()), "ok.wasm").ok());
+  wat.funcs = R"(  (func (export "proxy_abi_version_0_2_1") (param i32))
+  (func (export "proxy_abi_version_0_2_0"))
+  (func (export "proxy_validate_configuration") (param i32 i32) (result i32) (i32.const 1))
+  (func (export "proxy_on_request_metadata") (param i32 i32) (result i32) (i32.const 0))
+)";
+  std::string text = wat.text();
+  text.replace(text.find(R"((func (export "_initialize") ))"), 30, R"((func (export "_start") ))");
+  const auto r = proxy_wasm::engine::checkWasmModule(assemble(text), "t.wasm");
+  CHECK(errors(r).empty());
+  CHECK(warnings(r) ==
+        std::vector<std::string>{
+            "marker-shape: proxy_abi_version_0_2_1 should be () -> (), is (i32) -> ()",
+            "extra-marker: exports proxy_abi_version_0_2_0 besides proxy_abi_version_0_2_1 (the host takes the first "
+            "it finds: proxy_abi_version_0_2_1)",
+            "entry-point: no _initialize: a WASI command (_start), which the host runs once at start-up",
+            "memory-name: the memory is not exported as \"memory\"",
+            "export-not-called: exports proxy_validate_configuration, which a v0.2.1 host never calls (from an older "
+            "interface)",
+            "export-not-called: exports proxy_on_request_metadata, which a v0.2.1 host never calls (from an older "
+            "interface)"});
+}
+
+TEST_CASE("every rule has a test above and a line in checkRules()") {
+  std::set<std::string> ids;
+  for (const auto& r : proxy_wasm::engine::checkRules()) ids.insert(r.id);
+  CHECK(ids == std::set<std::string>{"wasm-parse", "abi-marker", "abi-version", "import-missing", "import-type",
+                                     "memory", "export-signature", "allocator", "memory-limit", "table-limit",
+                                     "start-calls-host", "instantiate", "marker-shape", "extra-marker",
+                                     "one-allocator", "entry-point", "memory-name", "export-not-called"});
 }
 
 // ---- Limits: instruction budget, memory and table caps -------------------------------
