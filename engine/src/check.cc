@@ -231,6 +231,8 @@ CheckReport checkWasmModule(const std::vector<uint8_t>& bytes, const std::string
   if (!exported("_initialize", wi::ExternKind::Func))
     warn("entry-point", exported("_start", wi::ExternKind::Func)
                             ? "no _initialize: a WASI command (_start), which the host runs once at start-up"
+                        : !desc.starts.empty()
+                            ? "no _initialize: start-up code is the wasm start function, which runs while linking"
                             : "no _initialize (build the plugin as a WASI reactor)");
   if (!exported("memory", wi::ExternKind::Memory)) {
     bool any = false;

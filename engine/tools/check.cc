@@ -19,10 +19,11 @@ const char* kUsage =
     "  --strict  warnings count as errors (this SDK's own plugins are checked so)\n"
     "  --rules   list every rule and exit\n";
 
-void printFinding(const char* level, const proxy_wasm::engine::Finding& f) {
+// An error also states the host rule it stands for.
+void printFinding(const char* level, const proxy_wasm::engine::Finding& f, bool host_rule) {
   std::printf("  %s [%s]: %s\n", level, f.rule.c_str(), f.message.c_str());
-  if (const auto* rule = proxy_wasm::engine::findCheckRule(f.rule); rule && rule->error)
-    std::printf("    rule: %s\n", rule->rule);
+  if (const auto* rule = proxy_wasm::engine::findCheckRule(f.rule); rule && host_rule)
+    std::printf("    host rule: %s\n", rule->rule);
 }
 
 }  // namespace
@@ -70,8 +71,8 @@ int main(int argc, char** argv) {
     std::printf("%s: %s (ABI %s, %zu imports, %zu exports, %zu errors, %zu warnings)\n", file.c_str(), verdict,
                 report.abi.empty() ? "unknown" : report.abi.c_str(), report.imports, report.exports,
                 report.errors.size(), report.warnings.size());
-    for (const auto& f : report.errors) printFinding("error", f);
-    for (const auto& f : report.warnings) printFinding(strict ? "error" : "warning", f);
+    for (const auto& f : report.errors) printFinding("error", f, true);
+    for (const auto& f : report.warnings) printFinding(strict ? "error" : "warning", f, false);
   }
   return failed == 0 ? 0 : 1;
 }
