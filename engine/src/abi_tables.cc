@@ -79,7 +79,7 @@ std::vector<ImportSpec> buildImports() {
   using wasi::u32;
   using wasi::u64;
   for (const char* module : {"wasi_snapshot_preview1", "wasi_unstable"}) {
-    // S: allowed during _initialize; A: also allowed inside the allocator (ABI.md §2.5).
+    // S: allowed during _initialize; A: also allowed inside the allocator.
     enum { No = 0, S = 1, SA = 3 };
     auto add = [&](const char* name, auto fn, int policy) {
       t.push_back(makeImport(module, name, ImportKind::Wasi, fn, policy & 1, policy & 2));

@@ -32,8 +32,8 @@ struct ImportSpec {
   std::string name;
   wabt::interp::FuncType type;
   ImportKind kind;
-  // For WASI and the extras: allowed while _initialize runs / inside the allocator
-  // (ABI.md §2.5). The proxy_* functions ask the host model instead.
+  // For WASI and the extras: allowed while _initialize runs / inside the allocator (the
+  // host library's restricted phases). The proxy_* functions ask the host model instead.
   bool allowed_in_startup;
   bool allowed_in_allocator;
   void (*fn)();

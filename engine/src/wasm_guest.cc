@@ -165,7 +165,7 @@ bool WasmGuest::load(const std::vector<uint8_t>& bytes, std::string* error) {
       callbacks_[size_t(*spec->callback)] = func;
     }
   }
-  // The spec's allocator first, malloc as the fallback (ABI.md §1.1).
+  // The spec's allocator first, malloc as the fallback.
   if (!callbacks_[size_t(Callback::MemoryAllocate)]) {
     callbacks_[size_t(Callback::MemoryAllocate)] = malloc_export;
     allocator_name_ = "malloc";
