@@ -11,6 +11,7 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <new>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -258,8 +259,14 @@ CallResult WasmGuest::invoke(const wi::Func::Ptr& func, const char* export_name,
   phase_ = phase;
   ++depth_;
   wi::Trap::Ptr trap;
-  const BoundedResult result = boundedCall(*thread_, *defined, slot.params, slot.results, &remaining_,
-                                           options_.instruction_budget == 0, &trap);
+  BoundedResult result = BoundedResult::Trap;
+  bool out_of_memory = false;
+  try {
+    result = boundedCall(*thread_, *defined, slot.params, slot.results, &remaining_, options_.instruction_budget == 0,
+                         &trap);
+  } catch (const std::bad_alloc&) {  // memory.grow or table.grow within the caps, refused by the system
+    out_of_memory = true;
+  }
   --depth_;
   phase_ = saved_phase;
 
@@ -269,7 +276,9 @@ CallResult WasmGuest::invoke(const wi::Func::Ptr& func, const char* export_name,
       out.error = "execution budget of " + std::to_string(options_.instruction_budget) +
                   " instructions exhausted in " + export_name;
     } else {
-      out.error = trap ? trap->message() : std::string("uncaught exception");
+      out.error = out_of_memory ? std::string(export_name) + " ran out of memory (the system refused an allocation)"
+                  : trap          ? trap->message()
+                                  : std::string("uncaught exception");
     }
     if (depth_ > 0) {
       pending_trap_ = out.error;
@@ -410,7 +419,13 @@ std::unique_ptr<host::Guest> loadWasmGuest(const std::vector<uint8_t>& bytes, st
                                            const std::string& name, const EngineOptions& options) {
   std::string message;
   auto guest = std::make_unique<WasmGuest>(name, options);
-  if (!guest->load(bytes, &message)) {
+  bool loaded = false;
+  try {
+    loaded = guest->load(bytes, &message);
+  } catch (const std::bad_alloc&) {
+    message = "Failed to load Wasm module: out of memory";
+  }
+  if (!loaded) {
     if (error) *error = std::move(message);
     return nullptr;
   }

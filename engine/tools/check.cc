@@ -2,6 +2,7 @@
 // Envoy would refuse it) and against this SDK's conventions (warnings). Runs none of the
 // module's code.
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,7 @@ const char* kUsage =
     "Checks each module without running any of its code. Errors are what proxy-wasm-cpp-host\n"
     "(Envoy, Istio) would refuse when loading or starting it; warnings are this SDK's\n"
     "conventions. Exit status: 0 no errors (warnings allowed), 1 an error in some module,\n"
-    "2 bad arguments.\n"
+    "2 bad arguments, 3 internal error (the system refused memory).\n"
     "  --strict  warnings count as errors (this SDK's own plugins are checked so)\n"
     "  --rules   list every rule and exit\n";
 
@@ -28,7 +29,7 @@ void printFinding(const char* level, const proxy_wasm::engine::Finding& f, bool 
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   std::vector<std::string> files;
   bool strict = false;
   for (int i = 1; i < argc; ++i) {
@@ -75,4 +76,16 @@ int main(int argc, char** argv) {
     for (const auto& f : report.warnings) printFinding(strict ? "error" : "warning", f, false);
   }
   return failed == 0 ? 0 : 1;
+}
+
+// Last resort: no exception (an allocation the system refuses) ends the tool without a
+// message and a status.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "proxy-wasm-check: internal error: %s\n", e.what());
+    return 3;
+  }
 }

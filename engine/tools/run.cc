@@ -1,6 +1,7 @@
 // proxy-wasm-run: loads a plugin .wasm into the engine, starts it under the host model and
 // plays a scenario (docs/scenario.md), printing what the plugin does at every step.
 #include <cstdio>
+#include <exception>
 #include <map>
 #include <set>
 #include <string>
@@ -32,6 +33,7 @@ constexpr int kLoadFailed = 1;
 constexpr int kUsage = 2;  // bad arguments or scenario
 constexpr int kStartFailed = 3;
 constexpr int kTrapped = 4;
+constexpr int kInternal = 5;  // out of memory or another internal failure
 
 // What the runner prints of the plugin's logs: each message up to kMaxLogLineBytes (the
 // rest is counted, not shown), and kMaxLogBytes of messages in all (later ones are
@@ -47,7 +49,8 @@ const char* kUsageText =
     "on_configure) under the mock host and plays the scenario (docs/scenario.md), printing the\n"
     "plugin's logs, each callback's action, headers and bodies, local responses, callouts and\n"
     "finally the metrics. Exit status: 0 ok, 1 the plugin does not load, 2 bad arguments or\n"
-    "scenario, 3 the plugin failed to start or configure, 4 the plugin trapped.\n"
+    "scenario, 3 the plugin failed to start or configure, 4 the plugin trapped, 5 internal error\n"
+    "(the system refused memory).\n"
     "  --fuel N            instructions one call into the plugin may run (default 100000000;\n"
     "                      0: no limit; K, M, G suffixes); past it the call traps\n"
     "  --max-memory BYTES  cap of the plugin's linear memory (default 1G; K, M, G suffixes)\n"
@@ -540,7 +543,7 @@ class Runner {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   std::string wasm, scenario_file;
   std::optional<std::string> config, vm_config, root_id;
   proxy_wasm::engine::EngineOptions engine_options;
@@ -658,4 +661,16 @@ int main(int argc, char** argv) {
   runner.printSuppressed();
   if (stats) runner.printStats();
   return kOk;
+}
+
+// Last resort: no exception (an allocation the system refuses) ends the tool without a
+// message and a status.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "proxy-wasm-run: internal error: %s\n", e.what());
+    return kInternal;
+  }
 }
