@@ -48,13 +48,14 @@ BoundedResult boundedCall(wi::Thread& thread, const wi::DefinedFunc& func, const
       result = (thread.*step)(out_trap);
     } while (result == wi::RunResult::Ok);
   } else {
-    uint64_t left = *remaining;
+    // Decremented in place: a nested call (the allocator under a host function) draws
+    // from the same budget while this one is suspended.
+    uint64_t& left = *remaining;
     while (left > 0) {
       --left;
       result = (thread.*step)(out_trap);
       if (result != wi::RunResult::Ok) break;
     }
-    *remaining = left;
     if (result == wi::RunResult::Ok) return BoundedResult::Exhausted;
   }
   // Return: the frame we pushed was popped. Trap or an uncaught exception (the exception

@@ -680,6 +680,44 @@ TEST_CASE("an endless allocator under a host function exhausts the callback's bu
   CHECK(host->logs(LogLevel::Info).empty());
 }
 
+TEST_CASE("allocations made for a callback count toward the callback's budget") {
+  // Ten copies of the VM configuration into the plugin; each allocation runs a loop of
+  // 500 iterations (about 4000 instructions).
+  Wat wat = onTick(R"(
+    (local $i i32)
+    (local.set $i (i32.const 10))
+    (block $done (loop $again
+      (br_if $done (i32.eqz (local.get $i)))
+      (drop (call $get_buffer (i32.const 6) (i32.const 0) (i32.const -1) (i32.const 100) (i32.const 104)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $again)))
+    (call $logStatus (i32.const 0)))");
+  wat.imports =
+      R"((import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32))))";
+  wat.allocator_body = R"(
+      (local $p i32)
+      (local $k i32)
+      (local.set $k (i32.const 500))
+      (block $done (loop $again
+        (br_if $done (i32.eqz (local.get $k)))
+        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+        (br $again)))
+      (local.set $p (global.get $heap))
+      (global.set $heap (i32.add (global.get $heap) (local.get $n)))
+      (local.get $p))";
+  HostOptions options;
+  options.vm_configuration = "cfg";
+  // Each allocation alone fits in 20000 instructions; ten of them do not.
+  auto tight = hostFor(wat, options, budget(20000));
+  tight->tick(tight->startPlugin());
+  CHECK(tight->failed());
+  CHECK(tight->failure().find("execution budget of 20000 instructions exhausted") != std::string::npos);
+  auto roomy = hostFor(wat, options, budget(200000));
+  roomy->tick(roomy->startPlugin());
+  CHECK_FALSE(roomy->failed());
+  CHECK(roomy->logs(LogLevel::Info) == Logs{"0"});
+}
+
 TEST_CASE("an endless _initialize exhausts its budget: the plugin does not start") {
   Wat wat;
   wat.initialize = kForever;
