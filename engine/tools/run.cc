@@ -177,6 +177,7 @@ class Runner {
   }
 
   int trapped() {
+    for (const auto& [name, stream] : streams_) dirty_.insert(name);  // once, at the end: every stream failed
     report();
     std::printf("plugin trapped: %s\n", host_.failure().c_str());
     std::fprintf(stderr, "proxy-wasm-run: the plugin trapped: %s\n", host_.failure().c_str());
