@@ -132,8 +132,8 @@ _expect(run_scenario_syntax 2 "parse error at line 3, column 21: syntax error wh
 _expect(check_warnings_pass 0 "rust.wasm: ok \\(ABI 0.2.1.*warning \\[one-allocator\\]" ${_check} ${_m}/rust.wasm)
 _expect(check_strict 1 "rust.wasm: FAIL \\(--strict\\).*error \\[one-allocator\\]" ${_check} --strict ${_m}/rust.wasm)
 # The testing library takes the engine's limits from the environment.
-_expect(engine_testing_budget_env 1 "execution budget of 10 instructions exhausted in _initialize"
-  ${CMAKE_COMMAND} -E env PROXY_WASM_INSTRUCTION_BUDGET=10 PROXY_WASM_PLUGIN_WASM=${_m}/rust.wasm
+_expect(engine_testing_budget_env 1 "execution budget of 2 instructions exhausted in _initialize"
+  ${CMAKE_COMMAND} -E env PROXY_WASM_INSTRUCTION_BUDGET=2 PROXY_WASM_PLUGIN_WASM=${_m}/rust.wasm
   $<TARGET_FILE:sdk_shapes_test>)
 _expect(engine_testing_bad_env 1 "proxy_wasm::testing: PROXY_WASM_INSTRUCTION_BUDGET=lots is not a count"
   ${CMAKE_COMMAND} -E env PROXY_WASM_INSTRUCTION_BUDGET=lots PROXY_WASM_PLUGIN_WASM=${_m}/rust.wasm

@@ -19,7 +19,8 @@ std::string shape() { return std::filesystem::path(pluginUnderTestName()).stem()
 
 TEST_CASE("the module starts: its entry point ran before on_vm_start") {
   auto host = makeHost();
-  CHECK(host->startPlugin({"", ""}) != 0);  // on_vm_start returns 0 unless the entry point ran
+  // on_vm_start returns 0 unless the entry point ran.
+  CHECK_MESSAGE(host->startPlugin({"", ""}) != 0, host->failure());
   CHECK_FALSE(host->failed());
   CHECK(host->violations().empty());
 }
