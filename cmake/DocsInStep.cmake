@@ -1,5 +1,5 @@
-# Fails when a code block of README.md or docs/testing.md no longer matches the file under
-# tests/docs/ that compiles and runs it.   cmake -DROOT=<source dir> -P DocsInStep.cmake
+# Fails when a code block of README.md, docs/testing.md or docs/engine.md no longer matches
+# the file (tests/docs/, engine/tests/) that compiles and runs it.   cmake -DROOT=<source dir> -P DocsInStep.cmake
 function(check_block page index file)
   file(READ "${ROOT}/${page}" text)
   string(REPLACE ";" "@SEMICOLON@" text "${text}")  # CMake lists split on ';'
