@@ -16,12 +16,12 @@ endif()
 foreach(_tc ${PROXY_WASM_WASM_TOOLCHAINS})
   set(_dir "${PROXY_WASM_WASM_DIR_${_tc}}/examples")
   foreach(_ex ${PROXY_WASM_EXAMPLES})
-    add_test(NAME conformance_${_tc}_${_ex} COMMAND proxy-wasm-check "${_dir}/${_ex}.wasm")
+    add_test(NAME conformance_${_tc}_${_ex} COMMAND proxy-wasm-check --strict "${_dir}/${_ex}.wasm")
     set_tests_properties(conformance_${_tc}_${_ex} PROPERTIES LABELS "wasm;conformance")
   endforeach()
   # A plugin split over two translation units: every export once, both units at work.
   set(_two "${PROXY_WASM_WASM_DIR_${_tc}}/tests/wasm_plugins/two_units.wasm")
-  add_test(NAME conformance_${_tc}_two_units COMMAND proxy-wasm-check "${_two}")
+  add_test(NAME conformance_${_tc}_two_units COMMAND proxy-wasm-check --strict "${_two}")
   add_test(NAME two_units_${_tc} COMMAND ${CMAKE_COMMAND}
     -DRUN=$<TARGET_FILE:proxy-wasm-run> -DPLUGIN_WASM=${_two}
     -DSCENARIO=${PROJECT_SOURCE_DIR}/tests/wasm_plugins/two_units.json

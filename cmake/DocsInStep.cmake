@@ -1,5 +1,5 @@
-# Fails when a code block of README.md or docs/testing.md no longer matches the file under
-# tests/docs/ that compiles and runs it.   cmake -DROOT=<source dir> -P DocsInStep.cmake
+# Fails when a code block of README.md, docs/testing.md or docs/engine.md no longer matches
+# the file (tests/docs/, engine/tests/) that compiles and runs it.   cmake -DROOT=<source dir> -P DocsInStep.cmake
 function(check_block page index file)
   file(READ "${ROOT}/${page}" text)
   string(REPLACE ";" "@SEMICOLON@" text "${text}")  # CMake lists split on ';'
@@ -18,4 +18,5 @@ check_block(README.md 0 tests/docs/readme_plugin.cc)
 check_block(docs/testing.md 0 tests/docs/add_header.cc)
 check_block(docs/testing.md 1 tests/docs/add_header_test.cc)
 check_block(docs/testing.md 2 tests/docs/add_header_test.cc)
+check_block(docs/engine.md 1 engine/tests/other_sdk_test.cc)
 message(STATUS "docs in step with tests/docs")

@@ -79,7 +79,7 @@ std::vector<ImportSpec> buildImports() {
   using wasi::u32;
   using wasi::u64;
   for (const char* module : {"wasi_snapshot_preview1", "wasi_unstable"}) {
-    // S: allowed during _initialize; A: also allowed inside the allocator (ABI.md §2.5).
+    // S: allowed during _initialize; A: also allowed inside the allocator.
     enum { No = 0, S = 1, SA = 3 };
     auto add = [&](const char* name, auto fn, int policy) {
       t.push_back(makeImport(module, name, ImportKind::Wasi, fn, policy & 1, policy & 2));
@@ -199,23 +199,50 @@ std::string describe(const FuncType& type) {
   return list(type.params) + " -> " + list(type.results);
 }
 
-std::string checkModule(const wabt::interp::ModuleDesc& module) {
-  // 1. The ABI version: the first function export named like a marker decides.
-  std::string marker;
+LoadCheck loadChecks(const wabt::interp::ModuleDesc& module, const EngineOptions& limits) {
+  LoadCheck out;
+  auto problem = [&](const char* rule, std::string message) { out.problems.push_back({rule, std::move(message)}); };
+
+  // 1. The ABI version: the first function export named like a known marker decides.
+  std::string unknown_marker;
   for (const auto& e : module.exports) {
     if (e.type.type->kind != ExternKind::Func) continue;
     const std::string& n = e.type.name;
-    if (n == kAbiMarker || n == kOlderAbiMarkers[0] || n == kOlderAbiMarkers[1]) {
-      marker = n;
-      break;
+    if (n == kAbiMarker) {
+      out.abi = AbiVersion::V0_2_1;
+    } else if (n == "proxy_abi_version_0_2_0") {
+      out.abi = AbiVersion::V0_2_0;
+    } else if (n == "proxy_abi_version_0_1_0") {
+      out.abi = AbiVersion::V0_1_0;
+    } else {
+      if (unknown_marker.empty() && n.rfind(kAbiMarkerPrefix, 0) == 0) unknown_marker = n;
+      continue;
     }
+    out.marker = n;
+    break;
   }
-  if (marker.empty()) return "Missing or unknown Proxy-Wasm ABI version";
-  if (marker != kAbiMarker)
-    return "Missing or unknown Proxy-Wasm ABI version: the module exports " + marker +
-           ", but only 0.2.1 (proxy_abi_version_0_2_1) is supported";
+  if (out.abi == AbiVersion::Unknown) {
+    std::string message = "Missing or unknown Proxy-Wasm ABI version";
+    if (unknown_marker == "proxy_abi_version_vnext") {
+      message += ": the module exports proxy_abi_version_vnext, the marker of the unreleased draft ABI, which "
+                 "proxy-wasm-cpp-host does not know; this tool speaks ABI 0.2.1 (export proxy_abi_version_0_2_1)";
+    } else if (!unknown_marker.empty()) {
+      message += ": the module exports " + unknown_marker +
+                 ", which proxy-wasm-cpp-host does not know; this tool speaks ABI 0.2.1 (export " + kAbiMarker + ")";
+    } else {
+      message += ": no function export proxy_abi_version_0_2_1 (nor 0_2_0 or 0_1_0)";
+    }
+    problem("abi-marker", message);
+    return out;  // without a version the host registers nothing
+  }
+  if (out.abi == AbiVersion::V0_1_0) {
+    problem("abi-version",
+            "this tool speaks ABI 0.2.1; the module declares proxy_abi_version_0_1_0 (ABI 0.1.0: other host "
+            "functions, two-argument header callbacks), which it can neither check nor run");
+    return out;
+  }
 
-  // 2. Every import must be one the host registers for 0.2.1, with the same type.
+  // 2. Every import must be one the host registers for that version, with the same type.
   bool has_memory = false;
   for (const auto& i : module.imports) {
     const auto& t = i.type;
@@ -223,45 +250,84 @@ std::string checkModule(const wabt::interp::ModuleDesc& module) {
     switch (t.type->kind) {
       case ExternKind::Func: {
         const ImportSpec* spec = findImport(t.module, t.name);
-        if (!spec) return "Failed to load Wasm module due to a missing import: " + qualified;
+        if (!spec || (out.abi == AbiVersion::V0_2_0 && qualified == "env.proxy_get_log_level")) {
+          problem("import-missing", "Failed to load Wasm module due to a missing import: " + qualified);
+          break;
+        }
         const auto& got = *wabt::cast<FuncType>(t.type.get());
         if (!sameType(spec->type, got))
-          return "Failed to load Wasm module due to an import type mismatch: " + qualified + " (want " +
-                 describe(spec->type) + ", got " + describe(got) + ")";
+          problem("import-type", "Failed to load Wasm module due to an import type mismatch: " + qualified +
+                                     " (want " + describe(spec->type) + ", got " + describe(got) + ")");
         break;
       }
-      case ExternKind::Memory:  // provided by the engine, as Envoy's host does
+      case ExternKind::Memory:  // provided by the engine, as the host library does
         has_memory = true;
         break;
       case ExternKind::Table:
         break;
       default:
-        return "Failed to load Wasm module due to a missing import: " + qualified;
+        problem("import-missing", "Failed to load Wasm module due to a missing import: " + qualified +
+                                      " (hosts provide functions, a memory and a table, no globals or tags)");
     }
   }
 
   // 3. A linear memory the host can reach: exported under any name, or imported.
   for (const auto& e : module.exports)
     if (e.type.type->kind == ExternKind::Memory) has_memory = true;
-  if (!has_memory) return "Wasm module has no memory (export its linear memory)";
+  if (!has_memory) problem("memory", "Wasm module has no memory (export its linear memory)");
 
   // 4. Every export the host recognises must have its exact signature.
   bool has_allocator = false;
   for (const auto& e : module.exports) {
     const ExportSpec* spec = findExport(e.type.name);
     if (!spec) continue;
-    if (e.type.type->kind != ExternKind::Func)
-      return "Bad function signature for: " + e.type.name + " (not a function)";
+    if (e.type.type->kind != ExternKind::Func) {
+      problem("export-signature", "Bad function signature for: " + e.type.name + " (not a function)");
+      continue;
+    }
     const auto& got = *wabt::cast<FuncType>(e.type.type.get());
-    if (!sameType(spec->type, got))
-      return "Bad function signature for: " + e.type.name + " (want " + describe(spec->type) + ", got " +
-             describe(got) + ")";
+    if (!sameType(spec->type, got)) {
+      problem("export-signature", "Bad function signature for: " + e.type.name + " (want " + describe(spec->type) +
+                                      ", got " + describe(got) + ")");
+      continue;
+    }
     if (spec->callback == host::Callback::MemoryAllocate) has_allocator = true;
   }
 
   // 5. The allocator, under either name.
-  if (!has_allocator) return "Wasm module is missing malloc function (export proxy_on_memory_allocate or malloc)";
-  return {};
+  if (!has_allocator)
+    problem("allocator", "Wasm module is missing malloc function (export proxy_on_memory_allocate or malloc)");
+
+  // 6. Memory and table minimums the VM can hold.
+  constexpr uint64_t kPage = 64 * 1024;
+  const uint64_t max_pages = limits.max_memory_bytes / kPage;
+  auto memory = [&](const wabt::Limits& l, const std::string& what) {
+    if (l.initial > max_pages)
+      problem("memory-limit", "Failed to load Wasm module: " + what + " needs " + std::to_string(l.initial) +
+                                  " pages (" + std::to_string(l.initial * kPage) +
+                                  " bytes) at least, over the VM memory limit of " +
+                                  std::to_string(limits.max_memory_bytes) + " bytes (" + std::to_string(max_pages) +
+                                  " pages)");
+  };
+  auto table = [&](const wabt::Limits& l, const std::string& what) {
+    if (l.initial > limits.max_table_elements)
+      problem("table-limit", "Failed to load Wasm module: " + what + " needs " + std::to_string(l.initial) +
+                                 " elements at least, over the table limit of " +
+                                 std::to_string(limits.max_table_elements));
+  };
+  for (const auto& i : module.imports) {
+    const std::string what = "the imported " + i.type.module + "." + i.type.name;
+    if (const auto* m = wabt::dyn_cast<wabt::interp::MemoryType>(i.type.type.get())) memory(m->limits, what + " memory");
+    if (const auto* t = wabt::dyn_cast<wabt::interp::TableType>(i.type.type.get())) table(t->limits, what + " table");
+  }
+  for (const auto& m : module.memories) memory(m.type.limits, "its memory");
+  for (const auto& t : module.tables) table(t.type.limits, "a table");
+  return out;
+}
+
+std::string checkModule(const wabt::interp::ModuleDesc& module, const EngineOptions& limits) {
+  LoadCheck check = loadChecks(module, limits);
+  return check.problems.empty() ? std::string() : check.problems.front().message;
 }
 
 bool parseModule(const uint8_t* data, size_t size, std::string_view name, wabt::interp::ModuleDesc* out,

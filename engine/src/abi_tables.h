@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proxy_wasm/engine/wasm_guest.h"
 #include "proxy_wasm/host/guest.h"
 #include "proxy_wasm/host/host.h"
 #include "wabt/interp/interp.h"
@@ -31,8 +32,8 @@ struct ImportSpec {
   std::string name;
   wabt::interp::FuncType type;
   ImportKind kind;
-  // For WASI and the extras: allowed while _initialize runs / inside the allocator
-  // (ABI.md §2.5). The proxy_* functions ask the host model instead.
+  // For WASI and the extras: allowed while _initialize runs / inside the allocator (the
+  // host library's restricted phases). The proxy_* functions ask the host model instead.
   bool allowed_in_startup;
   bool allowed_in_allocator;
   void (*fn)();
@@ -56,14 +57,34 @@ const std::vector<ExportSpec>& exportTable();
 const ExportSpec* findExport(std::string_view name);
 
 inline constexpr const char* kAbiMarker = "proxy_abi_version_0_2_1";
-inline constexpr const char* kOlderAbiMarkers[] = {"proxy_abi_version_0_2_0", "proxy_abi_version_0_1_0"};
+inline constexpr const char* kAbiMarkerPrefix = "proxy_abi_version_";
+
+// The ABI versions proxy-wasm-cpp-host knows (its export scan picks the first function
+// export named like one of them). This engine serves 0.2.1 and 0.2.0 (the same callbacks;
+// 0.2.0 lacks proxy_get_log_level), not 0.1.0.
+enum class AbiVersion { Unknown, V0_1_0, V0_2_0, V0_2_1 };
 
 // "(i32, i64) -> (i32)"
 std::string describe(const wabt::interp::FuncType& type);
 
-// The load checks of ABI.md §1.1, before anything runs, with Envoy-like messages.
-// Returns the first problem, or an empty string when the module may be loaded.
-std::string checkModule(const wabt::interp::ModuleDesc& module);
+// One reason a host would refuse the module, with the rule it breaks (docs/engine.md,
+// "proxy-wasm-check").
+struct LoadProblem {
+  std::string rule;
+  std::string message;
+};
+struct LoadCheck {
+  AbiVersion abi = AbiVersion::Unknown;
+  std::string marker;                 // the marker export that decided, if any
+  std::vector<LoadProblem> problems;  // in the order a host meets them
+};
+
+// The load checks, before anything runs, with the host library's messages: ABI marker,
+// imports, memory, recognised export signatures, allocator, memory and table minimums
+// against `limits`.
+LoadCheck loadChecks(const wabt::interp::ModuleDesc& module, const EngineOptions& limits = {});
+// The first problem's message, or an empty string when the module may be loaded.
+std::string checkModule(const wabt::interp::ModuleDesc& module, const EngineOptions& limits = {});
 
 // Parses a binary module. False with a message on a malformed module.
 bool parseModule(const uint8_t* data, size_t size, std::string_view name, wabt::interp::ModuleDesc* out,

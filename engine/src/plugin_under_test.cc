@@ -1,10 +1,14 @@
-// With ProxyWasm::engine_testing, the plugin under test is the .wasm named by the
-// environment variable PROXY_WASM_PLUGIN_WASM, in the engine: a fresh instance per call.
+// ProxyWasm::engine_testing: plugins as .wasm for doctest suites. pluginUnderTest() is the
+// module named by the environment variable PROXY_WASM_PLUGIN_WASM (the route
+// proxy_wasm_add_plugin_test uses); loadWasm(WasmFile) takes any path. Each call is a
+// fresh instance; each file is read once.
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "proxy_wasm/engine/testing.h"
 #include "proxy_wasm/engine/wasm_guest.h"
 #include "proxy_wasm/testing.h"
 
@@ -26,26 +30,42 @@ std::string wasmPath() {
   return path;
 }
 
-// The module's bytes, read once; each instance is parsed and instantiated afresh.
-const std::vector<uint8_t>& wasmBytes() {
-  static const std::vector<uint8_t> bytes = [] {
-    std::vector<uint8_t> out;
+const engine::EngineOptions& engineOptions() {
+  static const engine::EngineOptions options = [] {
+    engine::EngineOptions o;
     std::string error;
-    if (!engine::readFile(wasmPath(), &out, &error)) die(error);
-    return out;
+    if (!engine::engineOptionsFromEnvironment(&o, &error)) die(error);
+    return o;
   }();
-  return bytes;
+  return options;
+}
+
+// Each module's bytes, read once; each instance is parsed and instantiated afresh.
+const std::vector<uint8_t>& wasmBytes(const std::string& path) {
+  static std::map<std::string, std::vector<uint8_t>> files;
+  auto it = files.find(path);
+  if (it == files.end()) {
+    std::vector<uint8_t> bytes;
+    std::string error;
+    if (!engine::readFile(path, &bytes, &error)) die(error);
+    it = files.emplace(path, std::move(bytes)).first;
+  }
+  return it->second;
+}
+
+std::unique_ptr<host::Guest> load(const std::string& path) {
+  std::string error;
+  auto guest = engine::loadWasmGuest(wasmBytes(path), &error, path, engineOptions());
+  if (!guest) die("cannot load " + path + ": " + error);
+  return guest;
 }
 
 }  // namespace
 
-std::unique_ptr<host::Guest> pluginUnderTest() {
-  std::string error;
-  auto guest = engine::loadWasmGuest(wasmBytes(), &error, wasmPath());
-  if (!guest) die("cannot load " + wasmPath() + ": " + error);
-  return guest;
-}
+std::unique_ptr<host::Guest> pluginUnderTest() { return load(wasmPath()); }
 
 std::string pluginUnderTestName() { return wasmPath(); }
+
+std::unique_ptr<host::Guest> loadWasm(const WasmFile& wasm) { return load(wasm.path.string()); }
 
 }  // namespace proxy_wasm::testing

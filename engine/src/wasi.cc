@@ -1,4 +1,4 @@
-// WASI over the host model, answering what Envoy's host answers (ABI.md §2.4).
+// WASI over the host model, answering what Envoy's host answers.
 #include "wasi.h"
 
 #include <random>

@@ -1,4 +1,4 @@
-// The WASI functions Envoy's host provides (ABI.md §2.4), over the host model: stdout and
+// The WASI functions Envoy's host provides, over the host model: stdout and
 // stderr become logs, clocks read the host's clock, everything file-like is refused with
 // the errno Envoy returns.
 #pragma once

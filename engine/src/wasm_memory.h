@@ -21,7 +21,7 @@ class WasmMemory {
   uint64_t size() const { return memory_ ? memory_->ByteSize() : 0; }
   bool inBounds(uint64_t p, uint64_t n) const { return p + n <= size(); }
 
-  // Address 0 with a non-zero size is in bounds, as in Envoy's host (ABI.md §2.1).
+  // Address 0 with a non-zero size is in bounds, as in Envoy's host.
   std::optional<std::string_view> read(Ptr p, Ptr n) const {
     if (!inBounds(p, n)) return std::nullopt;
     return std::string_view(reinterpret_cast<const char*>(memory_->UnsafeData()) + p, n);

@@ -2,7 +2,9 @@
 // with their exact messages, restricted phases, traps, bounds checks, re-entrancy, WASI.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,9 +70,10 @@ std::string loadError(const Wat& wat) {
   return error;
 }
 
-std::unique_ptr<Host> hostFor(const Wat& wat, HostOptions options = {}) {
+std::unique_ptr<Host> hostFor(const Wat& wat, HostOptions options = {},
+                              const proxy_wasm::engine::EngineOptions& engine = {}) {
   std::string error;
-  auto guest = proxy_wasm::engine::loadWasmGuest(assemble(wat.text()), &error, "test.wasm");
+  auto guest = proxy_wasm::engine::loadWasmGuest(assemble(wat.text()), &error, "test.wasm", engine);
   REQUIRE_MESSAGE(guest != nullptr, error);
   return std::make_unique<Host>(std::move(guest), std::move(options));
 }
@@ -98,15 +101,27 @@ TEST_CASE("a minimal module loads, starts and logs") {
 TEST_CASE("load checks: the ABI version marker") {
   Wat wat;
   wat.marker = "";
-  CHECK(loadError(wat) == "Missing or unknown Proxy-Wasm ABI version");
-  wat.marker = "proxy_abi_version_0_2_0";
   CHECK(loadError(wat) ==
-        "Missing or unknown Proxy-Wasm ABI version: the module exports proxy_abi_version_0_2_0, but only 0.2.1 "
-        "(proxy_abi_version_0_2_1) is supported");
+        "Missing or unknown Proxy-Wasm ABI version: no function export proxy_abi_version_0_2_1 (nor 0_2_0 or 0_1_0)");
+  wat.marker = "proxy_abi_version_vnext";
+  CHECK(loadError(wat) ==
+        "Missing or unknown Proxy-Wasm ABI version: the module exports proxy_abi_version_vnext, the marker of the "
+        "unreleased draft ABI, which proxy-wasm-cpp-host does not know; this tool speaks ABI 0.2.1 (export "
+        "proxy_abi_version_0_2_1)");
   wat.marker = "proxy_abi_version_0_1_0";
   CHECK(loadError(wat) ==
-        "Missing or unknown Proxy-Wasm ABI version: the module exports proxy_abi_version_0_1_0, but only 0.2.1 "
-        "(proxy_abi_version_0_2_1) is supported");
+        "this tool speaks ABI 0.2.1; the module declares proxy_abi_version_0_1_0 (ABI 0.1.0: other host functions, "
+        "two-argument header callbacks), which it can neither check nor run");
+}
+
+TEST_CASE("ABI 0.2.0 (the Go SDK's marker) loads as the host library loads it: without proxy_get_log_level") {
+  Wat wat = onTick("(call $logStatus (i32.const 0))");
+  wat.marker = "proxy_abi_version_0_2_0";
+  auto host = hostFor(wat);
+  host->tick(host->startPlugin());
+  CHECK(host->logs(LogLevel::Info) == Logs{"0"});
+  wat.imports = R"((import "env" "proxy_get_log_level" (func (param i32) (result i32))))";
+  CHECK(loadError(wat) == "Failed to load Wasm module due to a missing import: env.proxy_get_log_level");
 }
 
 TEST_CASE("load checks: the allocator") {
@@ -147,7 +162,9 @@ TEST_CASE("load checks: imports") {
   wat.imports = R"((import "env" "abort" (func)))";
   CHECK(loadError(wat) == "Failed to load Wasm module due to a missing import: env.abort");
   wat.imports = R"((import "env" "some_global" (global i32)))";
-  CHECK(loadError(wat) == "Failed to load Wasm module due to a missing import: env.some_global");
+  CHECK(loadError(wat) ==
+        "Failed to load Wasm module due to a missing import: env.some_global (hosts provide functions, a memory and "
+        "a table, no globals or tags)");
 
   // What Envoy's host registers for 0.2.1 loads: WASI under both names and the extras.
   wat.imports = R"(
@@ -415,16 +432,405 @@ TEST_CASE("every proxy_* host function is bound through the adapters, with its w
   CHECK(proxy_wasm::engine::findImport("env", "proxy_get_configuration") == nullptr);  // v0.1.0 only
 }
 
-TEST_CASE("proxy-wasm-check's conformance rules") {
+// ---- proxy-wasm-check: one case per rule ---------------------------------------------
+
+namespace {
+
+using proxy_wasm::engine::CheckReport;
+
+CheckReport check(const Wat& wat) { return proxy_wasm::engine::checkWasmModule(assemble(wat.text()), "test.wasm"); }
+
+// "rule: message" of each error / warning.
+std::vector<std::string> errors(const CheckReport& r) {
+  std::vector<std::string> out;
+  for (const auto& f : r.errors) out.push_back(f.rule + ": " + f.message);
+  return out;
+}
+std::vector<std::string> warnings(const CheckReport& r) {
+  std::vector<std::string> out;
+  for (const auto& f : r.warnings) out.push_back(f.rule + ": " + f.message);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("check: a module as this SDK builds it has neither errors nor warnings") {
+  const auto r = check(Wat{});
+  CHECK(errors(r).empty());
+  CHECK(warnings(r).empty());
+  CHECK(r.ok(/*strict=*/true));
+  CHECK(r.abi == "0.2.1");
+}
+
+TEST_CASE("check rule wasm-parse") {
+  const auto r = proxy_wasm::engine::checkWasmModule({0, 'a', 's', 'm', 1, 0, 0}, "t.wasm");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].rule == "wasm-parse");
+  CHECK(r.errors[0].message.rfind("Failed to parse Wasm module: ", 0) == 0);
+}
+
+TEST_CASE("check rule abi-marker and abi-version") {
   Wat wat;
+  wat.marker = "";
+  CHECK(errors(check(wat)) == std::vector<std::string>{
+                                  "abi-marker: Missing or unknown Proxy-Wasm ABI version: no function export "
+                                  "proxy_abi_version_0_2_1 (nor 0_2_0 or 0_1_0)"});
+  wat.marker = "proxy_abi_version_vnext";
+  CHECK(check(wat).errors.at(0).rule == "abi-marker");
+  wat.marker = "proxy_abi_version_0_1_0";
+  CHECK(check(wat).errors.at(0).rule == "abi-version");
+  CHECK_FALSE(check(wat).ok());
+  // 0.2.0: loads in the host library; a warning only.
+  wat.marker = "proxy_abi_version_0_2_0";
+  const auto r = check(wat);
+  CHECK(r.ok());
+  CHECK_FALSE(r.ok(/*strict=*/true));
+  CHECK(r.abi == "0.2.0");
+  CHECK(warnings(r) == std::vector<std::string>{
+                           "abi-version: this tool speaks ABI 0.2.1; the module declares proxy_abi_version_0_2_0: "
+                           "the host library loads it as ABI 0.2.0 (the callbacks of 0.2.1, its host functions but "
+                           "proxy_get_log_level), and so does this tool"});
+}
+
+TEST_CASE("check rules import-missing and import-type") {
+  Wat wat;
+  wat.imports = R"((import "env" "proxy_get_configuration" (func (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32) (result i32))))";
+  CHECK(errors(check(wat)) ==
+        std::vector<std::string>{
+            "import-missing: Failed to load Wasm module due to a missing import: env.proxy_get_configuration",
+            "import-type: Failed to load Wasm module due to an import type mismatch: wasi_snapshot_preview1.fd_write "
+            "(want (i32, i32, i32, i32) -> (i32), got (i32, i32, i32) -> (i32))"});
+}
+
+TEST_CASE("check rule memory") {
+  Wat wat;
+  wat.memory = "(memory 1)";
+  CHECK(errors(check(wat)) ==
+        std::vector<std::string>{"memory: Wasm module has no memory (export its linear memory)"});
+}
+
+TEST_CASE("check rule export-signature") {
+  Wat wat;
+  wat.funcs = R"(  (func (export "proxy_on_tick") (param i32 i32)))";
+  CHECK(errors(check(wat)) == std::vector<std::string>{"export-signature: Bad function signature for: proxy_on_tick "
+                                                       "(want (i32) -> (), got (i32, i32) -> ())"});
+}
+
+TEST_CASE("check rule allocator, and one-allocator") {
+  Wat wat;
+  wat.allocator_exports = "";
+  CHECK(errors(check(wat)) == std::vector<std::string>{"allocator: Wasm module is missing malloc function (export "
+                                                       "proxy_on_memory_allocate or malloc)"});
   wat.allocator_exports = R"((export "malloc"))";
+  auto r = check(wat);
+  CHECK(r.ok());
+  CHECK(warnings(r) == std::vector<std::string>{"one-allocator: exports only malloc (the host accepts it; this SDK "
+                                                "exports both names)"});
+  wat.allocator_exports = R"((export "proxy_on_memory_allocate"))";
+  CHECK(check(wat).warnings.at(0).rule == "one-allocator");
+}
+
+TEST_CASE("check rules memory-limit and table-limit") {
+  Wat wat;
+  wat.memory = R"((memory (export "memory") 16385))";
+  wat.funcs = "  (table 10000001 funcref)\n";
+  CHECK(errors(check(wat)) ==
+        std::vector<std::string>{
+            "memory-limit: Failed to load Wasm module: its memory needs 16385 pages (1073807360 bytes) at least, over "
+            "the VM memory limit of 1073741824 bytes (16384 pages)",
+            "table-limit: Failed to load Wasm module: a table needs 10000001 elements at least, over the table limit "
+            "of 10000000"});
+}
+
+TEST_CASE("check rule start-calls-host: read, not run (the start function never ends)") {
+  Wat wat;
+  wat.funcs = R"(  (func $start (call $helper) (loop $l (br $l)))
+  (func $helper (call $logStatus (i32.const 1)))
+  (start $start)
+)";
+  const auto r = check(wat);  // returns: the endless start function is not run
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].rule == "start-calls-host");
+  CHECK(r.errors[0].message.find("calls the host: env.proxy_log;") != std::string::npos);
+  // A start function that only computes is fine (AssemblyScript's top-level code).
+  Wat ok;
+  ok.funcs = "  (global $g (mut i32) (i32.const 0))\n  (func $start (global.set $g (i32.const 1)))\n  (start $start)\n";
+  CHECK(check(ok).ok(/*strict=*/true));
+}
+
+TEST_CASE("check rule instantiate") {
+  Wat wat;
+  wat.funcs = R"(  (data (i32.const 70000) "x"))";
+  const auto r = check(wat);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].rule == "instantiate");
+  CHECK(r.errors[0].message.rfind("Failed to instantiate Wasm module: ", 0) == 0);
+}
+
+TEST_CASE("check warnings: marker-shape, extra-marker, entry-point, memory-name, export-not-called") {
+  Wat wat;
+  wat.marker = "";
   wat.memory = R"((memory (export "mem") 1))";
-  wat.funcs = R"(  (func (export "proxy_on_request_metadata") (param i32 i32) (result i32) (i32.const 0)))";
-  const auto report = proxy_wasm::engine::checkWasmModule(assemble(wat.text()), "test.wasm");
-  CHECK(report.load_error.empty());
-  CHECK(report.problems == std::vector<std::string>{
-                               "missing export: proxy_on_memory_allocate (the allocator the spec names)",
-                               "missing export: memory (the linear memory)",
-                               "unexpected export: proxy_on_request_metadata is not a Proxy-Wasm v0.2.1 callback"});
-  CHECK(proxy_wasm::engine::checkWasmModule(assemble(Wat{}.text()), "ok.wasm").ok());
+  wat.funcs = R"(  (func (export "proxy_abi_version_0_2_1") (param i32))
+  (func (export "proxy_abi_version_0_2_0"))
+  (func (export "proxy_validate_configuration") (param i32 i32) (result i32) (i32.const 1))
+  (func (export "proxy_on_request_metadata") (param i32 i32) (result i32) (i32.const 0))
+)";
+  std::string text = wat.text();
+  text.replace(text.find(R"((func (export "_initialize") ))"), 30, R"((func (export "_start") ))");
+  const auto r = proxy_wasm::engine::checkWasmModule(assemble(text), "t.wasm");
+  CHECK(errors(r).empty());
+  CHECK(warnings(r) ==
+        std::vector<std::string>{
+            "marker-shape: proxy_abi_version_0_2_1 should be () -> (), is (i32) -> ()",
+            "extra-marker: exports proxy_abi_version_0_2_0 besides proxy_abi_version_0_2_1 (the host takes the first "
+            "it finds: proxy_abi_version_0_2_1)",
+            "entry-point: no _initialize: a WASI command (_start), which the host runs once at start-up",
+            "memory-name: the memory is not exported as \"memory\"",
+            "export-not-called: exports proxy_validate_configuration, which a v0.2.1 host never calls (from an older "
+            "interface)",
+            "export-not-called: exports proxy_on_request_metadata, which a v0.2.1 host never calls (from an older "
+            "interface)"});
+}
+
+TEST_CASE("every rule has a test above and a line in checkRules()") {
+  std::set<std::string> ids;
+  for (const auto& r : proxy_wasm::engine::checkRules()) ids.insert(r.id);
+  CHECK(ids == std::set<std::string>{"wasm-parse", "abi-marker", "abi-version", "import-missing", "import-type",
+                                     "memory", "export-signature", "allocator", "memory-limit", "table-limit",
+                                     "start-calls-host", "instantiate", "marker-shape", "extra-marker",
+                                     "one-allocator", "entry-point", "memory-name", "export-not-called"});
+}
+
+// ---- Limits: instruction budget, memory and table caps -------------------------------
+
+namespace {
+
+proxy_wasm::engine::EngineOptions budget(uint64_t instructions) {
+  proxy_wasm::engine::EngineOptions o;
+  o.instruction_budget = instructions;
+  return o;
+}
+
+// A loop of `n` iterations (about 8 instructions each), then a log of "0".
+std::string countedLoop(const std::string& n) {
+  return R"(
+    (local $i i32)
+    (local.set $i (i32.const )" + n + R"())
+    (block $done (loop $again
+      (br_if $done (i32.eqz (local.get $i)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $again)))
+    (call $logStatus (i32.const 0)))";
+}
+
+const char* kForever = "(loop $l (br $l))";
+
+}  // namespace
+
+TEST_CASE("an endless loop in a callback exhausts the budget: a trap naming the callback, no hang") {
+  auto host = hostFor(onTick(kForever), {}, budget(10000));
+  const uint32_t root = host->startPlugin();
+  REQUIRE(root != 0);
+  host->tick(root);
+  CHECK(host->failed());
+  CHECK(host->failure() ==
+        "trap in proxy_on_tick: execution budget of 10000 instructions exhausted in proxy_on_tick");
+  host->tick(root);  // refused afterwards, as after any trap
+  CHECK(host->logs(LogLevel::Info).empty());
+}
+
+TEST_CASE("the budget is per call and counts instructions") {
+  // 1000 iterations take about 8000 instructions: within 20000, twice (each tick starts
+  // afresh), but not within 2000.
+  auto host = hostFor(onTick(countedLoop("1000")), {}, budget(20000));
+  const uint32_t root = host->startPlugin();
+  host->tick(root);
+  host->tick(root);
+  CHECK_FALSE(host->failed());
+  CHECK(host->logs(LogLevel::Info) == Logs{"0", "0"});
+
+  auto tight = hostFor(onTick(countedLoop("1000")), {}, budget(2000));
+  tight->tick(tight->startPlugin());
+  CHECK(tight->failed());
+  CHECK(tight->logs(LogLevel::Info).empty());
+
+  // 0 = no limit.
+  auto unlimited = hostFor(onTick(countedLoop("100000")), {}, budget(0));
+  unlimited->tick(unlimited->startPlugin());
+  CHECK(unlimited->logs(LogLevel::Info) == Logs{"0"});
+}
+
+TEST_CASE("an endless allocator under a host function exhausts the callback's budget") {
+  Wat wat = onTick(R"(
+    (drop (call $get_buffer (i32.const 6) (i32.const 0) (i32.const -1) (i32.const 100) (i32.const 104)))
+    (call $logStatus (i32.const 0)))");
+  wat.allocator_body = std::string(kForever) + "(i32.const 0)";
+  wat.imports =
+      R"((import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32))))";
+  HostOptions options;
+  options.vm_configuration = "cfg";
+  auto host = hostFor(wat, options, budget(5000));
+  host->tick(host->startPlugin());
+  CHECK(host->failed());
+  CHECK(host->failure() ==
+        "trap in proxy_on_memory_allocate: execution budget of 5000 instructions exhausted in "
+        "proxy_on_memory_allocate");
+  CHECK(host->logs(LogLevel::Info).empty());
+}
+
+TEST_CASE("allocations made for a callback count toward the callback's budget") {
+  // Ten copies of the VM configuration into the plugin; each allocation runs a loop of
+  // 500 iterations (about 4000 instructions).
+  Wat wat = onTick(R"(
+    (local $i i32)
+    (local.set $i (i32.const 10))
+    (block $done (loop $again
+      (br_if $done (i32.eqz (local.get $i)))
+      (drop (call $get_buffer (i32.const 6) (i32.const 0) (i32.const -1) (i32.const 100) (i32.const 104)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $again)))
+    (call $logStatus (i32.const 0)))");
+  wat.imports =
+      R"((import "env" "proxy_get_buffer_bytes" (func $get_buffer (param i32 i32 i32 i32 i32) (result i32))))";
+  wat.allocator_body = R"(
+      (local $p i32)
+      (local $k i32)
+      (local.set $k (i32.const 500))
+      (block $done (loop $again
+        (br_if $done (i32.eqz (local.get $k)))
+        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+        (br $again)))
+      (local.set $p (global.get $heap))
+      (global.set $heap (i32.add (global.get $heap) (local.get $n)))
+      (local.get $p))";
+  HostOptions options;
+  options.vm_configuration = "cfg";
+  // Each allocation alone fits in 20000 instructions; ten of them do not.
+  auto tight = hostFor(wat, options, budget(20000));
+  tight->tick(tight->startPlugin());
+  CHECK(tight->failed());
+  CHECK(tight->failure().find("execution budget of 20000 instructions exhausted") != std::string::npos);
+  auto roomy = hostFor(wat, options, budget(200000));
+  roomy->tick(roomy->startPlugin());
+  CHECK_FALSE(roomy->failed());
+  CHECK(roomy->logs(LogLevel::Info) == Logs{"0"});
+}
+
+TEST_CASE("an endless _initialize exhausts its budget: the plugin does not start") {
+  Wat wat;
+  wat.initialize = kForever;
+  auto host = hostFor(wat, {}, budget(5000));
+  CHECK(host->startPlugin() == 0);
+  CHECK(host->failure() == "_initialize failed: execution budget of 5000 instructions exhausted in _initialize");
+}
+
+TEST_CASE("a wasm start function runs at start-up (not at load), under the budget") {
+  Wat wat;
+  wat.funcs = std::string("  (func $start ") + kForever + ")\n  (start $start)\n";
+  std::string error;
+  // Loading runs nothing (before, instantiation ran the start function and never returned).
+  auto guest = proxy_wasm::engine::loadWasmGuest(assemble(wat.text()), &error, "test.wasm", budget(5000));
+  REQUIRE(guest != nullptr);
+  Host host(std::move(guest));
+  CHECK(host.startPlugin() == 0);
+  CHECK(host.failure() ==
+        "_initialize failed: execution budget of 5000 instructions exhausted in the start function");
+
+  // A start function that ends runs once, before _initialize (which sees what it did).
+  Wat ok;
+  ok.funcs = "  (global $ran (mut i32) (i32.const 0))\n"
+             "  (func $start (global.set $ran (i32.add (global.get $ran) (i32.const 1))))\n  (start $start)\n";
+  ok.initialize = "(call $logStatus (global.get $ran))";
+  auto h = hostFor(ok);
+  CHECK(h->startPlugin() != 0);
+  CHECK(h->startPlugin() != 0);
+  CHECK(h->logs(LogLevel::Info) == Logs{"1"});
+}
+
+TEST_CASE("a start function that calls the host traps: real hosts run it while linking, with no context") {
+  Wat wat;
+  wat.funcs = "  (func $start (call $logStatus (i32.const 1)))\n  (start $start)\n";
+  auto host = hostFor(wat);
+  CHECK(host->startPlugin() == 0);
+  CHECK(host->failure() ==
+        "_initialize failed: restricted_callback: env.proxy_log called from the module's start function (a host "
+        "runs it while linking the module, before any context exists; do start-up work in _initialize)");
+}
+
+TEST_CASE("memory is capped at 1 GiB by default: memory.grow past it returns -1, no allocation") {
+  // 16384 more pages would make 1 GiB + 64 KiB.
+  auto host = hostFor(onTick(R"(
+    (call $logStatus (i32.add (i32.const 1) (memory.grow (i32.const 16384))))
+    (call $logStatus (i32.add (i32.const 1) (memory.grow (i32.const 65535))))
+    (call $logStatus (memory.size)))"));
+  host->tick(host->startPlugin());
+  CHECK(host->logs(LogLevel::Info) == Logs{"0", "0", "1"});  // -1 + 1, -1 + 1, still one page
+
+  // A smaller cap: grows up to it, then -1.
+  proxy_wasm::engine::EngineOptions small;
+  small.max_memory_bytes = 4 * 64 * 1024;
+  auto capped = hostFor(onTick(R"(
+    (call $logStatus (memory.grow (i32.const 3)))
+    (call $logStatus (i32.add (i32.const 1) (memory.grow (i32.const 1))))
+    (call $logStatus (memory.size)))"), {}, small);
+  capped->tick(capped->startPlugin());
+  CHECK(capped->logs(LogLevel::Info) == Logs{"1", "0", "4"});
+}
+
+TEST_CASE("a module whose minimum memory exceeds the cap is refused at load") {
+  Wat wat;
+  wat.memory = R"((memory (export "memory") 65536))";  // 4 GiB
+  CHECK(loadError(wat) ==
+        "Failed to load Wasm module: its memory needs 65536 pages (4294967296 bytes) at least, over the VM memory "
+        "limit of 1073741824 bytes (16384 pages)");
+  Wat imported;
+  imported.memory = R"((import "env" "memory" (memory 20000)))";
+  CHECK(loadError(imported) ==
+        "Failed to load Wasm module: the imported env.memory memory needs 20000 pages (1310720000 bytes) at least, "
+        "over the VM memory limit of 1073741824 bytes (16384 pages)");
+}
+
+TEST_CASE("tables are capped: a huge minimum is refused, table.grow past the cap returns -1") {
+  Wat huge;
+  huge.funcs = "  (table 4000000000 funcref)\n";
+  CHECK(loadError(huge) ==
+        "Failed to load Wasm module: a table needs 4000000000 elements at least, over the table limit of 10000000");
+  proxy_wasm::engine::EngineOptions small;
+  small.max_table_elements = 10;
+  Wat wat = onTick(R"(
+    (call $logStatus (table.grow $t (ref.null func) (i32.const 5)))
+    (call $logStatus (i32.add (i32.const 1) (table.grow $t (ref.null func) (i32.const 6))))
+    (call $logStatus (table.size $t)))");
+  wat.funcs += "  (table $t 5 funcref)\n";
+  auto host = hostFor(wat, {}, small);
+  host->tick(host->startPlugin());
+  CHECK(host->logs(LogLevel::Info) == Logs{"5", "0", ":"});  // ':' = '0' + 10
+}
+
+TEST_CASE("engine options from the environment") {
+  proxy_wasm::engine::EngineOptions o;
+  std::string error;
+  ::setenv("PROXY_WASM_INSTRUCTION_BUDGET", "5M", 1);
+  ::setenv("PROXY_WASM_MAX_MEMORY_BYTES", "64M", 1);
+  CHECK(proxy_wasm::engine::engineOptionsFromEnvironment(&o, &error));
+  CHECK(o.instruction_budget == 5000000);
+  CHECK(o.max_memory_bytes == 64ull * 1024 * 1024);
+  ::setenv("PROXY_WASM_INSTRUCTION_BUDGET", "lots", 1);
+  CHECK_FALSE(proxy_wasm::engine::engineOptionsFromEnvironment(&o, &error));
+  CHECK(error == "PROXY_WASM_INSTRUCTION_BUDGET=lots is not a count (digits, optionally K, M or G)");
+  ::unsetenv("PROXY_WASM_INSTRUCTION_BUDGET");
+  ::unsetenv("PROXY_WASM_MAX_MEMORY_BYTES");
+}
+
+TEST_CASE("readFile: a directory, a missing file and an empty file are refused with a message") {
+  std::vector<uint8_t> bytes;
+  std::string error;
+  CHECK_FALSE(proxy_wasm::engine::readFile("/", &bytes, &error));
+  CHECK(error == "cannot read /: it is a directory");
+  CHECK_FALSE(proxy_wasm::engine::readFile("/nonexistent.wasm", &bytes, &error));
+  CHECK(error == "cannot open /nonexistent.wasm: No such file or directory");
+  CHECK_FALSE(proxy_wasm::engine::readFile("/dev/null", &bytes, &error));
+  CHECK(error == "cannot read /dev/null: not a regular file");
 }

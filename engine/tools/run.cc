@@ -1,14 +1,15 @@
 // proxy-wasm-run: loads a plugin .wasm into the engine, starts it under the host model and
 // plays a scenario (docs/scenario.md), printing what the plugin does at every step.
 #include <cstdio>
-#include <fstream>
+#include <exception>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "input.h"
 #include "proxy_wasm/engine/wasm_guest.h"
 #include "proxy_wasm/host/host.h"
 #include "scenario.h"
@@ -32,16 +33,28 @@ constexpr int kLoadFailed = 1;
 constexpr int kUsage = 2;  // bad arguments or scenario
 constexpr int kStartFailed = 3;
 constexpr int kTrapped = 4;
+constexpr int kInternal = 5;  // out of memory or another internal failure
+
+// What the runner prints of the plugin's logs: each message up to kMaxLogLineBytes (the
+// rest is counted, not shown), and kMaxLogBytes of messages in all (later ones are
+// counted). The host model's copies are dropped once printed.
+constexpr size_t kMaxLogLineBytes = 4096;
+constexpr size_t kMaxLogBytes = 16u << 20;
 
 const char* kUsageText =
     "usage: proxy-wasm-run PLUGIN.wasm [--config STRING | --config-file FILE]\n"
     "                      [--vm-config STRING | --vm-config-file FILE] [--root-id ID]\n"
-    "                      [--scenario FILE.json]\n"
+    "                      [--scenario FILE.json] [--fuel N] [--max-memory BYTES] [--stats]\n"
     "Loads the plugin in the WebAssembly engine, starts it (on_context_create, on_vm_start,\n"
     "on_configure) under the mock host and plays the scenario (docs/scenario.md), printing the\n"
     "plugin's logs, each callback's action, headers and bodies, local responses, callouts and\n"
     "finally the metrics. Exit status: 0 ok, 1 the plugin does not load, 2 bad arguments or\n"
-    "scenario, 3 the plugin failed to start or configure, 4 the plugin trapped.\n";
+    "scenario, 3 the plugin failed to start or configure, 4 the plugin trapped, 5 internal error\n"
+    "(the system refused memory).\n"
+    "  --fuel N            instructions one call into the plugin may run (default 100000000;\n"
+    "                      0: no limit; K, M, G suffixes); past it the call traps\n"
+    "  --max-memory BYTES  cap of the plugin's linear memory (default 1G; K, M, G suffixes)\n"
+    "  --stats             print the runner's own work counters at the end\n";
 
 // Bytes as printable text: \n, \r, \t, \\, \" and \xNN for the rest.
 std::string escape(std::string_view s) {
@@ -75,40 +88,48 @@ const char* levelName(LogLevel l) {
   return uint32_t(l) < 7 ? names[uint32_t(l)] : "?";
 }
 
-bool readText(const std::string& path, std::string* out, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot open " + path;
-    return false;
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  *out = s.str();
-  return true;
-}
-
 class Runner {
  public:
-  Runner(Host& host, uint32_t root) : host_(host), root_(root) {}
+  Runner(Host& host, uint32_t root) : host_(host), root_(root) {
+    proxy_wasm::engine::trackTouchedContexts(host_.guest());
+  }
 
   // Plays every step; returns the exit status.
   int play(const std::vector<Step>& steps) {
     for (size_t i = 0; i < steps.size(); ++i) {
       const Step& step = steps[i];
       std::printf("== step %zu: %s%s\n", i + 1, step.type.c_str(), target(step).c_str());
-      if (int status = run(step); status != kOk) return status;
+      const int status = run(step);
+      dirty_.clear();
+      if (status != kOk) return status;
       if (host_.failed()) return trapped();
     }
     return kOk;
   }
 
+  void printSuppressed() const {
+    if (logs_suppressed_) std::printf("== %zu later log messages not shown (output cap)\n", logs_suppressed_);
+  }
+  void printStats() const { std::printf("== runner stats\n  stream snapshots: %zu\n", snapshots_taken_); }
+
   // Prints what happened since the last report: logs, refused calls, callouts.
   void report() {
-    const auto& logs = host_.logs();
-    for (; logs_seen_ < logs.size(); ++logs_seen_) {
-      const auto& e = logs[logs_seen_];
-      std::printf("  [%s ctx=%u] %s\n", levelName(e.level), e.context_id, escape(e.message).c_str());
+    for (const auto& e : host_.logs()) {
+      if (log_bytes_ >= kMaxLogBytes) {
+        ++logs_suppressed_;
+        continue;
+      }
+      const std::string_view shown = std::string_view(e.message).substr(0, kMaxLogLineBytes);
+      log_bytes_ += shown.size();
+      std::printf("  [%s ctx=%u] %s", levelName(e.level), e.context_id, escape(shown).c_str());
+      if (shown.size() < e.message.size())
+        std::printf(" ... (%zu bytes, the first %zu shown)", e.message.size(), shown.size());
+      std::printf("\n");
+      if (log_bytes_ >= kMaxLogBytes)
+        std::printf("  (%zu bytes of logs printed: later logs are counted, not shown)\n", kMaxLogBytes);
     }
+    host_.clearLogs();  // printed: the runner keeps no copy
+    pollTouched();
     const auto& violations = host_.violations();
     for (; violations_seen_ < violations.size(); ++violations_seen_)
       std::printf("  refused: %s\n", violations[violations_seen_].c_str());
@@ -137,7 +158,8 @@ class Runner {
         std::printf("  grpc stream #%zu: the plugin sent %s\n", i, quote(c.sent[grpc_sent_[i]]).c_str());
     }
     grpc_seen_ = grpc.size();
-    for (auto& [name, stream] : streams_) {
+    for (const std::string& name : dirty_) {
+      HttpStream* stream = streams_.at(name);
       if (stream->localResponse() && !local_printed_.count(name)) {
         local_printed_.insert(name);
         const auto& r = *stream->localResponse();
@@ -155,6 +177,7 @@ class Runner {
   }
 
   int trapped() {
+    for (const auto& [name, stream] : streams_) dirty_.insert(name);  // once, at the end: every stream failed
     report();
     std::printf("plugin trapped: %s\n", host_.failure().c_str());
     std::fprintf(stderr, "proxy-wasm-run: the plugin trapped: %s\n", host_.failure().c_str());
@@ -214,6 +237,7 @@ class Runner {
   HttpStream& stream(const std::string& name) {
     auto it = streams_.find(name);
     if (it == streams_.end()) it = streams_.emplace(name, &host_.newHttpStream(root_)).first;
+    dirty_.insert(name);  // the step's own stream
     return *it->second;
   }
 
@@ -265,7 +289,8 @@ class Runner {
   // After a step that is not about one stream (callouts, ticks): streams it resumed.
   void streamsChanged() {
     report();
-    for (auto& [name, s] : streams_) {
+    for (const std::string& name : dirty_) {
+      HttpStream* s = streams_.at(name);
       const std::string now = snapshot(*s);
       std::string& before = snapshots_[name];
       if (now == before) continue;
@@ -281,13 +306,28 @@ class Runner {
     }
   }
 
-  static std::string snapshot(const HttpStream& s) {
+  std::string snapshot(const HttpStream& s) {
+    ++snapshots_taken_;
     return s.requestHeaders().serialize() + "|" + s.responseHeaders().serialize() + "|" +
            std::to_string(s.forwardedRequestBody().size()) + "|" + std::to_string(s.forwardedResponseBody().size()) +
            "|" + std::to_string(s.requestPaused()) + std::to_string(s.responsePaused()) +
            std::to_string(s.requestHeadersForwarded()) + std::to_string(s.responseHeadersForwarded());
   }
-  void remember(const std::string& name) { snapshots_[name] = snapshot(*streams_.at(name)); }
+  void remember(const std::string& name) {
+    HttpStream& s = *streams_.at(name);
+    if (s.id() != 0) names_by_id_.emplace(s.id(), name);
+    snapshots_[name] = snapshot(s);
+  }
+
+  // The streams the plugin was called on or switched to since the last poll: only they
+  // can have changed (the engine records them), so a step costs what it touched, not the
+  // number of streams.
+  void pollTouched() {
+    for (uint32_t id : proxy_wasm::engine::takeTouchedContexts(host_.guest())) {
+      auto it = names_by_id_.find(id);
+      if (it != names_by_id_.end()) dirty_.insert(it->second);
+    }
+  }
 
   // Which call a callout step answers: "call" (index), "token", or the oldest pending.
   bool httpToken(const Step& step, uint32_t* token) {
@@ -399,7 +439,7 @@ class Runner {
       case Kind::Finish:
         if (!step.stream.empty()) {
           if (!streams_.count(step.stream)) return usage("no stream " + quote(step.stream));
-          streams_.at(step.stream)->finish();
+          stream(step.stream).finish();
         } else {
           if (!connections_.count(step.connection))
             return usage("no connection " + quote(step.connection));
@@ -490,7 +530,10 @@ class Runner {
 
   Host& host_;
   uint32_t root_;
-  size_t logs_seen_ = 0, violations_seen_ = 0, http_seen_ = 0, grpc_seen_ = 0;
+  size_t log_bytes_ = 0, logs_suppressed_ = 0, snapshots_taken_ = 0;
+  std::unordered_map<uint32_t, std::string> names_by_id_;
+  std::set<std::string> dirty_;  // streams the current step may have changed
+  size_t violations_seen_ = 0, http_seen_ = 0, grpc_seen_ = 0;
   std::vector<size_t> grpc_sent_;
   std::map<std::string, HttpStream*> streams_;
   std::map<std::string, TcpConnection*> connections_;
@@ -501,9 +544,11 @@ class Runner {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   std::string wasm, scenario_file;
   std::optional<std::string> config, vm_config, root_id;
+  proxy_wasm::engine::EngineOptions engine_options;
+  bool stats = false;
   auto value = [&](int& i, const std::string& flag, std::string* out) {
     if (i + 1 >= argc) {
       std::fprintf(stderr, "proxy-wasm-run: %s needs a value\n%s", flag.c_str(), kUsageText);
@@ -524,10 +569,22 @@ int main(int argc, char** argv) {
       if (arg == "--vm-config") vm_config = v;
       if (arg == "--root-id") root_id = v;
       if (arg == "--scenario") scenario_file = v;
+    } else if (arg == "--fuel" || arg == "--max-memory") {
+      if (!value(i, arg, &v)) return kUsage;
+      const bool bytes = arg == "--max-memory";
+      auto n = proxy_wasm::engine::parseCount(v, bytes);
+      if (!n || (bytes && *n < 64 * 1024)) {
+        std::fprintf(stderr, "proxy-wasm-run: %s %s: want %s\n", arg.c_str(), v.c_str(),
+                     bytes ? "a byte count of at least 64K (one page), e.g. 256M" : "a count, e.g. 5000000 or 5M");
+        return kUsage;
+      }
+      (bytes ? engine_options.max_memory_bytes : engine_options.instruction_budget) = *n;
+    } else if (arg == "--stats") {
+      stats = true;
     } else if (arg == "--config-file" || arg == "--vm-config-file") {
       if (!value(i, arg, &v)) return kUsage;
       std::string text;
-      if (!readText(v, &text, &error)) {
+      if (!proxy_wasm::run::readText(v, &text, &error)) {
         std::fprintf(stderr, "proxy-wasm-run: %s\n", error.c_str());
         return kUsage;
       }
@@ -550,8 +607,13 @@ int main(int argc, char** argv) {
   Scenario scenario;
   if (!scenario_file.empty()) {
     std::string text, error;
-    if (!readText(scenario_file, &text, &error) || !proxy_wasm::run::parseScenario(text, &scenario, &error)) {
-      std::fprintf(stderr, "proxy-wasm-run: %s: %s\n", scenario_file.c_str(), error.c_str());
+    if (!proxy_wasm::run::readText(scenario_file, &text, &error) ||
+        !proxy_wasm::run::parseScenario(text, &scenario, &error)) {
+      if (error.rfind("cannot ", 0) == 0) {
+        std::fprintf(stderr, "proxy-wasm-run: %s\n", error.c_str());
+      } else {
+        std::fprintf(stderr, "proxy-wasm-run: %s: %s\n", scenario_file.c_str(), error.c_str());
+      }
       return kUsage;
     }
   }
@@ -562,10 +624,14 @@ int main(int argc, char** argv) {
   scenario.host.vm_configuration = scenario.vm_configuration.value_or("");
 
   std::string error;
-  auto guest = proxy_wasm::engine::loadWasmGuest(std::filesystem::path(wasm), &error);
+  auto guest = proxy_wasm::engine::loadWasmGuest(std::filesystem::path(wasm), &error, engine_options);
   if (!guest) {
     std::printf("== load %s: failed\n%s\n", wasm.c_str(), error.c_str());
-    std::fprintf(stderr, "proxy-wasm-run: cannot load %s: %s\n", wasm.c_str(), error.c_str());
+    if (error.rfind("cannot ", 0) == 0) {  // already names the file
+      std::fprintf(stderr, "proxy-wasm-run: %s\n", error.c_str());
+    } else {
+      std::fprintf(stderr, "proxy-wasm-run: cannot load %s: %s\n", wasm.c_str(), error.c_str());
+    }
     return kLoadFailed;
   }
   std::printf("== load %s\n", wasm.c_str());
@@ -593,5 +659,19 @@ int main(int argc, char** argv) {
   if (host.failed()) return runner.trapped();
   runner.report();
   runner.printMetrics();
+  runner.printSuppressed();
+  if (stats) runner.printStats();
   return kOk;
+}
+
+// Last resort: no exception (an allocation the system refuses) ends the tool without a
+// message and a status.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "proxy-wasm-run: internal error: %s\n", e.what());
+    return kInternal;
+  }
 }

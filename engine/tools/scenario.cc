@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "input.h"
+
 #include <nlohmann/json.hpp>
 
 namespace proxy_wasm::run {
@@ -325,9 +327,10 @@ class Decoder {
 }  // namespace
 
 bool parseScenario(const std::string& json_text, Scenario* out, std::string* error) {
-  const json root = json::parse(json_text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
-  if (root.is_discarded()) {
-    *error = "the scenario is not valid JSON";
+  json root;
+  std::string problem;
+  if (!parseJson(json_text, &root, &problem)) {
+    *error = "the scenario is not valid JSON: " + problem;
     return false;
   }
   Decoder d;
