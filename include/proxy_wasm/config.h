@@ -19,3 +19,12 @@
 #define PROXY_WASM_LIKELY(x) (x)
 #define PROXY_WASM_UNLIKELY(x) (x)
 #endif
+
+// Forces inlining of the few helpers on every callback's path (callback entry and exit, the
+// context lookup, the effective-context check): plugins build with -Oz, which would
+// otherwise keep them out of line, with a stack frame each.
+#if defined(__GNUC__)
+#define PROXY_WASM_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define PROXY_WASM_ALWAYS_INLINE inline
+#endif

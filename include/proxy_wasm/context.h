@@ -150,6 +150,7 @@ class ContextBase {
   }
   PROXY_WASM_NODISCARD Result<HostBuffer> callForeignFunction(std::string_view name, std::string_view args) {
     if (Status s = makeEffective(); !s) return s;
+    detail::Reentry reentry;
     char* data = nullptr;
     size_t size = 0;
     const uint32_t s =

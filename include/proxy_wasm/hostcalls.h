@@ -40,7 +40,8 @@ inline Result<HostBuffer> toBuffer(uint32_t raw, char* data, size_t size) {
   return owned;
 }
 // NotFound (or Empty, for queues) means "absent": not an error.
-inline Maybe<HostBuffer> toMaybe(uint32_t raw, char* data, size_t size, Status absent = Status::NotFound) {
+PROXY_WASM_ALWAYS_INLINE Maybe<HostBuffer> toMaybe(uint32_t raw, char* data, size_t size,
+                                                  Status absent = Status::NotFound) {
   HostBuffer owned(data, size);
   if (raw == 0) return owned;
   const Status s = toStatus(raw);
@@ -54,16 +55,37 @@ PROXY_WASM_NODISCARD inline Status switchContextSlow(uint32_t id) {
   if (s.ok()) runtime().effective = id;
   return s;
 }
-PROXY_WASM_NODISCARD inline Status actOn(uint32_t id) {
+PROXY_WASM_NODISCARD PROXY_WASM_ALWAYS_INLINE Status actOn(uint32_t id) {
   if (PROXY_WASM_LIKELY(runtime().effective == id)) return Status::Ok;
   return switchContextSlow(id);
 }
 // Makes the host act on the context whose work is running (after a call on another one).
-PROXY_WASM_NODISCARD inline Status actOnCurrent() {
+PROXY_WASM_NODISCARD PROXY_WASM_ALWAYS_INLINE Status actOnCurrent() {
   Runtime& r = runtime();
   if (PROXY_WASM_LIKELY(r.effective == r.current)) return Status::Ok;
   return switchContextSlow(r.current);
 }
+
+// Around a host call that may call back into the module before it returns: the nested
+// callbacks change the SDK's view of the current and effective contexts, and the host
+// restores its own when the call returns, so the SDK restores its view too.
+class Reentry {
+ public:
+  PROXY_WASM_ALWAYS_INLINE Reentry() : r_(runtime()), current_(r_.current), effective_(r_.effective) {
+    ++r_.reentrant;
+  }
+  Reentry(const Reentry&) = delete;
+  Reentry& operator=(const Reentry&) = delete;
+  PROXY_WASM_ALWAYS_INLINE ~Reentry() {
+    r_.current = current_;
+    r_.effective = effective_;
+    --r_.reentrant;
+  }
+
+ private:
+  Runtime& r_;
+  uint32_t current_, effective_;
+};
 
 }  // namespace detail
 
@@ -97,6 +119,7 @@ PROXY_WASM_NODISCARD inline Result<uint64_t> getCurrentTimeNanoseconds() {
 // the function.
 PROXY_WASM_NODISCARD inline Result<HostBuffer> callForeignFunction(std::string_view name, std::string_view args) {
   if (Status s = detail::actOnCurrent(); !s) return s;
+  detail::Reentry reentry;
   char* data = nullptr;
   size_t size = 0;
   const uint32_t s = proxy_call_foreign_function(name.data(), name.size(), args.data(), args.size(), &data, &size);
@@ -240,7 +263,10 @@ namespace detail::raw {
 inline Status setTickPeriodMilliseconds(uint32_t period_ms) {
   return toStatus(proxy_set_tick_period_milliseconds(period_ms));
 }
-inline Status done() { return toStatus(proxy_done()); }
+inline Status done() {
+  Reentry reentry;  // the host may delete the root at once
+  return toStatus(proxy_done());
+}
 
 inline Result<HostBuffer> getBufferBytes(BufferType type, size_t start, size_t max_size) {
   char* data = nullptr;
@@ -294,10 +320,18 @@ inline Status removeHeaderMapValue(MapType type, std::string_view key) {
   return toStatus(proxy_remove_header_map_value(toWire(type), key.data(), key.size()));
 }
 
-inline Status continueStream(StreamType type) { return toStatus(proxy_continue_stream(toWire(type))); }
-inline Status closeStream(StreamType type) { return toStatus(proxy_close_stream(toWire(type))); }
+// Stream control and local replies may run the plugin's callbacks before they return.
+inline Status continueStream(StreamType type) {
+  Reentry reentry;
+  return toStatus(proxy_continue_stream(toWire(type)));
+}
+inline Status closeStream(StreamType type) {
+  Reentry reentry;
+  return toStatus(proxy_close_stream(toWire(type)));
+}
 inline Status sendLocalResponse(uint32_t status_code, std::string_view body, std::string_view serialized_headers,
                                 std::string_view details, GrpcStatus grpc_status) {
+  Reentry reentry;
   return toStatus(proxy_send_local_response(status_code, details.data(), details.size(), body.data(), body.size(),
                                             serialized_headers.data(), serialized_headers.size(),
                                             toWire(grpc_status)));
@@ -314,6 +348,7 @@ inline Result<CallStatus> getStatus() {
 
 inline Result<uint32_t> httpCall(std::string_view upstream, std::string_view headers, std::string_view body,
                                  std::string_view trailers, uint32_t timeout_ms) {
+  Reentry reentry;  // a call that fails at once may be answered before it returns
   uint32_t token = 0;
   const uint32_t s = proxy_http_call(upstream.data(), upstream.size(), headers.data(), headers.size(), body.data(),
                                      body.size(), trailers.data(), trailers.size(), timeout_ms, &token);
@@ -322,6 +357,7 @@ inline Result<uint32_t> httpCall(std::string_view upstream, std::string_view hea
 }
 inline Result<uint32_t> grpcCall(std::string_view upstream, std::string_view service, std::string_view method,
                                  std::string_view metadata, std::string_view message, uint32_t timeout_ms) {
+  Reentry reentry;
   uint32_t token = 0;
   const uint32_t s = proxy_grpc_call(upstream.data(), upstream.size(), service.data(), service.size(), method.data(),
                                      method.size(), metadata.data(), metadata.size(), message.data(), message.size(),
@@ -331,6 +367,7 @@ inline Result<uint32_t> grpcCall(std::string_view upstream, std::string_view ser
 }
 inline Result<uint32_t> grpcStream(std::string_view upstream, std::string_view service, std::string_view method,
                                    std::string_view metadata) {
+  Reentry reentry;
   uint32_t token = 0;
   const uint32_t s = proxy_grpc_stream(upstream.data(), upstream.size(), service.data(), service.size(),
                                        method.data(), method.size(), metadata.data(), metadata.size(), &token);
@@ -340,8 +377,14 @@ inline Result<uint32_t> grpcStream(std::string_view upstream, std::string_view s
 inline Status grpcSend(uint32_t token, std::string_view message, bool end_stream) {
   return toStatus(proxy_grpc_send(token, message.data(), message.size(), end_stream ? 1 : 0));
 }
-inline Status grpcCancel(uint32_t token) { return toStatus(proxy_grpc_cancel(token)); }
-inline Status grpcClose(uint32_t token) { return toStatus(proxy_grpc_close(token)); }
+inline Status grpcCancel(uint32_t token) {
+  Reentry reentry;
+  return toStatus(proxy_grpc_cancel(token));
+}
+inline Status grpcClose(uint32_t token) {
+  Reentry reentry;
+  return toStatus(proxy_grpc_close(token));
+}
 
 }  // namespace detail::raw
 }  // namespace proxy_wasm

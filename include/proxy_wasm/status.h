@@ -111,6 +111,11 @@ namespace detail {
   trap(std::string_view(message, n));
 }
 
+[[noreturn]] inline void badMaybe(Status s) {
+  if (s.ok()) trap("proxy_wasm::Maybe::value() on an absent value");
+  badAccess("proxy_wasm::Maybe::value() on error status ", s);
+}
+
 // Storage for a T that may be absent, without requiring T to be default-constructible.
 template <class T>
 class Slot {
@@ -193,7 +198,7 @@ class PROXY_WASM_NODISCARD Result {
   }
 
  private:
-  T& check() {
+  PROXY_WASM_ALWAYS_INLINE T& check() {
     if (PROXY_WASM_UNLIKELY(!status_.ok())) detail::badAccess("proxy_wasm::Result::value() on error status ", status_);
     return slot_.get();
   }
@@ -243,11 +248,8 @@ class PROXY_WASM_NODISCARD Maybe {
   }
 
  private:
-  T& check() {
-    if (PROXY_WASM_UNLIKELY(!slot_.has())) {
-      if (status_.ok()) detail::trap("proxy_wasm::Maybe::value() on an absent value");
-      detail::badAccess("proxy_wasm::Maybe::value() on error status ", status_);
-    }
+  PROXY_WASM_ALWAYS_INLINE T& check() {
+    if (PROXY_WASM_UNLIKELY(!slot_.has())) detail::badMaybe(status_);
     return slot_.get();
   }
   detail::Slot<T> slot_;

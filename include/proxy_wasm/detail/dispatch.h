@@ -43,6 +43,7 @@ inline const Factory* findFactory(std::string_view root_id) {
 
 inline void reap() {
   Runtime& r = runtime();
+  r.has_dead = false;
   while (ContextBase* c = r.dead_contexts) {
     r.dead_contexts = ContextAccess::nextDead(*c);
     delete c;
@@ -53,42 +54,43 @@ inline void reap() {
   }
 }
 
-// Frees `c` once no callback can be using it any more (when the outermost one returns).
-inline void bury(ContextBase* c) {
+// Frees `c` once no plugin code can be using it any more: at once when the host deletes it
+// from a callback that is not nested in a host call (no plugin code is on the stack then),
+// else when the outermost callback returns.
+PROXY_WASM_ALWAYS_INLINE void bury(ContextBase* c) {
   Runtime& r = runtime();
+  if (r.reentrant == 0) {
+    delete c;
+    return;
+  }
   ContextAccess::nextDead(*c) = r.dead_contexts;
   r.dead_contexts = c;
-  if (r.depth == 0) reap();
+  r.has_dead = true;
 }
+// Callouts end inside plugin code (a handler cancelling itself): always deferred.
 inline void bury(Callout* c) {
   Runtime& r = runtime();
   c->next_dead = r.dead_callouts;
   r.dead_callouts = c;
-  if (r.depth == 0) reap();
+  r.has_dead = true;
 }
 
 // ---- Callback entry and exit ---------------------------------------------------------------
 
-// Entered by every exported callback: the host now acts on `id`, whose work runs. Saves
-// and restores the SDK's view across nested callbacks (as hosts save and restore theirs).
+// Entered by every exported callback: the host now acts on `id`, whose work runs.
 class Scope {
  public:
-  explicit Scope(uint32_t id) : r_(runtime()), current_(r_.current), effective_(r_.effective) {
-    r_.current = r_.effective = id;
-    if (++r_.epoch == 0) r_.epoch = 1;  // 0 is reserved for start-up
-    ++r_.depth;
+  PROXY_WASM_ALWAYS_INLINE explicit Scope(uint32_t id) {
+    Runtime& r = runtime();
+    r.current = r.effective = id;
+    ++r.epoch;  // the log level is read again (0 after 2^32 callbacks: one unfiltered callback)
   }
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
-  ~Scope() {
-    r_.current = current_;
-    r_.effective = effective_;
-    if (--r_.depth == 0 && (r_.dead_contexts || r_.dead_callouts)) reap();
+  PROXY_WASM_ALWAYS_INLINE ~Scope() {
+    Runtime& r = runtime();
+    if (PROXY_WASM_UNLIKELY(r.has_dead) && r.reentrant == 0) reap();
   }
-
- private:
-  Runtime& r_;
-  uint32_t current_, effective_;
 };
 
 // ---- Callouts ------------------------------------------------------------------------------
@@ -188,7 +190,7 @@ void deliverCallout(uint32_t root_id, uint32_t token, bool final_event, Deliver&
 // ---- Context lifetimes ---------------------------------------------------------------------
 
 // One fewer stream points at `root`; a root the host deleted is freed with its last stream.
-inline void releaseRoot(RootContext& root) {
+PROXY_WASM_ALWAYS_INLINE void releaseRoot(RootContext& root) {
   uint32_t& live = ContextAccess::liveStreams(root);
   if (live) --live;
   if (live == 0 && ContextAccess::deleted(root)) bury(&root);
@@ -209,6 +211,7 @@ inline void retire(uint32_t id, ContextBase* c, bool notify) {
   cancelCallouts(*c);
   if (c->kind() == ContextKind::Root) {
     auto& root = static_cast<RootContext&>(*c);
+    if (runtime().last_root_id == id) runtime().last_root_id = 0;
     if (runtime().drop_timers) runtime().drop_timers(id);
     ContextAccess::deleted(root) = true;
     if (ContextAccess::liveStreams(root) == 0) bury(c);
@@ -221,7 +224,7 @@ inline void retire(uint32_t id, ContextBase* c, bool notify) {
 
 // Registers a new context. A live entry with the same id (a host reusing ids, as a native
 // test process does) is retired first: the host forgot it.
-inline bool track(uint32_t id, ContextBase* context) {
+PROXY_WASM_ALWAYS_INLINE bool track(uint32_t id, ContextBase* context) {
   ContextBase* stale = nullptr;
   if (!runtime().contexts.insert(id, context, &stale)) return false;
   if (stale && stale != context) retire(id, stale, /*notify=*/false);
@@ -229,7 +232,7 @@ inline bool track(uint32_t id, ContextBase* context) {
 }
 
 template <class T>
-inline T* contextAs(uint32_t id, ContextKind kind) {
+PROXY_WASM_ALWAYS_INLINE T* contextAs(uint32_t id, ContextKind kind) {
   ContextBase* c = runtime().contexts.find(id);
   if (PROXY_WASM_LIKELY(c && c->kind() == kind)) return static_cast<T*>(c);
   return nullptr;
@@ -237,12 +240,15 @@ inline T* contextAs(uint32_t id, ContextKind kind) {
 
 // A stream callback's context. A stream of a root without stream contexts passes
 // silently (its root logged that once); an unknown or mismatched id is logged.
+inline void unknownContext(ContextBase* c, uint32_t id) {
+  if (c && c->kind() == ContextKind::Root && c->id() != id) return;  // pass-through stream
+  logError("proxy-wasm: callback for unknown or mismatched context ", id);
+}
 template <class T>
-inline T* streamFor(uint32_t id, ContextKind kind) {
+PROXY_WASM_ALWAYS_INLINE T* streamFor(uint32_t id, ContextKind kind) {
   ContextBase* c = runtime().contexts.find(id);
   if (PROXY_WASM_LIKELY(c && c->kind() == kind)) return static_cast<T*>(c);
-  if (c && c->kind() == ContextKind::Root && c->id() != id) return nullptr;  // pass-through stream
-  logError("proxy-wasm: callback for unknown or mismatched context ", id);
+  unknownContext(c, id);
   return nullptr;
 }
 
@@ -470,11 +476,13 @@ inline void proxy_on_context_create(uint32_t id, uint32_t parent) {
     }
     return;
   }
-  ContextBase* p = r.contexts.find(parent);
+  ContextBase* p = parent == r.last_root_id ? r.last_root : r.contexts.find(parent);
   if (!p || p->kind() != ContextKind::Root || p->id() != parent) {
     logError("proxy-wasm: context ", id, " created with unknown root context ", parent);
     return;
   }
+  r.last_root_id = parent;
+  r.last_root = p;
   auto& root = static_cast<RootContext&>(*p);
   ContextBase* stream = ContextAccess::makeStream(root, id);
   if (!stream) {
@@ -689,7 +697,8 @@ inline void detail::Runtime::reset() {
   delete vm;
   vm = nullptr;
   vm_started = vm_failed = false;
-  current = effective = depth = 0;
+  current = effective = reentrant = last_root_id = 0;
+  has_dead = false;
   epoch = log_level_epoch = 0;
   delivering = nullptr;
 }

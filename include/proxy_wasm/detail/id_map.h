@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "proxy_wasm/config.h"
+
 namespace proxy_wasm {
 namespace detail {
 
@@ -17,8 +19,13 @@ class IdMapBase {
   IdMapBase& operator=(const IdMapBase&) = delete;
   // No destructor: the dispatcher's maps live as long as the module (clear() frees).
 
-  void* find(uint32_t id) const {
+  // The last id looked up or inserted is answered without probing (a stream's callbacks
+  // come one after another).
+  PROXY_WASM_ALWAYS_INLINE void* find(uint32_t id) const {
     if (id == last_id_ && id != 0) return last_;
+    return findSlow(id);
+  }
+  void* findSlow(uint32_t id) const {
     if (capacity_ == 0 || id == 0) return nullptr;
     for (uint32_t i = slot(id);; i = (i + 1) & (capacity_ - 1)) {
       ++probes_;
@@ -141,14 +148,14 @@ template <class T>
 class IdMap : private IdMapBase {
  public:
   constexpr IdMap() = default;
-  T* find(uint32_t id) const { return static_cast<T*>(IdMapBase::find(id)); }
-  bool insert(uint32_t id, T* value, T** replaced = nullptr) {
+  PROXY_WASM_ALWAYS_INLINE T* find(uint32_t id) const { return static_cast<T*>(IdMapBase::find(id)); }
+  PROXY_WASM_ALWAYS_INLINE bool insert(uint32_t id, T* value, T** replaced = nullptr) {
     void* old = nullptr;
     const bool ok = IdMapBase::insert(id, value, &old);
     if (replaced) *replaced = static_cast<T*>(old);
     return ok;
   }
-  T* erase(uint32_t id) { return static_cast<T*>(IdMapBase::erase(id)); }
+  PROXY_WASM_ALWAYS_INLINE T* erase(uint32_t id) { return static_cast<T*>(IdMapBase::erase(id)); }
   using IdMapBase::clear;
   using IdMapBase::probes;
   using IdMapBase::size;

@@ -50,6 +50,9 @@ struct Runtime {
   // Contexts and callouts deleted while a callback may still be using them (a host that
   // deletes a stream inside its own callout callback): freed when the outermost
   // callback returns.
+  // The root of the last stream created (the next stream usually has the same one).
+  uint32_t last_root_id = 0;
+  ContextBase* last_root = nullptr;
   ContextBase* dead_contexts = nullptr;
   Callout* dead_callouts = nullptr;
 
@@ -57,11 +60,14 @@ struct Runtime {
   // `current`: the context whose callback (or callout response, or timer) is running;
   // free functions that act on a context (logging, properties, foreign functions) act on
   // it. `effective`: the context the host's calls act on now; a context's members switch
-  // it (proxy_set_effective_context) only when it differs. Both are saved and restored
-  // around every exported callback, as hosts save and restore theirs.
+  // it (proxy_set_effective_context) only when it differs. A host may call into the module
+  // from inside a host call (Envoy encodes a local reply through the plugin's response
+  // callbacks, synchronously); the SDK's host calls that can do that save both around the
+  // call (detail::Reentry), as hosts save and restore their own.
   uint32_t current = 0;
   uint32_t effective = 0;
-  uint32_t depth = 0;  // nesting of exported callbacks (a host may call in from a host call)
+  uint32_t reentrant = 0;  // host calls in progress that may call back into the module
+  bool has_dead = false;   // dead_contexts or dead_callouts is not empty
 
   // ---- Log level, read from the host at most once per callback.
   uint32_t epoch = 0;  // bumped by every callback; 0 = module start-up
