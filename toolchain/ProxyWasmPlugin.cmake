@@ -363,6 +363,8 @@ function(proxy_wasm_add_plugin name)
         -Wl,-z,stack-size=${ARG_STACK_SIZE}
       )
     endif()
+    # The module's sha256, printed by every build: Envoy's remote code source checks it.
+    add_custom_command(TARGET ${name} POST_BUILD COMMAND ${CMAKE_COMMAND} -E sha256sum $<TARGET_FILE:${name}> VERBATIM)
     return()
   endif()
 
