@@ -29,6 +29,12 @@ function(proxy_wasm_add_plugin_test name)
   if((ARG_PLUGIN AND ARG_WASM) OR (NOT ARG_PLUGIN AND NOT ARG_WASM))
     message(FATAL_ERROR "${who}: give either PLUGIN <plugin-target> (native and .wasm) or WASM <file> (a module built elsewhere)")
   endif()
+  foreach(src ${ARG_SOURCES})  # a misspelt option after SOURCES would be taken for a file
+    get_filename_component(abs "${src}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT EXISTS "${abs}" AND NOT src MATCHES "\\$<")
+      message(FATAL_ERROR "${who}: SOURCES: no file '${src}' (a misspelt option? options: PLUGIN WASM SOURCES LINK_LIBRARIES)")
+    endif()
+  endforeach()
   foreach(t ProxyWasm::mock ProxyWasm::engine_testing ProxyWasm::doctest_main)
     if(NOT TARGET ${t})
       message(FATAL_ERROR "${who}: ${t} is missing: plugin tests need the SDK's testing component "
