@@ -18,7 +18,9 @@
 #     rebuilt by every `cmake --build`: never a stale .wasm). The .wasm's path is the
 #     target property PROXY_WASM_WASM_FILE; proxy_wasm_add_plugin_test(PLUGIN) uses it.
 #     PROXY_WASM_WASM_SUBBUILD=OFF keeps a native build native (then no .wasm, and the
-#     configure log says so).
+#     configure log says so). The sub-build configures the whole project again with the
+#     toolchain file (PROXY_WASM_SUBBUILD_TOOLCHAIN is set there) and builds only the target
+#     proxy_wasm_plugins: wrap native-only parts in if(NOT PROXY_WASM_SUBBUILD_TOOLCHAIN).
 # Linking ProxyWasm::sdk is implied. Sources are C++17, without exceptions or RTTI in wasm,
 # with -Wsuggest-override and -Woverloaded-virtual as errors (a misspelt or hidden override
 # of an SDK callback would otherwise compile and never run).
@@ -212,15 +214,19 @@ function(proxy_wasm_wasm_subbuild tc)
       set(tc_args "-DWASI_SDK_PREFIX=${prefix}")
     endif()
     set(cmake_args ${ARG_CMAKE_ARGS})
+    set(build_command "")
     if(NOT ARG_CMAKE_ARGS)
       _proxy_wasm_forward_args(cmake_args)
       list(APPEND cmake_args "-DCMAKE_BUILD_TYPE=${PROXY_WASM_WASM_BUILD_TYPE}" "-DPROXY_WASM_SUBBUILD_TOOLCHAIN=${tc}")
+      # Only the plugins (the project's native-only targets are not built for wasm).
+      set(build_command BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR> --target proxy_wasm_plugins)
     endif()
     _proxy_wasm_toolchain_file(${tc} toolchain_file)
     ExternalProject_Add(${target}
       SOURCE_DIR "${CMAKE_SOURCE_DIR}"
       BINARY_DIR "${dir}"
       CMAKE_ARGS "-DCMAKE_TOOLCHAIN_FILE=${toolchain_file}" ${tc_args} ${cmake_args}
+      ${build_command}
       BUILD_ALWAYS ON        # the sub-build's own build system knows what changed
       INSTALL_COMMAND ""
       USES_TERMINAL_BUILD ON)
@@ -302,15 +308,20 @@ function(proxy_wasm_add_plugin name)
   set(guard_rails -Wsuggest-override -Woverloaded-virtual -Werror=suggest-override -Werror=overloaded-virtual)
 
   if(CMAKE_SYSTEM_PROCESSOR STREQUAL "wasm32" OR EMSCRIPTEN)
-    # A sub-build of a native build makes only the plugins of its toolchain.
+    # A sub-build of a native build makes only the plugins of its toolchain (target
+    # proxy_wasm_plugins, what the native build asks it to build).
     if(PROXY_WASM_SUBBUILD_TOOLCHAIN AND NOT ARG_TOOLCHAIN STREQUAL PROXY_WASM_SUBBUILD_TOOLCHAIN)
       return()
+    endif()
+    if(NOT TARGET proxy_wasm_plugins)
+      add_custom_target(proxy_wasm_plugins)
     endif()
     # One extra unit with the SDK's lean runtime hooks (proxy_wasm/runtime.h): trapping
     # operator new and libc++ abort, so no stdio/printf is linked and no WASI imported.
     set(runtime_source "${CMAKE_CURRENT_BINARY_DIR}/${name}_proxy_wasm_runtime.cc")
     file(CONFIGURE OUTPUT "${runtime_source}" CONTENT "#include <proxy_wasm/runtime.h>\n")
     add_executable(${name} ${ARG_SOURCES} "${runtime_source}")
+    add_dependencies(proxy_wasm_plugins ${name})
     target_link_libraries(${name} PRIVATE ${libs})
     set_target_properties(${name} PROPERTIES SUFFIX ".wasm" CXX_EXTENSIONS OFF OUTPUT_NAME "${ARG_OUTPUT_NAME}"
       PROXY_WASM_WASM_FILE "${CMAKE_CURRENT_BINARY_DIR}/${ARG_OUTPUT_NAME}.wasm")
