@@ -42,7 +42,7 @@ install(PROGRAMS scripts/proxy-wasm-new DESTINATION ${CMAKE_INSTALL_BINDIR} COMP
 install(DIRECTORY scripts/starter/ DESTINATION ${PROXY_WASM_INSTALL_STARTER_DIR} COMPONENT sdk)
 
 # ---- testing (native builds: the libraries are built here) ------------------------------------
-if(NOT PROXY_WASM_WASM_BUILD)
+if(TARGET proxy_wasm_host)  # native builds with PROXY_WASM_BUILD_HOST
   install(DIRECTORY host/include/proxy_wasm engine/include/proxy_wasm
     DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT testing)
   set_target_properties(proxy_wasm_host PROPERTIES EXPORT_NAME host)

@@ -45,3 +45,18 @@ configure(bad_argument error "SOURCES: no file .STACKSIZE. \\(a misspelt option\
 # A wasm toolchain file: only the plugin, no sub-build, no tests.
 configure(wasm_toolchain_file ok "Generating done" "proxy_wasm_add_plugin(p SOURCES plugin.cc)\nproxy_wasm_add_plugin_test(p_test PLUGIN p SOURCES plugin.cc)\nif(TARGET p_test)\n  message(FATAL_ERROR \"a test in a wasm build\")\nendif()"
   -DCMAKE_TOOLCHAIN_FILE=${SOURCE}/toolchain/wasm32-wasi-clang.cmake)
+
+# The SDK's sdk component alone installs with neither doctest nor wabt on the machine.
+set(dir "${WORK}/sdk_only")
+execute_process(COMMAND ${CMAKE_COMMAND} -S "${SOURCE}" -B "${dir}/build" -DPROXY_WASM_BUILD_HOST=OFF
+  -DPROXY_WASM_BUILD_TESTS=OFF -DPROXY_WASM_BUILD_EXAMPLES=OFF -DPROXY_WASM_BUILD_BENCHMARKS=OFF
+  -DCMAKE_DISABLE_FIND_PACKAGE_doctest=ON -DCMAKE_DISABLE_FIND_PACKAGE_wabt=ON
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(rc)
+  message(FATAL_ERROR "sdk_only: configuring the SDK without doctest and wabt failed:\n${out}\n${err}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --install "${dir}/build" --prefix "${dir}/prefix" RESULT_VARIABLE rc OUTPUT_QUIET)
+if(rc OR NOT EXISTS "${dir}/prefix/include/proxy_wasm/proxy_wasm.h" OR NOT EXISTS "${dir}/prefix/lib/cmake/ProxyWasm/ProxyWasmConfig.cmake")
+  message(FATAL_ERROR "sdk_only: installing the headers failed")
+endif()
+message(STATUS "sdk_only: ok")
