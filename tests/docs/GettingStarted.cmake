@@ -9,12 +9,13 @@ file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}/home" "${WORK}/proxy-wasm-cpp")
 
 # A fresh clone's files.
-execute_process(COMMAND git -C "${SOURCE}" ls-files -z --cached --others --exclude-standard
+execute_process(COMMAND git -C "${SOURCE}" ls-files --cached --others --exclude-standard
   OUTPUT_VARIABLE files RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "git ls-files failed in ${SOURCE}")
 endif()
-string(REPLACE "\0" ";" files "${files}")
+string(STRIP "${files}" files)
+string(REPLACE "\n" ";" files "${files}")
 foreach(f ${files})
   if(EXISTS "${SOURCE}/${f}" AND NOT IS_DIRECTORY "${SOURCE}/${f}")
     get_filename_component(d "${WORK}/proxy-wasm-cpp/${f}" DIRECTORY)
