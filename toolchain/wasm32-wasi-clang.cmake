@@ -4,7 +4,7 @@
 # Pick another clang with -DPROXY_WASM_CLANG_VERSION=NN.
 set(CMAKE_SYSTEM_NAME Generic)  # CMake < 3.31 does not know "WASI"
 set(CMAKE_SYSTEM_PROCESSOR wasm32)
-set(PROXY_WASM_TOOLCHAIN "debian-clang" CACHE INTERNAL "")
+set(PROXY_WASM_TOOLCHAIN "clang" CACHE INTERNAL "")  # the name TOOLCHAIN uses
 
 set(PROXY_WASM_CLANG_VERSION "19" CACHE STRING "Debian clang major version for wasm32-wasi")
 find_program(PROXY_WASM_CLANGXX NAMES clang++-${PROXY_WASM_CLANG_VERSION} REQUIRED)

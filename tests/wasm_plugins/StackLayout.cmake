@@ -1,0 +1,26 @@
+# Checks a module's memory layout: the stack first. The shadow stack pointer (wasm-ld's
+# __stack_pointer, the module's first global) starts at STACK_SIZE, and every active data
+# segment starts at or above it, so an overflow runs below address 0 and traps.
+#   cmake -DOBJDUMP=wasm-objdump -DWASM=<module> -DSTACK_SIZE=65536 -P StackLayout.cmake
+execute_process(COMMAND ${OBJDUMP} -x ${WASM} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "${OBJDUMP} -x ${WASM} failed")
+endif()
+if(NOT out MATCHES "global\\[0\\] i32 mutable=1[^\n]* - init i32=([0-9]+)")
+  message(FATAL_ERROR "${WASM}: no mutable i32 global[0] (the stack pointer)")
+endif()
+set(sp ${CMAKE_MATCH_1})
+if(NOT sp EQUAL STACK_SIZE)
+  message(FATAL_ERROR "${WASM}: the stack pointer starts at ${sp}, not ${STACK_SIZE}: the stack is not first or not ${STACK_SIZE} bytes")
+endif()
+string(REGEX MATCHALL "segment\\[[0-9]+\\] memory=0 size=[0-9]+ - init i32=[0-9]+" segments "${out}")
+if(NOT segments)
+  message(FATAL_ERROR "${WASM}: no data segment found")
+endif()
+foreach(s ${segments})
+  string(REGEX REPLACE ".*init i32=" "" at "${s}")
+  if(at LESS sp)
+    message(FATAL_ERROR "${WASM}: data at ${at}, below the stack top ${sp}: ${s}")
+  endif()
+endforeach()
+message(STATUS "${WASM}: stack [0, ${sp}), data above it")
