@@ -11,10 +11,10 @@
 //   the call failed, or could not be made
 //                    -> local 503 "auth service unavailable" (details auth_unavailable)
 // A response arriving after the stream ended is dropped by the SDK.
+#include <proxy_wasm/json.h>
 #include <proxy_wasm/proxy_wasm.h>
 
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,45 +24,43 @@ namespace {
 using proxy_wasm::Action;
 constexpr std::chrono::milliseconds kAuthTimeout{1000};
 
+struct Config {
+  std::string cluster = "auth";
+  std::string authority = "auth.local";
+  std::string path = "/check";
+};
+
+void from_json(const proxy_wasm::Json& j, Config& c) {
+  proxy_wasm::jsonField(j, "cluster", c.cluster, proxy_wasm::JsonOptional);
+  proxy_wasm::jsonField(j, "authority", c.authority, proxy_wasm::JsonOptional);
+  proxy_wasm::jsonField(j, "path", c.path, proxy_wasm::JsonOptional);
+}
+
 class AuthRoot : public proxy_wasm::RootContext {
  public:
   using RootContext::RootContext;
 
-  bool onConfigure(size_t size) override {
-    cluster_ = "auth";
-    authority_ = "auth.local";
-    path_ = "/check";
-    if (size == 0) return true;
-    auto config = pluginConfiguration();
-    if (!config) {
-      proxy_wasm::logError("cannot read the plugin configuration: ", config.status());
-      return false;
-    }
-    // No exceptions: a parse error comes back as a "discarded" value.
-    const auto json = nlohmann::json::parse(config->view(), nullptr, /*allow_exceptions=*/false);
-    if (json.is_discarded() || !json.is_object()) {
-      proxy_wasm::logError("configuration must be a JSON object: ", config->view());
-      return false;
-    }
-    for (auto [field, target] :
-         {std::pair{"cluster", &cluster_}, std::pair{"authority", &authority_}, std::pair{"path", &path_}}) {
-      auto it = json.find(field);
-      if (it == json.end()) continue;
-      if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+  bool onConfigure(size_t) override {
+    // Syntax errors and fields of another type are logged by json.h, with their position.
+    auto config = proxy_wasm::pluginConfigurationAs<Config>(*this);
+    if (!config) return false;
+    for (auto [field, value] : {std::pair{"cluster", &config->cluster}, std::pair{"authority", &config->authority},
+                                std::pair{"path", &config->path}}) {
+      if (value->empty()) {
         proxy_wasm::logError("configuration field '", field, "' must be a non-empty string");
         return false;
       }
-      *target = it->get<std::string>();
     }
+    config_ = std::move(*config);
     return true;
   }
 
-  const std::string& cluster() const { return cluster_; }
-  const std::string& authority() const { return authority_; }
-  const std::string& path() const { return path_; }
+  const std::string& cluster() const { return config_.cluster; }
+  const std::string& authority() const { return config_.authority; }
+  const std::string& path() const { return config_.path; }
 
  private:
-  std::string cluster_, authority_, path_;
+  Config config_;
 };
 
 class AuthContext : public proxy_wasm::HttpContextFor<AuthRoot> {

@@ -2,50 +2,41 @@
 //
 // Configuration (JSON, every field optional): {"header": NAME, "value": VALUE}
 // defaults: x-wasm-header / demo-wasm. Empty configuration = defaults.
+#include <proxy_wasm/json.h>
 #include <proxy_wasm/proxy_wasm.h>
 
-#include <nlohmann/json.hpp>
 #include <string>
 
 namespace {
+
+struct Config {
+  std::string header = "x-wasm-header";
+  std::string value = "demo-wasm";
+};
+
+// Both fields optional; a field of another type is an error that names it ("/header: ...").
+void from_json(const proxy_wasm::Json& j, Config& c) {
+  proxy_wasm::jsonField(j, "header", c.header, proxy_wasm::JsonOptional);
+  proxy_wasm::jsonField(j, "value", c.value, proxy_wasm::JsonOptional);
+}
 
 class HeadersRoot : public proxy_wasm::RootContext {
  public:
   using RootContext::RootContext;
 
-  bool onConfigure(size_t size) override {
-    header_ = "x-wasm-header";
-    value_ = "demo-wasm";
-    if (size == 0) return true;
-    auto config = pluginConfiguration();
-    if (!config) {
-      proxy_wasm::logError("cannot read the plugin configuration: ", config.status());
-      return false;
-    }
-    // No exceptions: parse errors come back as a "discarded" value.
-    const auto json = nlohmann::json::parse(config->view(), nullptr, /*allow_exceptions=*/false);
-    if (json.is_discarded() || !json.is_object()) {
-      proxy_wasm::logError("configuration must be a JSON object: ", config->view());
-      return false;
-    }
-    for (auto [field, target] : {std::pair{"header", &header_}, std::pair{"value", &value_}}) {
-      auto it = json.find(field);
-      if (it == json.end()) continue;
-      if (!it->is_string()) {
-        proxy_wasm::logError("configuration field '", field, "' must be a string");
-        return false;
-      }
-      *target = it->get<std::string>();
-    }
+  bool onConfigure(size_t) override {
+    // Empty configuration: the defaults. Errors are logged with their position or field.
+    auto config = proxy_wasm::pluginConfigurationAs<Config>(*this);
+    if (!config) return false;
+    config_ = std::move(*config);
     return true;
   }
 
-  const std::string& header() const { return header_; }
-  const std::string& value() const { return value_; }
+  const std::string& header() const { return config_.header; }
+  const std::string& value() const { return config_.value; }
 
  private:
-  std::string header_;
-  std::string value_;
+  Config config_;
 };
 
 class HeadersContext : public proxy_wasm::HttpContextFor<HeadersRoot> {

@@ -6,9 +6,9 @@
 // in the headers phase; their body is buffered until end of stream and then checked:
 // empty, not a JSON object, or missing a required top-level key (a null value counts as
 // present) -> local response 400 "invalid payload"; otherwise the request continues.
+#include <proxy_wasm/json.h>
 #include <proxy_wasm/proxy_wasm.h>
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,36 +38,23 @@ bool isJsonMediaType(std::string_view content_type) {
   return equalsIgnoringCase(trim(content_type.substr(0, content_type.find(';'))), "application/json");
 }
 
+struct Config {
+  std::vector<std::string> required_keys;
+};
+
+void from_json(const proxy_wasm::Json& j, Config& c) {
+  proxy_wasm::jsonField(j, "required_keys", c.required_keys, proxy_wasm::JsonOptional);
+}
+
 class ValidationRoot : public proxy_wasm::RootContext {
  public:
   using RootContext::RootContext;
 
-  bool onConfigure(size_t size) override {
-    required_keys_.clear();
-    if (size == 0) return true;
-    auto config = pluginConfiguration();
-    if (!config) {
-      proxy_wasm::logError("cannot read the plugin configuration: ", config.status());
-      return false;
-    }
-    const auto json = nlohmann::json::parse(config->view(), nullptr, /*allow_exceptions=*/false);
-    if (json.is_discarded() || !json.is_object()) {
-      proxy_wasm::logError("configuration must be a JSON object: ", config->view());
-      return false;
-    }
-    auto keys = json.find("required_keys");
-    if (keys == json.end()) return true;
-    if (!keys->is_array()) {
-      proxy_wasm::logError("configuration field 'required_keys' must be an array of strings");
-      return false;
-    }
-    for (const auto& key : *keys) {
-      if (!key.is_string()) {
-        proxy_wasm::logError("configuration field 'required_keys' must be an array of strings");
-        return false;
-      }
-      required_keys_.push_back(key.get<std::string>());
-    }
+  bool onConfigure(size_t) override {
+    // Errors (syntax, or required_keys not an array of strings) are logged by json.h.
+    auto config = proxy_wasm::pluginConfigurationAs<Config>(*this);
+    if (!config) return false;
+    required_keys_ = std::move(config->required_keys);
     return true;
   }
 

@@ -6,12 +6,12 @@
 // second by the host clock. A request takes one token; with none left it gets a local 429
 // response. The buckets live in shared data under `rate_limit:<client>` and are updated
 // with compare-and-swap, so every worker of the VM enforces one limit.
+#include <proxy_wasm/json.h>
 #include <proxy_wasm/proxy_wasm.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +60,14 @@ struct Bucket {
   }
 };
 
+struct Config {
+  int64_t requests_per_second = kDefaultRate;
+};
+
+void from_json(const proxy_wasm::Json& j, Config& c) {
+  proxy_wasm::jsonField(j, "requests_per_second", c.requests_per_second, proxy_wasm::JsonOptional);
+}
+
 class RateLimitRoot : public proxy_wasm::RootContext {
  public:
   using RootContext::RootContext;
@@ -78,26 +86,14 @@ class RateLimitRoot : public proxy_wasm::RootContext {
     return true;
   }
 
-  bool onConfigure(size_t size) override {
-    int64_t rate = kDefaultRate;
-    if (size != 0) {
-      auto config = pluginConfiguration();
-      if (!config) {
-        proxy_wasm::logError("cannot read the plugin configuration: ", config.status());
-        return false;
-      }
-      const auto json = nlohmann::json::parse(config->view(), nullptr, /*allow_exceptions=*/false);
-      if (json.is_discarded() || !json.is_object()) {
-        proxy_wasm::logError("configuration must be a JSON object: ", config->view());
-        return false;
-      }
-      if (auto it = json.find("requests_per_second"); it != json.end()) {
-        if (!it->is_number_integer() || it->get<int64_t>() <= 0 || it->get<int64_t>() > kMaxRate) {
-          proxy_wasm::logError("requests_per_second must be an integer from 1 to ", kMaxRate, ": ", it->dump());
-          return false;
-        }
-        rate = it->get<int64_t>();
-      }
+  bool onConfigure(size_t) override {
+    // Syntax errors and a requests_per_second that is not an integer are logged by json.h.
+    auto config = proxy_wasm::pluginConfigurationAs<Config>(*this);
+    if (!config) return false;
+    const int64_t rate = config->requests_per_second;
+    if (rate <= 0 || rate > kMaxRate) {
+      proxy_wasm::logError("requests_per_second must be an integer from 1 to ", kMaxRate, ": ", rate);
+      return false;
     }
     rate_ = uint64_t(rate);
     return true;
