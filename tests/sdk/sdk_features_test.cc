@@ -1,5 +1,6 @@
 // The typed APIs beyond headers and bodies: callouts from any context, gRPC calls and
-// streams, timers, metrics, properties, shared data and queues, foreign functions.
+// streams, timers, metrics, properties, shared data and queues, foreign functions. Every
+// hook and callback with assertions has its runs counted.
 #include <doctest/doctest.h>
 #include <proxy_wasm/testing.h>
 
@@ -22,13 +23,16 @@ struct Fixture {
 TEST_CASE_FIXTURE(Fixture, "an HTTP callout from a stream resumes that stream from its callback") {
   host->startPlugin({"http"});
   std::string seen_body;
+  int headers = 0, responses = 0;
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    ++headers;
     auto token = ctx.httpCall(proxy_wasm::HttpRequest("auth")
                                   .headers({{":method", "GET"}, {":path", "/check"}, {":authority", "auth"}})
                                   .body("ping")
                                   .trailer("x-trailer", "t")
                                   .timeout(std::chrono::milliseconds(500)),
-                              [&ctx, &seen_body](const proxy_wasm::HttpCallResponse& r) {
+                              [&ctx, &seen_body, &responses](const proxy_wasm::HttpCallResponse& r) {
+                                ++responses;
                                 CHECK_FALSE(r.failed());
                                 CHECK(r.status() == 200);
                                 CHECK(r.header("x-user").value().view() == "alice");
@@ -42,6 +46,7 @@ TEST_CASE_FIXTURE(Fixture, "an HTTP callout from a stream resumes that stream fr
   };
   auto& s = host->newHttpStream();
   CHECK(s.sendRequestHeaders({{":path", "/x"}}) == Action::Pause);
+  CHECK(headers == 1);
   REQUIRE(host->httpCalls().size() == 1);
   const auto& call = host->httpCalls()[0];
   CHECK(call.upstream == "auth");
@@ -51,6 +56,7 @@ TEST_CASE_FIXTURE(Fixture, "an HTTP callout from a stream resumes that stream fr
   CHECK(call.trailers.get("x-trailer") == "t");
   CHECK(call.timeout_ms == 500);
   CHECK(host->respondHttpCall(call.token, {{":status", "200"}, {"x-user", "alice"}}, "pong"));
+  CHECK(responses == 1);
   CHECK(seen_body == "pong");
   CHECK_FALSE(s.requestPaused());
   CHECK(s.requestHeaders().get("x-user") == "alice");
@@ -61,8 +67,9 @@ TEST_CASE_FIXTURE(Fixture, "callout failures reach the callback; dispatch errors
   options.clusters = std::set<std::string>{"known"};
   host = makeHost(options);
   host->startPlugin({"root_only"});
-  int failures = 0;
+  int failures = 0, ticks = 0;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
+    ++ticks;
     auto bad = root.httpCall(proxy_wasm::HttpRequest("unknown").headers({{":method", "GET"}, {":path", "/"}, {":authority", "a"}}),
                              [](const proxy_wasm::HttpCallResponse&) { FAIL("never called"); });
     CHECK(bad.status() == Status::BadArgument);
@@ -81,6 +88,7 @@ TEST_CASE_FIXTURE(Fixture, "callout failures reach the callback; dispatch errors
     CHECK(ok.ok());
   };
   host->tick();
+  CHECK(ticks == 1);
   REQUIRE(host->pendingHttpCalls().size() == 1);
   host->failHttpCall(host->pendingHttpCalls()[0]);
   CHECK(failures == 1);
@@ -89,13 +97,17 @@ TEST_CASE_FIXTURE(Fixture, "callout failures reach the callback; dispatch errors
 TEST_CASE_FIXTURE(Fixture, "a response after the stream ended is dropped") {
   host->startPlugin({"http"});
   bool called = false;
+  int headers = 0;
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    ++headers;
     (void)ctx.httpCall(proxy_wasm::HttpRequest("c").headers({{":method", "GET"}, {":path", "/"}, {":authority", "a"}}),
                        [&](const proxy_wasm::HttpCallResponse&) { called = true; });
     return Action::Pause;
   };
   auto& s = host->newHttpStream();
   s.sendRequestHeaders({{":path", "/"}});
+  CHECK(headers == 1);
+  REQUIRE(host->httpCalls().size() == 1);
   s.finish();
   CHECK(host->respondHttpCall(host->httpCalls()[0].token, {{":status", "200"}}));
   CHECK_FALSE(called);
@@ -104,13 +116,16 @@ TEST_CASE_FIXTURE(Fixture, "a response after the stream ended is dropped") {
 TEST_CASE_FIXTURE(Fixture, "unary gRPC: reply or failure, each exactly once") {
   host->startPlugin({"root_only"});
   std::vector<std::string> events;
+  int ticks = 0, callbacks = 0;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
+    ++ticks;
     for (int i = 0; i < 2; ++i) {
       auto token = root.grpcCall(proxy_wasm::GrpcRequest("grpc", "pkg.Service", "Method")
                                      .metadata("x-md", "1")
                                      .message("request")
                                      .timeout(std::chrono::milliseconds(1000)),
                                  [&](const proxy_wasm::GrpcCallResponse& r) {
+                                   ++callbacks;
                                    if (r.ok()) {
                                      events.push_back("reply " + r.message().value().str());
                                    } else {
@@ -122,6 +137,7 @@ TEST_CASE_FIXTURE(Fixture, "unary gRPC: reply or failure, each exactly once") {
     }
   };
   host->tick();
+  CHECK(ticks == 1);
   REQUIRE(host->grpcCalls().size() == 2);
   const auto& first = host->grpcCalls()[0];
   CHECK(first.service == "pkg.Service");
@@ -131,17 +147,19 @@ TEST_CASE_FIXTURE(Fixture, "unary gRPC: reply or failure, each exactly once") {
   CHECK((first.token & 3) == 1);
   CHECK(host->respondGrpcCall(host->grpcCalls()[0].token, "response"));
   CHECK(host->grpcClose(host->grpcCalls()[1].token, GrpcStatus::PermissionDenied, "no"));
+  CHECK(callbacks == 2);
   CHECK(events == std::vector<std::string>{"reply response", "status 7 no"});
 }
 
 namespace {
 class Recorder : public proxy_wasm::GrpcStreamHandler {
  public:
-  explicit Recorder(std::vector<std::string>* log) : log_(log) {}
+  Recorder(std::vector<std::string>* log, int* messages) : log_(log), messages_(messages) {}
   void onInitialMetadata(uint32_t n) override {
     log_->push_back("initial " + std::to_string(n) + " " + initialMetadataValue("k").value().str());
   }
   void onMessage(size_t size) override {
+    ++*messages_;
     log_->push_back("message " + message().value().str() + " " + std::to_string(size));
     CHECK(send("pong") == Status::Ok);
   }
@@ -150,23 +168,29 @@ class Recorder : public proxy_wasm::GrpcStreamHandler {
 
  private:
   std::vector<std::string>* log_;
+  int* messages_;
 };
 }  // namespace
 
 TEST_CASE_FIXTURE(Fixture, "gRPC streams deliver every event to their handler") {
   host->startPlugin({"root_only"});
   std::vector<std::string> log;
+  int ticks = 0, messages = 0;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
-    auto token = root.grpcStream(proxy_wasm::GrpcRequest("grpc", "pkg.S", "Stream"), std::make_unique<Recorder>(&log));
+    ++ticks;
+    auto token = root.grpcStream(proxy_wasm::GrpcRequest("grpc", "pkg.S", "Stream"), std::make_unique<Recorder>(&log, &messages));
     REQUIRE(token.ok());
     CHECK((*token & 3) == 2);
   };
   host->tick();
+  CHECK(ticks == 1);
+  REQUIRE(host->grpcCalls().size() == 1);
   const uint32_t token = host->grpcCalls()[0].token;
   CHECK(host->grpcInitialMetadata(token, {{"k", "v"}}));
   CHECK(host->grpcMessage(token, "ping"));
   CHECK(host->grpcTrailingMetadata(token, {{"t", "1"}, {"u", "2"}}));
   CHECK(host->grpcClose(token, GrpcStatus::Ok));
+  CHECK(messages == 1);
   CHECK(log == std::vector<std::string>{"initial 1 v", "message ping 4", "trailing 2", "close 0"});
   CHECK(host->grpcCall(token)->sent == std::vector<std::string>{"pong"});
   CHECK(host->violations().empty());
@@ -179,8 +203,10 @@ TEST_CASE_FIXTURE(Fixture, "timers: several per root, repeating and one-shot, on
   test_plugin::hooks().on_configure = nullptr;
   test_plugin::hooks().on_tick = nullptr;
   auto root_id = host->roots()[0];
+  int schedules = 0, cancels = 0;
   // Schedule from a foreign-function call: any root callback works.
   test_plugin::hooks().on_foreign_function = [&](proxy_wasm::RootContext& root, uint32_t, size_t) {
+    ++schedules;
     auto a = root.addTimer(std::chrono::milliseconds(300), [&] { fired.push_back("300 @" + std::to_string(host->now() / 1000000 % 100000)); });
     auto b = root.addOneShotTimer(std::chrono::milliseconds(500), [&] { fired.push_back("once"); });
     REQUIRE(a.ok());
@@ -190,16 +216,19 @@ TEST_CASE_FIXTURE(Fixture, "timers: several per root, repeating and one-shot, on
     CHECK(root.setTickPeriod(1000) == Status::BadArgument);
   };
   host->callPluginForeignFunction(1, "", root_id);
+  CHECK(schedules == 1);
   CHECK(host->tickPeriod() == 300);
   host->advanceTime(1000);
   CHECK(fired.size() == 4);  // 300, 500 once, 600, 900
   CHECK(fired[1] == "once");
   test_plugin::hooks().on_foreign_function = [&](proxy_wasm::RootContext& root, uint32_t, size_t) {
+    ++cancels;
     CHECK(root.cancelTimer(fast));
     CHECK_FALSE(root.cancelTimer(fast));
     CHECK(root.timerCount() == 0);
   };
   host->callPluginForeignFunction(1, "", root_id);
+  CHECK(cancels == 1);
   CHECK(host->tickPeriod() == 0);
   host->advanceTime(1000);
   CHECK(fired.size() == 4);
@@ -208,7 +237,9 @@ TEST_CASE_FIXTURE(Fixture, "timers: several per root, repeating and one-shot, on
 
 TEST_CASE_FIXTURE(Fixture, "metrics: typed handles, tags folded into the name") {
   host->startPlugin({"root_only"});
+  int ticks = 0;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext&) {
+    ++ticks;
     auto c = proxy_wasm::Counter::define("requests", {{"method", "GET"}});
     auto g = proxy_wasm::Gauge::define("active");
     auto h = proxy_wasm::Histogram::define("sizes");
@@ -229,6 +260,7 @@ TEST_CASE_FIXTURE(Fixture, "metrics: typed handles, tags folded into the name") 
     CHECK(undefined.increment() == Status::NotFound);
   };
   host->tick();
+  CHECK(ticks == 1);
   CHECK(host->counter("method.GET.requests") == 5u);
   CHECK(host->gauge("active") == 7);
   CHECK(host->histogram("sizes") == std::vector<uint64_t>{10, 20});
@@ -243,7 +275,9 @@ TEST_CASE_FIXTURE(Fixture, "properties: typed decoding, absent paths, plugin att
   options.properties[std::string("bad\0int", 7)] = "abc";
   host = makeHost(options);
   host->startPlugin({"http", "", "my_plugin"});
+  int headers = 0, ticks = 0;
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext&, size_t, bool) {
+    ++headers;
     namespace attr = proxy_wasm::attributes;
     CHECK(attr::pluginName().value().view() == "my_plugin");
     CHECK(attr::pluginRootId().value().view() == "http");
@@ -268,15 +302,20 @@ TEST_CASE_FIXTURE(Fixture, "properties: typed decoding, absent paths, plugin att
     return Action::Continue;
   };
   host->newHttpStream().sendRequestHeaders({{":method", "POST"}, {":path", "/p"}});
+  CHECK(headers == 1);
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext&) {
+    ++ticks;
     CHECK(proxy_wasm::setProperty("x", "y") == Status::NotFound);  // no stream on a root
   };
   host->tick();
+  CHECK(ticks == 1);
 }
 
 TEST_CASE_FIXTURE(Fixture, "shared data: the compare-and-swap helper and queues") {
   host->startPlugin({"root_only"});
+  int ticks = 0, queue_ready = 0;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext&) {
+    ++ticks;
     auto add = [](std::optional<std::string_view> current) -> std::optional<std::string> {
       return std::to_string((current ? std::stoi(std::string(*current)) : 0) + 1);
     };
@@ -308,10 +347,13 @@ TEST_CASE_FIXTURE(Fixture, "shared data: the compare-and-swap helper and queues"
   };
   std::vector<std::string> dequeued;
   test_plugin::hooks().on_queue_ready = [&](proxy_wasm::RootContext&, uint32_t id) {
+    ++queue_ready;
     proxy_wasm::SharedQueue queue(id);
     for (auto item = queue.dequeue(); item.ok(); item = queue.dequeue()) dequeued.push_back(item->str());
   };
   host->tick();
+  CHECK(ticks == 1);
+  CHECK(queue_ready == 1);
   CHECK(host->sharedData("count")->first == "2");
   CHECK(dequeued == std::vector<std::string>{"job-1"});  // delivered after the tick returned
 }
@@ -323,25 +365,32 @@ TEST_CASE_FIXTURE(Fixture, "foreign functions both ways") {
     return Status::Ok;
   });
   host->registerForeignFunction("broken", [](std::string_view, std::string&) { return Status::InternalFailure; });
+  int ticks = 0, calls = 0;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext&) {
+    ++ticks;
     CHECK(proxy_wasm::callForeignFunction("reverse", "abc").value().view() == "cba");
     CHECK(proxy_wasm::callForeignFunction("broken", "").status() == Status::InternalFailure);
     CHECK(proxy_wasm::callForeignFunction("absent", "").status() == Status::NotFound);
   };
   host->tick();
+  CHECK(ticks == 1);
   std::string args;
   test_plugin::hooks().on_foreign_function = [&](proxy_wasm::RootContext& root, uint32_t id, size_t size) {
+    ++calls;
     CHECK(id == 42);
     CHECK(size == 4);
     args = root.foreignFunctionArguments().value().str();
   };
   host->callPluginForeignFunction(42, "data");
+  CHECK(calls == 1);
   CHECK(args == "data");
 }
 
 TEST_CASE_FIXTURE(Fixture, "buffer and header-map status calls") {
   host->startPlugin({"http"});
+  int bodies = 0;
   test_plugin::hooks().on_request_body = [&](proxy_wasm::HttpContext& ctx, size_t size, bool) {
+    ++bodies;
     auto st = ctx.getBufferStatus(proxy_wasm::BufferType::HttpRequestBody);
     REQUIRE(st.ok());
     CHECK(st->size == size);
@@ -356,17 +405,21 @@ TEST_CASE_FIXTURE(Fixture, "buffer and header-map status calls") {
   auto& s = host->newHttpStream();
   s.sendRequestHeaders({{":path", "/"}});
   s.sendRequestBody("abcdefg", true);
+  CHECK(bodies == 1);
   CHECK(s.forwardedRequestBody() == "abcdefg");
 }
 
 TEST_CASE_FIXTURE(Fixture, "closeRequest resets the stream once the callback returns") {
   host->startPlugin({"http"});
+  int headers = 0;
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    ++headers;
     CHECK(ctx.closeRequest() == Status::Ok);
     return Action::Continue;
   };
   auto& s = host->newHttpStream();
   s.sendRequestHeaders({{":path", "/"}});
+  CHECK(headers == 1);
   CHECK(s.reset());
   CHECK(s.resetDetails() == "wasm_close_stream");
   CHECK(s.sendRequestBody("ignored", true) == Action::Continue);
@@ -375,7 +428,9 @@ TEST_CASE_FIXTURE(Fixture, "closeRequest resets the stream once the callback ret
 
 TEST_CASE_FIXTURE(Fixture, "trailers and the response body through the typed API") {
   host->startPlugin({"http"});
+  int request_trailers = 0, response_bodies = 0;
   test_plugin::hooks().on_request_trailers = [&](proxy_wasm::HttpContext& ctx, uint32_t n) {
+    ++request_trailers;
     CHECK(n == 1);
     CHECK(ctx.getRequestTrailer("grpc-status").value().view() == "0");
     CHECK(ctx.addRequestTrailer("x-added", "1") == Status::Ok);
@@ -383,6 +438,7 @@ TEST_CASE_FIXTURE(Fixture, "trailers and the response body through the typed API
     return Action::Continue;
   };
   test_plugin::hooks().on_response_body = [&](proxy_wasm::HttpContext& ctx, size_t, bool eos) {
+    ++response_bodies;
     if (!eos) return Action::Pause;
     CHECK(ctx.prependResponseBody("<") == Status::Ok);
     CHECK(ctx.appendResponseBody(">") == Status::Ok);
@@ -395,10 +451,12 @@ TEST_CASE_FIXTURE(Fixture, "trailers and the response body through the typed API
   s.sendRequestHeaders({{":path", "/"}});
   s.sendRequestBody("b");
   s.sendRequestTrailers({{"grpc-status", "0"}});
+  CHECK(request_trailers == 1);
   CHECK(s.requestTrailers() == HeaderList{{"grpc-status", "2"}, {"x-added", "1"}});
   s.sendResponseHeaders({{":status", "200"}});
   s.sendResponseBody("ab");
   s.sendResponseBody("cd", true);
+  CHECK(response_bodies == 2);
   CHECK(s.forwardedResponseBody() == "<abcd>");
   CHECK(s.responseTrailers().get("x-checksum") == "abc");
 }
@@ -406,7 +464,9 @@ TEST_CASE_FIXTURE(Fixture, "trailers and the response body through the typed API
 TEST_CASE_FIXTURE(Fixture, "TCP: data callbacks, rewriting, pause and resume, close") {
   host->startPlugin({"tcp"});
   proxy_wasm::StreamContext* conn_ctx = nullptr;
+  int downstream = 0, upstream = 0, ticks = 0;
   test_plugin::hooks().on_downstream_data = [&](proxy_wasm::StreamContext& ctx, size_t size, bool) {
+    ++downstream;
     conn_ctx = &ctx;
     CHECK(proxy_wasm::attributes::sourceAddress().value().view() == "192.0.2.10:41000");
     CHECK(proxy_wasm::attributes::connectionId().value() == ctx.id());
@@ -418,6 +478,7 @@ TEST_CASE_FIXTURE(Fixture, "TCP: data callbacks, rewriting, pause and resume, cl
     return Action::Continue;
   };
   test_plugin::hooks().on_upstream_data = [&](proxy_wasm::StreamContext& ctx, size_t, bool) {
+    ++upstream;
     CHECK(ctx.closeDownstream() == Status::Ok);
     return Action::Continue;
   };
@@ -430,16 +491,22 @@ TEST_CASE_FIXTURE(Fixture, "TCP: data callbacks, rewriting, pause and resume, cl
   };
   auto& c = host->newConnection();
   CHECK(c.sendDownstreamData("abc") == Action::Continue);
+  CHECK(downstream == 1);
   CHECK(c.forwardedDownstream() == "[abc]");
   CHECK(c.sendDownstreamData("hold") == Action::Pause);
   CHECK(c.bufferedDownstream() == "hold");
+  CHECK(downstream == 2);
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext&) {
+    ++ticks;
     REQUIRE(conn_ctx);
     CHECK(conn_ctx->continueDownstream() == Status::Ok);
   };
   host->tick();
+  CHECK(ticks == 1);
+  CHECK(downstream == 2);  // resumed data is forwarded without another callback
   CHECK(c.forwardedDownstream() == "[abc]hold");
   CHECK(c.sendUpstreamData("reply", true) == Action::Continue);
+  CHECK(upstream == 1);
   CHECK(c.closed());
   c.closeDownstream(proxy_wasm::PeerType::Local);
   CHECK(closes == std::vector<proxy_wasm::PeerType>{proxy_wasm::PeerType::Unknown, proxy_wasm::PeerType::Local});
@@ -453,23 +520,26 @@ TEST_CASE_FIXTURE(Fixture, "TCP: data callbacks, rewriting, pause and resume, cl
 namespace {
 class Closer : public proxy_wasm::GrpcStreamHandler {
  public:
-  explicit Closer(int* closes) : closes_(closes) {}
+  Closer(int* closes, int* messages) : closes_(closes), messages_(messages) {}
   void onMessage(size_t) override {
+    ++*messages_;
     CHECK(close() == Status::Ok);  // half-close: the server may still answer
   }
   void onClose(GrpcStatus) override { ++*closes_; }
 
  private:
   int* closes_;
+  int* messages_;
 };
 }  // namespace
 
 TEST_CASE_FIXTURE(Fixture, "gRPC: half-close and cancel") {
   host->startPlugin({"root_only"});
-  int closes = 0;
+  int closes = 0, messages = 0, ticks = 0;
   uint32_t cancelled = 0;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
-    REQUIRE(root.grpcStream(proxy_wasm::GrpcRequest("grpc", "S", "M"), std::make_unique<Closer>(&closes)).ok());
+    ++ticks;
+    REQUIRE(root.grpcStream(proxy_wasm::GrpcRequest("grpc", "S", "M"), std::make_unique<Closer>(&closes, &messages)).ok());
     auto call = root.grpcCall(proxy_wasm::GrpcRequest("grpc", "S", "M").message("m"), [](const proxy_wasm::GrpcCallResponse&) {
       FAIL("a cancelled call's callback never runs");
     });
@@ -481,8 +551,11 @@ TEST_CASE_FIXTURE(Fixture, "gRPC: half-close and cancel") {
     CHECK(proxy_wasm::detail::raw::grpcCancel(4) == Status::BadArgument);              // an HTTP token
   };
   host->tick();
+  CHECK(ticks == 1);
+  REQUIRE(host->grpcCalls().size() == 2);
   const uint32_t stream = host->grpcCalls()[0].token;
   CHECK(host->grpcMessage(stream, "m"));
+  CHECK(messages == 1);
   CHECK(host->grpcCall(stream)->local_closed);
   CHECK(host->grpcClose(stream, GrpcStatus::Ok));
   CHECK(closes == 1);

@@ -1,6 +1,6 @@
 // The SDK against the host model: dispatch, registration, lifecycle, the status/result
 // mapping of every hostcall, buffer ownership. Test code runs inside real callbacks via
-// the hooks of test_plugin.
+// the hooks of test_plugin; every hook with assertions has its runs counted.
 #include <doctest/doctest.h>
 #include <proxy_wasm/testing.h>
 
@@ -23,7 +23,9 @@ struct Fixture {
 
 TEST_CASE_FIXTURE(Fixture, "roots are keyed by context id: same root id, different configurations") {
   std::vector<std::string> seen;
+  int configures = 0;
   test_plugin::hooks().on_configure = [&](proxy_wasm::RootContext& root) {
+    ++configures;
     auto config = root.pluginConfiguration();
     REQUIRE(config.ok());
     seen.push_back(std::string(root.rootId()) + "=" + config->str());
@@ -33,6 +35,7 @@ TEST_CASE_FIXTURE(Fixture, "roots are keyed by context id: same root id, differe
   const uint32_t b = host->startPlugin({"http", "two"});
   REQUIRE(a);
   REQUIRE(b);
+  CHECK(configures == 2);
   CHECK(seen == std::vector<std::string>{"http=one", "http=two"});
   CHECK(trace() == Trace{"start " + std::to_string(a), "configure " + std::to_string(a), "start " + std::to_string(b),
                          "configure " + std::to_string(b)});
@@ -106,25 +109,37 @@ TEST_CASE_FIXTURE(Fixture, "a root that defers onDone is deleted after finish()"
     pending = &root;
     return false;
   };
-  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) { CHECK(root.finish() == Status::Ok); };
+  int ticks = 0;
+  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
+    ++ticks;
+    CHECK(root.finish() == Status::Ok);
+  };
   const uint32_t root = host->startPlugin({"root_only"});
   host->shutdown();
   CHECK(pending != nullptr);
   CHECK(host->contextAlive(root));
   host->tick(root);  // still ticks while parked; finishes from the tick
+  CHECK(ticks == 1);
   CHECK(trace().back() == "delete " + std::to_string(root));
   CHECK_FALSE(host->contextAlive(root));
 }
 
 TEST_CASE_FIXTURE(Fixture, "finish() with nothing pending is NotFound") {
-  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) { CHECK(root.finish() == Status::NotFound); };
+  int ticks = 0;
+  test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext& root) {
+    ++ticks;
+    CHECK(root.finish() == Status::NotFound);
+  };
   host->startPlugin({"root_only"});
   host->tick();
+  CHECK(ticks == 1);
 }
 
 TEST_CASE_FIXTURE(Fixture, "header operations and their statuses") {
   host->startPlugin({"http"});
+  int headers = 0;
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t n, bool eos) {
+    ++headers;
     CHECK(n == 2);
     CHECK(eos);
     auto path = ctx.getRequestHeader(":path");
@@ -152,24 +167,30 @@ TEST_CASE_FIXTURE(Fixture, "header operations and their statuses") {
   };
   auto& s = host->newHttpStream();
   s.sendRequestHeaders({{":path", "/a"}, {"x-host", "h1"}}, true);
+  CHECK(headers == 1);
   CHECK(s.requestHeaders() == HeaderList{{":path", "/a"}, {"x-host", "h2"}, {"x-added", "1"}, {"x-added", "2"}});
 }
 
 TEST_CASE_FIXTURE(Fixture, "setRequestHeaders replaces the whole map") {
   host->startPlugin({"http"});
+  int headers = 0;
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    ++headers;
     CHECK(ctx.setRequestHeaders({{":path", "/new"}, {"x-a", "1"}}) == Status::Ok);
     return Action::Continue;
   };
   auto& s = host->newHttpStream();
   s.sendRequestHeaders({{":path", "/old"}, {"x-gone", "1"}});
+  CHECK(headers == 1);
   CHECK(s.requestHeaders() == HeaderList{{":path", "/new"}, {"x-a", "1"}});
 }
 
 TEST_CASE_FIXTURE(Fixture, "body: pause buffers, the next call sees everything, replace rewrites it") {
   host->startPlugin({"http"});
   std::vector<std::string> seen;
+  int bodies = 0;
   test_plugin::hooks().on_request_body = [&](proxy_wasm::HttpContext& ctx, size_t size, bool eos) {
+    ++bodies;
     auto body = ctx.getRequestBody();
     REQUIRE(body.ok());
     CHECK(body->size() == size);
@@ -183,6 +204,7 @@ TEST_CASE_FIXTURE(Fixture, "body: pause buffers, the next call sees everything, 
   CHECK(s.sendRequestBody("ab") == Action::Pause);
   CHECK(s.forwardedRequestBody().empty());
   CHECK(s.sendRequestBody("cd", true) == Action::Continue);
+  CHECK(bodies == 2);
   CHECK(seen == std::vector<std::string>{"ab", "abcd"});
   CHECK(s.forwardedRequestBody() == "[abcd]");
 }
@@ -194,7 +216,9 @@ TEST_CASE_FIXTURE(Fixture, "headers pause holds the body until continueRequest")
     paused = &ctx;
     return Action::Pause;
   };
+  int ticks = 0;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext&) {
+    ++ticks;
     REQUIRE(paused);
     CHECK(paused->continueRequest() == Status::Ok);
   };
@@ -204,6 +228,7 @@ TEST_CASE_FIXTURE(Fixture, "headers pause holds the body until continueRequest")
   CHECK(s.requestPaused());
   CHECK(std::count(trace().begin(), trace().end(), "request_body " + std::to_string(s.id())) == 0);
   host->tick();
+  CHECK(ticks == 1);
   CHECK_FALSE(s.requestPaused());
   CHECK(s.forwardedRequestBody() == "held");
   CHECK(trace().back() == "request_body " + std::to_string(s.id()));
@@ -211,12 +236,15 @@ TEST_CASE_FIXTURE(Fixture, "headers pause holds the body until continueRequest")
 
 TEST_CASE_FIXTURE(Fixture, "local response stops the stream") {
   host->startPlugin({"http"});
+  int headers = 0;
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    ++headers;
     CHECK(ctx.sendLocalResponse(403, "denied", {{"x-why", "test"}}, "not allowed") == Status::Ok);
     return Action::Continue;
   };
   auto& s = host->newHttpStream();
   CHECK(s.sendRequestHeaders({{":path", "/"}}) == Action::Pause);
+  CHECK(headers == 1);
   REQUIRE(s.localResponse());
   CHECK(s.localResponse()->status == 403);
   CHECK(s.localResponse()->body == "denied");
@@ -238,12 +266,15 @@ TEST_CASE_FIXTURE(Fixture, "local response stops the stream") {
 TEST_CASE_FIXTURE(Fixture, "a local reply to a gRPC request is a trailers-only gRPC response") {
   host->startPlugin({"http"});
   uint32_t grpc = uint32_t(proxy_wasm::GrpcStatus::None);
+  int headers = 0;
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    ++headers;
     CHECK(ctx.sendLocalResponse(403, "no access", {}, "denied", proxy_wasm::GrpcStatus(grpc)) == Status::Ok);
     return Action::Pause;
   };
   auto& mapped = host->newHttpStream();
   mapped.sendRequestHeaders({{":path", "/pkg.S/M"}, {"content-type", "application/grpc"}});
+  CHECK(headers == 1);
   CHECK(mapped.responseHeaders() == HeaderList{{":status", "200"},
                                                {"content-type", "application/grpc"},
                                                {"grpc-status", "7"},  // 403 -> PERMISSION_DENIED
@@ -252,22 +283,28 @@ TEST_CASE_FIXTURE(Fixture, "a local reply to a gRPC request is a trailers-only g
   grpc = uint32_t(proxy_wasm::GrpcStatus::Unavailable);
   auto& given = host->newHttpStream();
   given.sendRequestHeaders({{":path", "/pkg.S/M"}, {"content-type", "application/grpc+proto"}});
+  CHECK(headers == 2);
   CHECK(given.responseHeaders().get("grpc-status") == "14");
 }
 
 TEST_CASE_FIXTURE(Fixture, "the plugin may edit its own local reply on the way out") {
   host->startPlugin({"http"});
+  int request_headers = 0, response_headers = 0;
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    ++request_headers;
     CHECK(ctx.sendLocalResponse(401, "", {}, "auth") == Status::Ok);
     return Action::Pause;
   };
   test_plugin::hooks().on_response_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool eos) {
+    ++response_headers;
     CHECK(eos);  // no body
     CHECK(ctx.addResponseHeader("www-authenticate", "Basic") == Status::Ok);
     return Action::Continue;
   };
   auto& s = host->newHttpStream();
   s.sendRequestHeaders({{":path", "/"}});
+  CHECK(request_headers == 1);
+  CHECK(response_headers == 1);
   CHECK(s.responseHeaders() == HeaderList{{":status", "401"}, {"www-authenticate", "Basic"}});
   CHECK(s.responseHeadersForwarded());
 }
@@ -285,7 +322,9 @@ TEST_CASE_FIXTURE(Fixture, "log levels: the host's level is read once per callba
       return "x";
     }
   };
+  int ticks = 0;
   test_plugin::hooks().on_tick = [&](proxy_wasm::RootContext&) {
+    ++ticks;
     proxy_wasm::logInfo("skipped ", 1);
     proxy_wasm::logDebug("skipped");
     proxy_wasm::logWarn("kept ", 2, " ", true, ' ', Status::NotFound);
@@ -294,6 +333,7 @@ TEST_CASE_FIXTURE(Fixture, "log levels: the host's level is read once per callba
     proxy_wasm::logInfo(Counted{&formatted});
   };
   host->tick();
+  CHECK(ticks == 1);
   CHECK(formatted == 0);
   CHECK(host->logs(LogLevel::Warn) == std::vector<std::string>{"kept 2 true NotFound"});
   CHECK(host->logs(LogLevel::Error) == std::vector<std::string>{std::string(300, 'y')});
@@ -302,12 +342,15 @@ TEST_CASE_FIXTURE(Fixture, "log levels: the host's level is read once per callba
   host->setLogLevel(LogLevel::Off);
   host->clearLogs();
   host->tick();
+  CHECK(ticks == 2);
   CHECK(host->logs().empty());
 }
 
 TEST_CASE_FIXTURE(Fixture, "host buffers are owned and freed (LeakSanitizer checks the sanitizer build)") {
   host->startPlugin({"http"});
+  int headers = 0;
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
+    ++headers;
     proxy_wasm::HostBuffer moved;
     {
       auto v = ctx.getRequestHeader("x-big");
@@ -321,4 +364,5 @@ TEST_CASE_FIXTURE(Fixture, "host buffers are owned and freed (LeakSanitizer chec
     return Action::Continue;
   };
   host->newHttpStream().sendRequestHeaders({{"x-big", std::string(1000, 'z')}});
+  CHECK(headers == 1);
 }
