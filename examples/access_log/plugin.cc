@@ -11,14 +11,12 @@
 
 namespace {
 
-using proxy_wasm::Status;
-
-// Whether a property was read. Absent (NotFound) is normal; any other status is logged.
+// Whether a property has a value. Absence is normal (e.g. no response was sent); a failure
+// to read it is logged.
 template <class T>
-bool present(const proxy_wasm::Result<T>& value, std::string_view name) {
-  if (value) return true;
-  if (value.status() != Status::NotFound) proxy_wasm::logWarn("cannot read ", name, ": ", value.status());
-  return false;
+bool present(const proxy_wasm::Maybe<T>& value, std::string_view name) {
+  if (!value.ok()) proxy_wasm::logWarn("cannot read ", name, ": ", value.status());
+  return value.has_value();
 }
 
 class AccessLogContext : public proxy_wasm::HttpContext {

@@ -5,6 +5,8 @@
 // comes back to it later, in a callback of its own.
 #include <proxy_wasm/proxy_wasm.h>
 
+#include <chrono>
+
 namespace {
 
 class TickRoot : public proxy_wasm::RootContext {
@@ -12,7 +14,7 @@ class TickRoot : public proxy_wasm::RootContext {
   using RootContext::RootContext;
 
   bool onConfigure(size_t) override {
-    if (auto s = setTickPeriod(1000); s != proxy_wasm::Status::Ok) {
+    if (auto s = setTickPeriod(1000); !s) {
       proxy_wasm::logError("cannot set the tick period: ", s);
       return false;
     }
@@ -20,8 +22,11 @@ class TickRoot : public proxy_wasm::RootContext {
   }
 
   void onTick() override {
-    auto token = httpCall("backend", {{":method", "GET"}, {":path", "/tick"}, {":authority", "backend"}},
-                          /*body=*/{}, /*trailers=*/{}, /*timeout_ms=*/500,
+    auto token = httpCall(proxy_wasm::HttpRequest("backend")
+                              .header(":method", "GET")
+                              .header(":path", "/tick")
+                              .header(":authority", "backend")
+                              .timeout(std::chrono::milliseconds(500)),
                           [](const proxy_wasm::HttpCallResponse& response) {
                             if (response.failed()) {
                               proxy_wasm::logWarn("tick callout failed");

@@ -13,7 +13,7 @@ class CompressRoot : public proxy_wasm::RootContext {
   using RootContext::RootContext;
 
   bool onConfigure(size_t) override {
-    if (auto s = setTickPeriod(1000); s != proxy_wasm::Status::Ok) {
+    if (auto s = setTickPeriod(1000); !s) {
       proxy_wasm::logError("cannot set the tick period: ", s);
       return false;
     }
@@ -21,9 +21,9 @@ class CompressRoot : public proxy_wasm::RootContext {
   }
 
   void onTick() override {
-    auto compressed = proxy_wasm::callForeignFunction("compress", "hello");
+    auto compressed = callForeignFunction("compress", "hello");
     if (!compressed) {
-      proxy_wasm::logWarn("compress unavailable: ", proxy_wasm::statusName(compressed.status()));
+      proxy_wasm::logWarn("compress unavailable: ", compressed.status().name());
       return;
     }
     proxy_wasm::logInfo("compress: ", compressed->size(), " bytes");

@@ -10,18 +10,18 @@
 // Messages are raw bytes: bring your own protobuf codec (this service speaks plain bytes).
 #include <proxy_wasm/proxy_wasm.h>
 
+#include <chrono>
 #include <string_view>
 
 namespace {
 
 using proxy_wasm::Action;
 using proxy_wasm::GrpcStatus;
-using proxy_wasm::Status;
 
 constexpr std::string_view kCluster = "grpc-auth";
 constexpr std::string_view kService = "auth.Authorizer";
 constexpr std::string_view kMethod = "Check";
-constexpr uint32_t kTimeoutMs = 1000;
+constexpr std::chrono::milliseconds kTimeout{1000};
 
 class GrpcAuthContext : public proxy_wasm::HttpContext {
  public:
@@ -29,9 +29,11 @@ class GrpcAuthContext : public proxy_wasm::HttpContext {
 
   Action onRequestHeaders(uint32_t, bool) override {
     auto path = getRequestHeader(":path");  // absent (e.g. CONNECT): an empty message
-    if (!path && path.status() != Status::NotFound) proxy_wasm::logWarn("cannot read :path: ", path.status());
+    if (!path.ok()) proxy_wasm::logWarn("cannot read :path: ", path.status());
 
-    auto call = grpcCall(kCluster, kService, kMethod, /*initial_metadata=*/{}, path->view(), kTimeoutMs,
+    auto call = grpcCall(proxy_wasm::GrpcRequest(kCluster, kService, kMethod)
+                             .message(path ? path->view() : std::string_view())
+                             .timeout(kTimeout),
                          [this](const proxy_wasm::GrpcCallResponse& response) { onCheck(response); });
     if (!call) {
       proxy_wasm::logWarn("cannot call ", kService, "/", kMethod, " on cluster '", kCluster, "': ", call.status());
@@ -46,7 +48,8 @@ class GrpcAuthContext : public proxy_wasm::HttpContext {
     if (!response.ok()) {  // closed without a reply: an error, a timeout
       auto message = response.statusMessage();  // the host's text for the failure
       if (!message) proxy_wasm::logWarn("cannot read the gRPC status message: ", message.status());
-      proxy_wasm::logWarn("auth call failed: gRPC status ", response.status(), " '", message->view(), "'");
+      proxy_wasm::logWarn("auth call failed: gRPC status ", response.status(), " '",
+                          message ? message->view() : std::string_view(), "'");
       unavailable();
       return;
     }
@@ -57,17 +60,16 @@ class GrpcAuthContext : public proxy_wasm::HttpContext {
       return;
     }
     if (reply->view() == "allow") {
-      if (auto s = continueRequest(); s != Status::Ok) proxy_wasm::logError("cannot resume the request: ", s);
+      if (auto s = continueRequest(); !s) proxy_wasm::logError("cannot resume the request: ", s);
       return;
     }
     proxy_wasm::logInfo("access denied by the auth service");
-    if (auto s = sendLocalResponse(403, "access denied", {}, "auth_denied", GrpcStatus::PermissionDenied);
-        s != Status::Ok)
+    if (auto s = sendLocalResponse(403, "access denied", {}, "auth_denied", GrpcStatus::PermissionDenied); !s)
       proxy_wasm::logError("cannot send the 403 response: ", s);
   }
 
   void unavailable() {
-    if (auto s = sendLocalResponse(503, "auth service unavailable", {}, "auth_unavailable"); s != Status::Ok)
+    if (auto s = sendLocalResponse(503, "auth service unavailable", {}, "auth_unavailable"); !s)
       proxy_wasm::logError("cannot send the 503 response: ", s);
   }
 };

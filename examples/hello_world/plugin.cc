@@ -13,7 +13,7 @@ class HelloRoot : public proxy_wasm::RootContext {
   }
 
   bool onConfigure(size_t) override {
-    if (auto s = setTickPeriod(1000); s != proxy_wasm::Status::Ok) {
+    if (auto s = setTickPeriod(1000); !s) {
       proxy_wasm::logError("cannot set the tick period: ", s);
       return false;
     }

@@ -13,16 +13,16 @@
 // A response arriving after the stream ended is dropped by the SDK.
 #include <proxy_wasm/proxy_wasm.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace {
 
 using proxy_wasm::Action;
-using proxy_wasm::Status;
-
-constexpr uint32_t kAuthTimeoutMs = 1000;
+constexpr std::chrono::milliseconds kAuthTimeout{1000};
 
 class AuthRoot : public proxy_wasm::RootContext {
  public:
@@ -65,28 +65,28 @@ class AuthRoot : public proxy_wasm::RootContext {
   std::string cluster_, authority_, path_;
 };
 
-class AuthContext : public proxy_wasm::HttpContext {
+class AuthContext : public proxy_wasm::HttpContextFor<AuthRoot> {
  public:
-  AuthContext(uint32_t id, AuthRoot& root) : HttpContext(id, &root), root_(root) {}
+  using HttpContextFor::HttpContextFor;
 
   Action onRequestHeaders(uint32_t, bool) override {
     // The identity header is the auth service's to set, never the client's.
-    if (auto s = removeRequestHeader("x-auth-user"); s != Status::Ok) {
+    if (auto s = removeRequestHeader("x-auth-user"); !s) {
       proxy_wasm::logError("cannot remove x-auth-user: ", s);
       return unavailable();
     }
     auto path = getRequestHeader(":path");  // absent (e.g. CONNECT): sent as empty
-    if (!path && path.status() != Status::NotFound) proxy_wasm::logWarn("cannot read :path: ", path.status());
+    if (!path.ok()) proxy_wasm::logWarn("cannot read :path: ", path.status());
 
-    auto call = httpCall(root_.cluster(),
-                         {{":method", "GET"},
-                          {":path", root_.path()},
-                          {":authority", root_.authority()},
-                          {"x-original-path", path->view()}},
-                         /*body=*/{}, /*trailers=*/{}, kAuthTimeoutMs,
+    auto call = httpCall(proxy_wasm::HttpRequest(root().cluster())
+                             .header(":method", "GET")
+                             .header(":path", root().path())
+                             .header(":authority", root().authority())
+                             .header("x-original-path", path ? path->view() : std::string_view())
+                             .timeout(kAuthTimeout),
                          [this](const proxy_wasm::HttpCallResponse& response) { onAuthResponse(response); });
     if (!call) {
-      proxy_wasm::logWarn("cannot call auth cluster '", root_.cluster(), "': ", call.status());
+      proxy_wasm::logWarn("cannot call auth cluster '", root().cluster(), "': ", call.status());
       return unavailable();
     }
     return Action::Pause;  // until onAuthResponse
@@ -102,27 +102,23 @@ class AuthContext : public proxy_wasm::HttpContext {
     }
     if (const uint32_t status = response.status(); status != 200) {
       proxy_wasm::logInfo("access denied: auth service answered ", status);
-      if (auto s = sendLocalResponse(403, "access forbidden", {{"x-auth", "denied"}}, "auth_denied");
-          s != Status::Ok)
+      if (auto s = sendLocalResponse(403, "access forbidden", {{"x-auth", "denied"}}, "auth_denied"); !s)
         proxy_wasm::logError("cannot send the 403 response: ", s);
       return;
     }
     if (auto user = response.header("x-user")) {
-      if (auto s = replaceRequestHeader("x-auth-user", *user); s != Status::Ok)
-        proxy_wasm::logWarn("cannot set x-auth-user: ", s);
-    } else if (user.status() != Status::NotFound) {
+      if (auto s = replaceRequestHeader("x-auth-user", *user); !s) proxy_wasm::logWarn("cannot set x-auth-user: ", s);
+    } else if (!user.ok()) {
       proxy_wasm::logWarn("cannot read x-user from the auth response: ", user.status());
     }
-    if (auto s = continueRequest(); s != Status::Ok) proxy_wasm::logError("cannot resume the request: ", s);
+    if (auto s = continueRequest(); !s) proxy_wasm::logError("cannot resume the request: ", s);
   }
 
   Action unavailable() {
-    if (auto s = sendLocalResponse(503, "auth service unavailable", {}, "auth_unavailable"); s != Status::Ok)
+    if (auto s = sendLocalResponse(503, "auth service unavailable", {}, "auth_unavailable"); !s)
       proxy_wasm::logError("cannot send the 503 response: ", s);
     return Action::Pause;  // a local response stops the stream anyway
   }
-
-  AuthRoot& root_;
 };
 
 proxy_wasm::RegisterContextFactory<AuthRoot, AuthContext> registration{""};

@@ -173,6 +173,8 @@ TEST_CASE("any status but 200 denies with 403") {
     checkLocalResponse(s, 403, "access forbidden", {{"x-auth", "denied"}}, "auth_denied");
     CHECK_FALSE(s.requestHeaders().has("x-auth-user"));
     CHECK(host->logs(LogLevel::Info) == Logs{std::string("access denied: auth service answered ") + status});
+    REQUIRE(host->logs().size() == 1);
+    CHECK(host->logs()[0].context_id == s.id());  // the response runs as the stream that called
     CHECK(host->violations().empty());
   }
 }

@@ -15,7 +15,6 @@
 namespace {
 
 using proxy_wasm::Action;
-using proxy_wasm::Status;
 
 bool startsWithIgnoringCase(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;
@@ -53,10 +52,10 @@ class BodyContext : public proxy_wasm::HttpContext {
 
   Action onRequestHeaders(uint32_t, bool) override {
     auto type = getRequestHeader("content-type");
-    if (!type && type.status() != Status::NotFound) proxy_wasm::logWarn("cannot read content-type: ", type.status());
+    if (!type.ok()) proxy_wasm::logWarn("cannot read content-type: ", type.status());
     rewrite_request_ = type && startsWithIgnoringCase(*type, "text/plain");
     if (rewrite_request_) {
-      if (auto s = removeRequestHeader("content-length"); s != Status::Ok)
+      if (auto s = removeRequestHeader("content-length"); !s)
         proxy_wasm::logWarn("cannot remove the request content-length: ", s);
     }
     return Action::Continue;
@@ -70,13 +69,13 @@ class BodyContext : public proxy_wasm::HttpContext {
       proxy_wasm::logWarn("cannot read the request body: ", body.status());
       return Action::Continue;
     }
-    if (auto s = replaceRequestBody(asciiUpperCase(*body)); s != Status::Ok)
+    if (auto s = replaceRequestBody(asciiUpperCase(*body)); !s)
       proxy_wasm::logWarn("cannot replace the request body: ", s);
     return Action::Continue;
   }
 
   Action onResponseHeaders(uint32_t, bool) override {
-    if (auto s = removeResponseHeader("content-length"); s != Status::Ok)
+    if (auto s = removeResponseHeader("content-length"); !s)
       proxy_wasm::logWarn("cannot remove the response content-length: ", s);
     return Action::Continue;
   }
@@ -88,7 +87,7 @@ class BodyContext : public proxy_wasm::HttpContext {
       proxy_wasm::logWarn("cannot read the response body: ", body.status());
       return Action::Continue;
     }
-    if (auto s = replaceResponseBody(replaceAll(*body, "foo", "bar")); s != Status::Ok)
+    if (auto s = replaceResponseBody(replaceAll(*body, "foo", "bar")); !s)
       proxy_wasm::logWarn("cannot replace the response body: ", s);
     return Action::Continue;
   }

@@ -48,9 +48,9 @@ class HeadersRoot : public proxy_wasm::RootContext {
   std::string value_;
 };
 
-class HeadersContext : public proxy_wasm::HttpContext {
+class HeadersContext : public proxy_wasm::HttpContextFor<HeadersRoot> {
  public:
-  HeadersContext(uint32_t id, HeadersRoot& root) : HttpContext(id, &root), root_(root) {}
+  using HttpContextFor::HttpContextFor;
 
   proxy_wasm::Action onRequestHeaders(uint32_t, bool) override {
     auto headers = getRequestHeaders();
@@ -63,8 +63,8 @@ class HeadersContext : public proxy_wasm::HttpContext {
   }
 
   proxy_wasm::Action onResponseHeaders(uint32_t, bool) override {
-    if (auto s = replaceResponseHeader(root_.header(), root_.value()); s != proxy_wasm::Status::Ok)
-      proxy_wasm::logWarn("cannot set ", root_.header(), ": ", s);
+    if (auto s = replaceResponseHeader(root().header(), root().value()); !s)
+      proxy_wasm::logWarn("cannot set ", root().header(), ": ", s);
     auto headers = getResponseHeaders();
     if (!headers) {
       proxy_wasm::logWarn("cannot read response headers: ", headers.status());
@@ -73,9 +73,6 @@ class HeadersContext : public proxy_wasm::HttpContext {
     for (auto [key, value] : *headers) proxy_wasm::logInfo("response header <-- ", key, ": ", value);
     return proxy_wasm::Action::Continue;
   }
-
- private:
-  HeadersRoot& root_;
 };
 
 proxy_wasm::RegisterContextFactory<HeadersRoot, HeadersContext> registration{""};

@@ -16,7 +16,6 @@
 namespace {
 
 using proxy_wasm::Action;
-using proxy_wasm::Status;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -78,13 +77,13 @@ class ValidationRoot : public proxy_wasm::RootContext {
   std::vector<std::string> required_keys_;
 };
 
-class ValidationContext : public proxy_wasm::HttpContext {
+class ValidationContext : public proxy_wasm::HttpContextFor<ValidationRoot> {
  public:
-  ValidationContext(uint32_t id, ValidationRoot& root) : HttpContext(id, &root), root_(root) {}
+  using HttpContextFor::HttpContextFor;
 
   Action onRequestHeaders(uint32_t, bool end_of_stream) override {
     auto type = getRequestHeader("content-type");
-    if (!type && type.status() != Status::NotFound) proxy_wasm::logWarn("cannot read content-type: ", type.status());
+    if (!type.ok()) proxy_wasm::logWarn("cannot read content-type: ", type.status());
     validate_ = type && isJsonMediaType(*type);
     if (validate_ && end_of_stream) return reject("empty body");  // no body will follow
     return Action::Continue;
@@ -102,13 +101,13 @@ class ValidationContext : public proxy_wasm::HttpContext {
  private:
   Action validateBody() {
     validate_ = false;
-    auto body = getRequestBody();  // everything buffered so far
-    if (!body && body.status() != Status::NotFound) proxy_wasm::logWarn("cannot read the request body: ", body.status());
-    if (body->empty()) return reject("empty body");  // an unreadable body counts as empty
+    auto body = getRequestBody();  // everything buffered so far (nothing: trailers right after the headers)
+    if (!body) proxy_wasm::logWarn("cannot read the request body: ", body.status());
+    if (!body || body->empty()) return reject("empty body");  // an unreadable body counts as empty
     const auto json = nlohmann::json::parse(body->view(), nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded()) return reject("not JSON");
     if (!json.is_object()) return reject("not a JSON object");
-    for (const auto& key : root_.requiredKeys()) {
+    for (const auto& key : root().requiredKeys()) {
       if (!json.contains(key)) return reject("missing required key '" + key + "'");
     }
     return Action::Continue;
@@ -116,12 +115,11 @@ class ValidationContext : public proxy_wasm::HttpContext {
 
   Action reject(std::string_view reason) {
     proxy_wasm::logInfo("invalid payload: ", reason);
-    if (auto s = sendLocalResponse(400, "invalid payload", {}, "invalid_payload"); s != Status::Ok)
+    if (auto s = sendLocalResponse(400, "invalid payload", {}, "invalid_payload"); !s)
       proxy_wasm::logError("cannot send the 400 response: ", s);
     return Action::Pause;  // a local response stops the stream anyway
   }
 
-  ValidationRoot& root_;
   bool validate_ = false;
 };
 

@@ -21,7 +21,7 @@ class MetricsRoot : public proxy_wasm::RootContext {
     auto active = proxy_wasm::Gauge::define("active_requests");
     auto header_bytes = proxy_wasm::Histogram::define("request_header_bytes");
     for (auto s : {requests.status(), active.status(), header_bytes.status()}) {
-      if (s != proxy_wasm::Status::Ok) {
+      if (!s) {
         proxy_wasm::logError("cannot define the metrics: ", s);
         return false;
       }
@@ -42,14 +42,13 @@ class MetricsRoot : public proxy_wasm::RootContext {
   proxy_wasm::Histogram header_bytes_;
 };
 
-class MetricsContext : public proxy_wasm::HttpContext {
+class MetricsContext : public proxy_wasm::HttpContextFor<MetricsRoot> {
  public:
-  MetricsContext(uint32_t id, MetricsRoot& root) : HttpContext(id, &root), root_(root) {}
+  using HttpContextFor::HttpContextFor;
 
   proxy_wasm::Action onRequestHeaders(uint32_t, bool) override {
-    if (auto s = root_.requests().increment(); s != proxy_wasm::Status::Ok)
-      proxy_wasm::logWarn("cannot count the request: ", s);
-    if (auto s = root_.active().add(1); s != proxy_wasm::Status::Ok) {
+    if (auto s = root().requests().increment(); !s) proxy_wasm::logWarn("cannot count the request: ", s);
+    if (auto s = root().active().add(1); !s) {
       proxy_wasm::logWarn("cannot count the active request: ", s);
     } else {
       counted_active_ = true;
@@ -62,8 +61,7 @@ class MetricsContext : public proxy_wasm::HttpContext {
     }
     uint64_t bytes = 0;
     for (auto [key, value] : *headers) bytes += key.size() + value.size();
-    if (auto s = root_.headerBytes().record(bytes); s != proxy_wasm::Status::Ok)
-      proxy_wasm::logWarn("cannot record the header size: ", s);
+    if (auto s = root().headerBytes().record(bytes); !s) proxy_wasm::logWarn("cannot record the header size: ", s);
     return proxy_wasm::Action::Continue;
   }
 
@@ -71,14 +69,12 @@ class MetricsContext : public proxy_wasm::HttpContext {
   bool onDone() override {
     if (counted_active_) {
       counted_active_ = false;
-      if (auto s = root_.active().add(-1); s != proxy_wasm::Status::Ok)
-        proxy_wasm::logWarn("cannot uncount the active request: ", s);
+      if (auto s = root().active().add(-1); !s) proxy_wasm::logWarn("cannot uncount the active request: ", s);
     }
     return true;
   }
 
  private:
-  MetricsRoot& root_;
   bool counted_active_ = false;
 };
 

@@ -19,7 +19,7 @@ class NetworkRoot : public proxy_wasm::RootContext {
     auto bytes = proxy_wasm::Counter::define("tcp.bytes_total");
     auto active = proxy_wasm::Gauge::define("tcp.active_connections");
     for (auto s : {bytes.status(), active.status()}) {
-      if (s != proxy_wasm::Status::Ok) {
+      if (!s) {
         proxy_wasm::logError("cannot define the metrics: ", s);
         return false;
       }
@@ -37,13 +37,13 @@ class NetworkRoot : public proxy_wasm::RootContext {
   proxy_wasm::Gauge active_;
 };
 
-class NetworkContext : public proxy_wasm::StreamContext {
+class NetworkContext : public proxy_wasm::StreamContextFor<NetworkRoot> {
  public:
-  NetworkContext(uint32_t id, NetworkRoot& root) : StreamContext(id, &root), root_(root) {}
+  using StreamContextFor::StreamContextFor;
 
   proxy_wasm::Action onNewConnection() override {
     proxy_wasm::logInfo("new connection");
-    if (auto s = root_.active().add(1); s != proxy_wasm::Status::Ok) {
+    if (auto s = root().active().add(1); !s) {
       proxy_wasm::logWarn("cannot count the connection: ", s);
     } else {
       counted_active_ = true;
@@ -72,8 +72,7 @@ class NetworkContext : public proxy_wasm::StreamContext {
   bool onDone() override {
     if (counted_active_) {
       counted_active_ = false;
-      if (auto s = root_.active().add(-1); s != proxy_wasm::Status::Ok)
-        proxy_wasm::logWarn("cannot uncount the connection: ", s);
+      if (auto s = root().active().add(-1); !s) proxy_wasm::logWarn("cannot uncount the connection: ", s);
     }
     return true;
   }
@@ -81,11 +80,9 @@ class NetworkContext : public proxy_wasm::StreamContext {
  private:
   void countBytes(size_t size) {
     if (size == 0) return;  // a bare end of stream; hosts refuse a zero increment anyway
-    if (auto s = root_.bytes().increment(size); s != proxy_wasm::Status::Ok)
-      proxy_wasm::logWarn("cannot count ", size, " bytes: ", s);
+    if (auto s = root().bytes().increment(size); !s) proxy_wasm::logWarn("cannot count ", size, " bytes: ", s);
   }
 
-  NetworkRoot& root_;
   uint64_t downstream_bytes_ = 0;
   uint64_t upstream_bytes_ = 0;
   bool counted_active_ = false;

@@ -68,7 +68,7 @@ class RateLimitRoot : public proxy_wasm::RootContext {
     auto allowed = proxy_wasm::Counter::define("rate_limit.allowed");
     auto rejected = proxy_wasm::Counter::define("rate_limit.rejected");
     for (auto s : {allowed.status(), rejected.status()}) {
-      if (s != proxy_wasm::Status::Ok) {
+      if (!s) {
         proxy_wasm::logError("cannot define the metrics: ", s);
         return false;
       }
@@ -134,7 +134,7 @@ class RateLimitRoot : public proxy_wasm::RootContext {
       proxy_wasm::logWarn(key, " still conflicting after ", kMaxRetries, " retries; allowing the request");
       return true;
     }
-    if (s != proxy_wasm::Status::Ok) {
+    if (!s) {
       proxy_wasm::logWarn("cannot update ", key, ": ", s, "; allowing the request");
       return true;
     }
@@ -143,8 +143,7 @@ class RateLimitRoot : public proxy_wasm::RootContext {
 
   void count(bool allowed) const {
     const auto& counter = allowed ? allowed_ : rejected_;
-    if (auto s = counter.increment(); s != proxy_wasm::Status::Ok)
-      proxy_wasm::logWarn("cannot count the request: ", s);
+    if (auto s = counter.increment(); !s) proxy_wasm::logWarn("cannot count the request: ", s);
   }
 
  private:
@@ -153,16 +152,15 @@ class RateLimitRoot : public proxy_wasm::RootContext {
   proxy_wasm::Counter rejected_;
 };
 
-class RateLimitContext : public proxy_wasm::HttpContext {
+class RateLimitContext : public proxy_wasm::HttpContextFor<RateLimitRoot> {
  public:
-  RateLimitContext(uint32_t id, RateLimitRoot& root) : HttpContext(id, &root), root_(root) {}
+  using HttpContextFor::HttpContextFor;
 
   proxy_wasm::Action onRequestHeaders(uint32_t, bool) override {
-    const bool allowed = root_.admit(clientId());
-    root_.count(allowed);
+    const bool allowed = root().admit(clientId());
+    root().count(allowed);
     if (allowed) return proxy_wasm::Action::Continue;
-    if (auto s = sendLocalResponse(429, "too many requests", {{"retry-after", "1"}}, "rate_limited");
-        s != proxy_wasm::Status::Ok) {
+    if (auto s = sendLocalResponse(429, "too many requests", {{"retry-after", "1"}}, "rate_limited"); !s) {
       proxy_wasm::logWarn("cannot send the 429 response: ", s);
       return proxy_wasm::Action::Continue;
     }
@@ -173,13 +171,10 @@ class RateLimitContext : public proxy_wasm::HttpContext {
   // The first x-client-id value; `anonymous` when there is none (or it is empty).
   std::string clientId() const {
     auto id = getRequestHeader("x-client-id");
-    if (!id && id.status() != proxy_wasm::Status::NotFound)
-      proxy_wasm::logWarn("cannot read x-client-id: ", id.status(), "; using anonymous");
+    if (!id.ok()) proxy_wasm::logWarn("cannot read x-client-id: ", id.status(), "; using anonymous");
     if (!id || id->empty()) return "anonymous";
     return id->str();
   }
-
-  RateLimitRoot& root_;
 };
 
 proxy_wasm::RegisterContextFactory<RateLimitRoot, RateLimitContext> registration{""};

@@ -37,9 +37,8 @@ class ReceiverRoot : public proxy_wasm::RootContext {
     const proxy_wasm::SharedQueue queue(queue_id);
     for (;;) {
       auto item = queue.dequeue();
-      if (item.status() == proxy_wasm::Status::Empty) return;
-      if (!item) {
-        proxy_wasm::logWarn("cannot dequeue from queue ", queue_id, ": ", item.status());
+      if (!item) {  // empty (absent), or a failure
+        if (!item.ok()) proxy_wasm::logWarn("cannot dequeue from queue ", queue_id, ": ", item.status());
         return;
       }
       proxy_wasm::logInfo("dequeued: ", *item);
@@ -55,8 +54,8 @@ class SenderContext : public proxy_wasm::HttpContext {
     // Resolved on every request: the receiver may register the queue at any time.
     auto queue = proxy_wasm::SharedQueue::resolve(/*vm_id=*/"", kQueueName);  // "" = this VM's vm_id
     if (!queue) {
-      if (queue.status() == proxy_wasm::Status::NotFound) {
-        proxy_wasm::logWarn("queue not ready");
+      if (queue.ok()) {
+        proxy_wasm::logWarn("queue not ready");  // absent: not registered yet
       } else {
         proxy_wasm::logWarn("cannot resolve queue ", kQueueName, ": ", queue.status());
       }
@@ -65,8 +64,7 @@ class SenderContext : public proxy_wasm::HttpContext {
     std::string item(pseudoHeader(":method"));
     item += ' ';
     item += pseudoHeader(":path");
-    if (auto s = queue->enqueue(item); s != proxy_wasm::Status::Ok)
-      proxy_wasm::logWarn("cannot enqueue to ", kQueueName, ": ", s);
+    if (auto s = queue->enqueue(item); !s) proxy_wasm::logWarn("cannot enqueue to ", kQueueName, ": ", s);
     return proxy_wasm::Action::Continue;
   }
 
@@ -74,6 +72,7 @@ class SenderContext : public proxy_wasm::HttpContext {
   // The request's value for `name`, or "-" when it has none.
   std::string pseudoHeader(std::string_view name) const {
     auto value = getRequestHeader(name);
+    if (!value.ok()) proxy_wasm::logWarn("cannot read ", name, ": ", value.status());
     return value ? value->str() : std::string("-");
   }
 };

@@ -39,7 +39,7 @@ TEST_CASE("the receiver logs every item it is notified of, and leaves the queue 
   for (auto& entry : host->logs()) CHECK(entry.context_id == receiver);
 }
 
-TEST_CASE("one notification drains every waiting item; later notifications find the queue Empty") {
+TEST_CASE("one notification drains every waiting item; later notifications find the queue empty") {
   auto host = makeHost();
   REQUIRE(host->startPlugin({"receiver"}) != 0);
   const auto queue = host->queueId("http_requests");

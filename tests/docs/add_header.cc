@@ -5,13 +5,14 @@ class AddHeader : public proxy_wasm::HttpContext {
  public:
   using HttpContext::HttpContext;
   proxy_wasm::Action onRequestHeaders(uint32_t, bool) override {
-    if (getRequestHeader("x-block")) {
-      if (sendLocalResponse(403, "blocked", {{"x-blocked-by", "add_header"}}) != proxy_wasm::Status::Ok)
-        proxy_wasm::logError("cannot send the local response");
+    if (auto block = getRequestHeader("x-block")) {  // present
+      if (auto s = sendLocalResponse(403, "blocked", {{"x-blocked-by", "add_header"}}); !s)
+        proxy_wasm::logError("cannot send the local response: ", s);
       return proxy_wasm::Action::Pause;
+    } else if (!block.ok()) {  // absent is fine; a failed lookup is worth a line
+      proxy_wasm::logWarn("cannot read x-block: ", block.status());
     }
-    if (addRequestHeader("x-checked", "yes") != proxy_wasm::Status::Ok)
-      proxy_wasm::logWarn("cannot add x-checked");
+    if (auto s = addRequestHeader("x-checked", "yes"); !s) proxy_wasm::logWarn("cannot add x-checked: ", s);
     return proxy_wasm::Action::Continue;
   }
 };

@@ -7,6 +7,7 @@ namespace {
 
 Hooks g_hooks;
 int g_live = 0;
+int g_vms = 0;
 
 void note(const char* what, uint32_t id) { g_hooks.trace.push_back(std::string(what) + " " + std::to_string(id)); }
 
@@ -119,6 +120,15 @@ class Tcp : public proxy_wasm::StreamContext {
   void onDelete() override { note("delete", id()); }
 };
 
+class Vm : public proxy_wasm::VmContext {
+ public:
+  Vm() { ++g_vms; }
+  bool onVmStart(size_t size) override {
+    return g_hooks.on_vm_start ? g_hooks.on_vm_start(*this, size) : true;
+  }
+};
+
+proxy_wasm::RegisterVmContext<Vm> vm_registration;
 proxy_wasm::RegisterContextFactory<Root, Http> http_registration{"http"};
 proxy_wasm::RegisterContextFactory<Root, Tcp> tcp_registration{"tcp"};
 proxy_wasm::RegisterContextFactory<Root> root_only_registration{"root_only"};
@@ -128,5 +138,6 @@ proxy_wasm::RegisterContextFactory<Root> root_only_registration{"root_only"};
 Hooks& hooks() { return g_hooks; }
 void reset() { g_hooks = Hooks(); }
 int liveContexts() { return g_live; }
+int vmContextsMade() { return g_vms; }
 
 }  // namespace test_plugin

@@ -12,6 +12,7 @@ namespace test_plugin {
 
 struct Hooks {
   std::function<bool(proxy_wasm::RootContext&)> on_start, on_configure, on_root_done;
+  std::function<bool(proxy_wasm::VmContext&, size_t)> on_vm_start;
   std::function<void(proxy_wasm::RootContext&)> on_tick;
   std::function<void(proxy_wasm::RootContext&, uint32_t)> on_queue_ready;
   std::function<void(proxy_wasm::RootContext&, uint32_t, size_t)> on_foreign_function;
@@ -31,5 +32,7 @@ Hooks& hooks();
 void reset();
 // Number of live context objects (constructed and not destroyed).
 int liveContexts();
+// Number of VmContext objects constructed since the process started.
+int vmContextsMade();
 
 }  // namespace test_plugin

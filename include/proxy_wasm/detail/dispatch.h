@@ -192,7 +192,7 @@ inline void retire(uint32_t id, ContextBase* c, bool notify) {
   cancelCallouts(*c);
   if (c->kind() == ContextKind::Root) {
     auto& root = static_cast<RootContext&>(*c);
-    dropTimers(id);
+    if (runtime().drop_timers) runtime().drop_timers(id);
     ContextAccess::deleted(root) = true;
     if (ContextAccess::liveStreams(root) == 0) bury(c);
   } else {
@@ -273,8 +273,12 @@ inline Status rearm(RootContext& root, RootTimers& t, uint64_t now, bool after_t
   return s;
 }
 
+inline void tickWithTimers(RootContext& root);
+
 inline Result<uint32_t> addTimer(RootContext& root, Timer* timer, std::chrono::milliseconds delay, bool repeating) {
   Runtime& r = runtime();
+  r.timer_tick = &tickWithTimers;
+  r.drop_timers = &dropTimers;
   RootTimers* t = timersOf(root.id(), true);
   if (!t) {
     delete timer;
@@ -351,6 +355,7 @@ inline Status setTickPeriod(RootContext& root, uint32_t period_ms) {
   if (Status s = actOn(root.id()); !s) return s;
   const Status s = raw::setTickPeriodMilliseconds(period_ms);
   if (s) {
+    runtime().drop_timers = &dropTimers;  // the raw-tick flag lives with the root's timer state
     if (!t && period_ms != 0) t = timersOf(root.id(), true);
     if (t) {
       t->raw_tick = period_ms != 0;
@@ -361,6 +366,14 @@ inline Status setTickPeriod(RootContext& root, uint32_t period_ms) {
 }
 
 inline void dispatchTick(RootContext& root) {
+  if (runtime().timer_tick) {
+    runtime().timer_tick(root);
+  } else {
+    root.onTick();
+  }
+}
+
+inline void tickWithTimers(RootContext& root) {
   Runtime& r = runtime();
   RootTimers* t = r.root_timers.find(root.id());
   if (!t || t->raw_tick || (t->live == 0 && t->armed_ms == 0)) {
@@ -646,14 +659,14 @@ inline void detail::Runtime::reset() {
   contexts.forEach([&](uint32_t id, ContextBase* c) {
     if (c->id() == id && c->kind() == ContextKind::Root) {
       while (Callout* callout = ContextAccess::callouts(*c)) finishCallout(callout);
-      dropTimers(id);
+      if (drop_timers) drop_timers(id);
       delete c;
     }
   });
   contexts.clear();
   reap();
   callouts.clear();
-  root_timers.forEach([](uint32_t, RootTimers* t) { delete t; });
+  root_timers.forEach([](uint32_t, RootTimers* t) { delete t; });  // none left: dropped above
   root_timers.clear();
   timers.clear();
   delete vm;

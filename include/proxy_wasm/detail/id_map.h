@@ -9,15 +9,15 @@
 namespace proxy_wasm {
 namespace detail {
 
-template <class T>
-class IdMap {
+// Untyped core (one copy of the code however many maps there are); IdMap<T> types it.
+class IdMapBase {
  public:
-  constexpr IdMap() = default;
-  IdMap(const IdMap&) = delete;
-  IdMap& operator=(const IdMap&) = delete;
+  constexpr IdMapBase() = default;
+  IdMapBase(const IdMapBase&) = delete;
+  IdMapBase& operator=(const IdMapBase&) = delete;
   // No destructor: the dispatcher's maps live as long as the module (clear() frees).
 
-  T* find(uint32_t id) const {
+  void* find(uint32_t id) const {
     if (id == last_id_ && id != 0) return last_;
     if (capacity_ == 0 || id == 0) return nullptr;
     for (uint32_t i = slot(id);; i = (i + 1) & (capacity_ - 1)) {
@@ -34,7 +34,7 @@ class IdMap {
   // Inserts or overwrites `id`, and makes it the cached last lookup (its first callback
   // follows). `*replaced` receives the context it overwrote, if any. Returns false only
   // when memory is exhausted.
-  bool insert(uint32_t id, T* context, T** replaced = nullptr) {
+  bool insert(uint32_t id, void* context, void** replaced = nullptr) {
     if ((size_ + 1) * 4 > capacity_ * 3 && !grow()) return false;
     uint32_t i = slot(id);
     while (slots_[i].id != 0 && slots_[i].id != id) {
@@ -50,7 +50,7 @@ class IdMap {
   }
 
   // Removes `id` (backward-shift deletion keeps probe chains intact without tombstones).
-  T* erase(uint32_t id) {
+  void* erase(uint32_t id) {
     if (capacity_ == 0 || id == 0) return nullptr;
     if (last_id_ == id) last_id_ = 0;
     const uint32_t mask = capacity_ - 1;
@@ -60,7 +60,7 @@ class IdMap {
       if (slots_[i].id == 0) return nullptr;
       i = (i + 1) & mask;
     }
-    T* removed = slots_[i].context;
+    void* removed = slots_[i].context;
     for (uint32_t j = (i + 1) & mask; slots_[j].id != 0; j = (j + 1) & mask) {
       const uint32_t home = slot(slots_[j].id);
       // Move j into the hole at i if its home is not in the cyclic range (i, j].
@@ -100,7 +100,7 @@ class IdMap {
  private:
   struct Slot {
     uint32_t id;
-    T* context;
+    void* context;
   };
   uint32_t slot(uint32_t id) const { return (id * 0x9E3779B1u) >> shift_; }
   bool grow() {
@@ -133,8 +133,29 @@ class IdMap {
   uint32_t size_ = 0;
   uint32_t shift_ = 28;
   mutable uint32_t last_id_ = 0;
-  mutable T* last_ = nullptr;
+  mutable void* last_ = nullptr;
   mutable uint64_t probes_ = 0;
+};
+
+template <class T>
+class IdMap : private IdMapBase {
+ public:
+  constexpr IdMap() = default;
+  T* find(uint32_t id) const { return static_cast<T*>(IdMapBase::find(id)); }
+  bool insert(uint32_t id, T* value, T** replaced = nullptr) {
+    void* old = nullptr;
+    const bool ok = IdMapBase::insert(id, value, &old);
+    if (replaced) *replaced = static_cast<T*>(old);
+    return ok;
+  }
+  T* erase(uint32_t id) { return static_cast<T*>(IdMapBase::erase(id)); }
+  using IdMapBase::clear;
+  using IdMapBase::probes;
+  using IdMapBase::size;
+  template <class Fn>
+  void forEach(Fn&& fn) const {
+    IdMapBase::forEach([&](uint32_t id, void* v) { fn(id, static_cast<T*>(v)); });
+  }
 };
 
 }  // namespace detail

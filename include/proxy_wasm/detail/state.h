@@ -14,6 +14,7 @@
 
 namespace proxy_wasm {
 class ContextBase;
+class RootContext;
 class VmContext;
 namespace detail {
 
@@ -66,7 +67,11 @@ struct Runtime {
   IdMap<Callout> callouts;
   Callout* delivering = nullptr;  // the callout whose event is being delivered
 
-  // ---- Timers: heaps by root id, timers by id (for cancel).
+  // ---- Timers: heaps by root id, timers by id (for cancel). The tick and root-deletion
+  // paths reach the timer code through these hooks, set by the first addTimer: a plugin
+  // that uses no timers links none of it.
+  void (*timer_tick)(RootContext& root) = nullptr;
+  void (*drop_timers)(uint32_t root_id) = nullptr;
   IdMap<RootTimers> root_timers;
   IdMap<Timer> timers;
   uint32_t next_timer_id = 1;
