@@ -388,3 +388,81 @@ TEST_CASE("late responses: a callout outlives the stream that issued it; its roo
   CHECK(responses == 1);
   CHECK(f.trace() == Trace{"http_call_response " + ids(root, http) + " 1 0 0", "grpc_close " + ids(root, grpc) + " 0"});
 }
+
+TEST_CASE("costs: 8,000 outstanding callouts answered in any order take one token lookup each") {
+  constexpr uint32_t kCalls = 8000;
+  for (int order = 0; order < 3; ++order) {  // oldest first, newest first, interleaved
+    HostOptions o;
+    o.keep_callout_records = order != 2;  // records dropped as calls complete: same costs
+    Fx f(o);
+    const uint32_t root = f.start();
+    std::vector<uint32_t> tokens;
+    f.inTick(root, [&] {
+      const HeaderList get{{":method", "GET"}, {":path", "/"}, {":authority", "a"}};
+      for (uint32_t i = 0; i < kCalls; ++i) {
+        uint32_t token = 0;
+        REQUIRE(f.httpCall("c", get, "", 0, &token) == kOk);
+        tokens.push_back(token);
+      }
+    });
+    REQUIRE(tokens.size() == kCalls);
+    if (order == 1) std::reverse(tokens.begin(), tokens.end());
+    if (order == 2) {
+      std::vector<uint32_t> mixed;
+      for (size_t i = 0; i < kCalls / 2; ++i) {
+        mixed.push_back(tokens[i]);
+        mixed.push_back(tokens[kCalls - 1 - i]);
+      }
+      tokens = mixed;
+    }
+    uint32_t delivered = 0;
+    f.on(Callback::HttpCallResponse, [&](const std::vector<uint32_t>&) {
+      ++delivered;
+      return 0u;
+    });
+    const uint64_t before = f.H().counters().token_lookups;
+    for (uint32_t t : tokens) REQUIRE(f.H().respondHttpCall(t, {{":status", "200"}}));
+    CHECK(delivered == kCalls);
+    // A scan per answer would examine ~n/2 records each (32 million here).
+    CHECK(f.H().counters().token_lookups - before <= 2 * kCalls);
+    CHECK(f.H().pendingHttpCalls().empty());
+    CHECK(f.H().httpCalls().size() == (o.keep_callout_records ? kCalls : 0));
+  }
+}
+
+TEST_CASE("costs: gRPC events and calls by token are one lookup each; complete records can go") {
+  HostOptions o;
+  o.keep_callout_records = false;
+  Fx f(o);
+  const uint32_t root = f.start();
+  std::vector<uint32_t> calls, streams;
+  f.inTick(root, [&] {
+    for (int i = 0; i < 1000; ++i) {
+      uint32_t t = 0;
+      REQUIRE(f.grpcCall("c", &t) == kOk);
+      calls.push_back(t);
+      REQUIRE(f.grpcStream("c", &t) == kOk);
+      streams.push_back(t);
+    }
+  });
+  int events = 0;
+  for (Callback cb : {Callback::GrpcReceive, Callback::GrpcClose})
+    f.on(cb, [&](const std::vector<uint32_t>&) {
+      ++events;
+      return 0u;
+    });
+  const uint64_t before = f.H().counters().token_lookups;
+  for (uint32_t t : calls) REQUIRE(f.H().respondGrpcCall(t, "reply"));
+  for (uint32_t t : streams) {
+    REQUIRE(f.H().grpcMessage(t, "m"));
+    REQUIRE(f.H().grpcClose(t, proxy_wasm::GrpcStatus::Ok));
+  }
+  CHECK(events == 3000);
+  CHECK(f.H().counters().token_lookups - before <= 3 * 3000);
+  // Unary calls are complete; streams wait for the plugin's close (Envoy keeps them).
+  CHECK(f.H().grpcCalls().size() == streams.size());
+  f.inTick(root, [&] {
+    for (uint32_t t : streams) CHECK(abi::proxy_grpc_close(f.H(), f.M(), t) == kOk);
+  });
+  CHECK(f.H().grpcCalls().empty());
+}

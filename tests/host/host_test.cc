@@ -3,6 +3,7 @@
 //
 // Cases driven through the fake guest (fake_guest.h) and through the natively linked
 // test plugin (model_fixture.h).
+#include <map>
 #include <stdexcept>
 
 #include "fake_guest.h"
@@ -514,4 +515,87 @@ TEST_CASE("fault injection through the adapter: injected statuses skip the call;
   CHECK(calls[2].status == Status::InvalidMemoryAccess);
   CHECK_FALSE(calls[2].injected);
   CHECK(calls[3].status == Status::Ok);
+}
+
+TEST_CASE("costs: 20,000 ticks over 100 roots visit one timer entry per tick (plus one per advance)") {
+  Fx f;
+  std::vector<uint32_t> roots;
+  for (int i = 0; i < 100; ++i) roots.push_back(f.start("r" + std::to_string(i)));
+  // Root i ticks every 10 + i ms.
+  for (size_t i = 0; i < roots.size(); ++i)
+    f.inTick(roots[i], [&] { CHECK(abi::proxy_set_tick_period_milliseconds(f.H(), f.M(), uint32_t(10 + i)) == kOk); });
+  uint64_t ticks = 0, last_time = 0;
+  std::map<uint32_t, uint64_t> per_root;
+  bool in_order = true;
+  f.on(Callback::Tick, [&](const std::vector<uint32_t>& a) {
+    ++ticks;
+    ++per_root[a[0]];
+    in_order = in_order && f.H().now() >= last_time;
+    last_time = f.H().now();
+    return 0u;
+  });
+  const uint64_t before = f.H().counters().timer_visits;
+  for (int step = 0; step < 10; ++step) f.H().advanceTime(1000);  // 10 s in 10 advances
+  uint64_t expected = 0;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    expected += 10000 / (10 + i);
+    CHECK(per_root[roots[i]] == 10000 / (10 + i));
+  }
+  CHECK(ticks == expected);
+  CHECK(ticks > 20000);
+  CHECK(in_order);
+  // A scan of every root per tick would visit 100 entries per tick.
+  CHECK(f.H().counters().timer_visits - before <= ticks + 10);
+  // Period 0 disarms root 0; the others keep ticking.
+  f.inTick(roots[0], [&] { CHECK(abi::proxy_set_tick_period_milliseconds(f.H(), f.M(), 0) == kOk); });
+  per_root.clear();
+  f.H().advanceTime(1000);
+  CHECK(per_root.count(roots[0]) == 0);
+  CHECK(per_root[roots[1]] >= 90);
+}
+
+TEST_CASE("costs: finished streams are released; shutdown visits only the live ones") {
+  Fx f;
+  f.start();
+  for (int i = 0; i < 10000; ++i) {
+    auto& s = f.H().newHttpStream();
+    s.sendRequestHeaders({{":path", "/"}});
+    s.finish();
+    CHECK(s.finished());  // readable until the next stream is created
+    REQUIRE(f.H().streamsHeld() <= 2);
+  }
+  auto& c = f.H().newConnection();
+  c.finish();
+  CHECK(f.H().streamsHeld() == 1);
+  auto& a = f.H().newHttpStream();
+  a.sendRequestHeaders({{":path", "/a"}});
+  auto& b = f.H().newConnection();
+  CHECK(f.H().streamsHeld() == 2);
+  CHECK(a.id() != 0);
+  CHECK(b.id() != 0);
+  const uint64_t before = f.H().counters().stream_visits;
+  f.trace().clear();
+  f.H().shutdown();
+  CHECK(f.H().counters().stream_visits - before == 2);  // not 10,002
+  CHECK(f.trace().size() == 3 + 3 + 2);  // stream: log, done, delete; connection: done, log, delete; root: done, delete
+}
+
+TEST_CASE("keep_finished_streams keeps every finished stream and connection readable") {
+  HostOptions o;
+  o.keep_finished_streams = true;
+  Fx f(o);
+  f.start();
+  std::vector<HttpStream*> streams;
+  for (int i = 0; i < 10; ++i) {
+    auto& s = f.H().newHttpStream();
+    s.sendRequestHeaders({{":path", "/" + std::to_string(i)}});
+    s.finish();
+    streams.push_back(&s);
+  }
+  f.H().newConnection().finish();
+  CHECK(f.H().streamsHeld() == 11);
+  for (int i = 0; i < 10; ++i) {
+    CHECK(streams[size_t(i)]->finished());
+    CHECK(streams[size_t(i)]->requestHeaders().get(":path") == "/" + std::to_string(i));
+  }
 }

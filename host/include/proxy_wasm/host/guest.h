@@ -99,6 +99,9 @@ class Guest {
   // Called once by the Host that will drive this guest, before any call: the guest
   // connects the plugin's imports to it.
   virtual void attach(Host& host) { (void)host; }
+  // The size of the plugin's linear memory in bytes (a .wasm in an engine); 0 when the
+  // plugin has none of its own (natively linked).
+  virtual uint64_t memoryBytes() const { return 0; }
 };
 
 }  // namespace proxy_wasm::host
