@@ -10,9 +10,9 @@ class BenchRoot : public proxy_wasm::RootContext {
   using RootContext::RootContext;
 };
 
-class BenchHttp : public proxy_wasm::HttpContext {
+class BenchHttp : public proxy_wasm::HttpContextFor<BenchRoot> {
  public:
-  BenchHttp(uint32_t id, BenchRoot& root) : HttpContext(id, &root) {}
+  using HttpContextFor::HttpContextFor;
 
   proxy_wasm::Action onRequestHeaders(uint32_t, bool) override {
     auto path = getRequestHeader(":path");
