@@ -4,7 +4,7 @@
 // exits non-zero when either grew past its bound, never on time.
 //
 //   longrun --lifecycles N [--warmup N] [--max-page-growth P] [--max-rss-growth-kib K]
-//           [--config JSON]
+//           [--config JSON] [--root-id ID]...   (several: streams go to the last root)
 //
 // Each lifecycle: a POST with a JSON body and its response, answering every callout the
 // plugin makes (HTTP 200, gRPC replies and closes) and advancing the clock 1 s (plugins
@@ -69,8 +69,8 @@ const HeaderList kRequest{{":method", "POST"},          {":path", "/orders?id=7"
                           {"x-request-id", "longrun"}};
 const HeaderList kResponse{{":status", "200"}, {"content-type", "application/json"}};
 
-void lifecycle(Host& host) {
-  auto& s = host.newHttpStream();
+void lifecycle(Host& host, uint32_t root) {
+  auto& s = host.newHttpStream(root);
   s.sendRequestHeaders(kRequest);
   answerCallouts(host);
   s.sendRequestBody("{\"id\": 7, \"items\": [1, 2, 3]}", true);
@@ -92,6 +92,7 @@ void lifecycle(Host& host) {
 int main(int argc, char** argv) {
   uint64_t lifecycles = 20000, warmup = 2000, max_page_growth = 0, max_rss_growth_kib = 8192;
   std::string config;
+  std::vector<std::string> root_ids;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string arg = argv[i];
     const char* v = argv[i + 1];
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
     else if (arg == "--max-page-growth") max_page_growth = std::strtoull(v, nullptr, 10);
     else if (arg == "--max-rss-growth-kib") max_rss_growth_kib = std::strtoull(v, nullptr, 10);
     else if (arg == "--config") config = v;
+    else if (arg == "--root-id") root_ids.push_back(v);
     else {
       std::fprintf(stderr, "longrun: unknown option %s\n", arg.c_str());
       return 2;
@@ -112,18 +114,24 @@ int main(int argc, char** argv) {
   options.keep_callout_records = false;
   options.keep_finished_streams = false;
   auto host = makeHost(options);
-  if (host->startPlugin({"", config}) == 0) {
-    std::fprintf(stderr, "longrun: %s did not start: %s\n", pluginUnderTestName().c_str(), host->failure().c_str());
-    return 1;
+  if (root_ids.empty()) root_ids.push_back("");
+  uint32_t root = 0;
+  for (const std::string& id : root_ids) {  // streams go to the last one
+    root = host->startPlugin({id, config});
+    if (root == 0) {
+      std::fprintf(stderr, "longrun: %s (root id '%s') did not start: %s\n", pluginUnderTestName().c_str(), id.c_str(),
+                   host->failure().c_str());
+      return 1;
+    }
   }
-  const char* name = std::strrchr(pluginUnderTestName().c_str(), '/');
-  name = name ? name + 1 : pluginUnderTestName().c_str();
+  const std::string path = pluginUnderTestName();
+  const std::string name = path.substr(path.rfind('/') + 1);
 
-  for (uint64_t i = 0; i < warmup; ++i) lifecycle(*host);
+  for (uint64_t i = 0; i < warmup; ++i) lifecycle(*host, root);
   const uint64_t pages0 = host->guest().memoryBytes() / 65536, rss0 = rssKiB();
   uint64_t pages_max = pages0, rss_max = rss0;
   for (uint64_t i = warmup; i < lifecycles; ++i) {
-    lifecycle(*host);
+    lifecycle(*host, root);
     if (host->failed()) break;
     if ((i & 1023) == 0) {
       pages_max = std::max<uint64_t>(pages_max, host->guest().memoryBytes() / 65536);
@@ -136,7 +144,7 @@ int main(int argc, char** argv) {
   const uint64_t page_growth = pages_max - pages0, rss_growth = rss_max - rss0;
   std::printf("%-22s %8llu lifecycles (warm-up %llu): linear memory %llu pages after warm-up, max %llu "
               "(+%llu); RSS %llu KiB after warm-up, max %llu KiB (+%llu KiB); streams held %zu\n",
-              name, (unsigned long long)lifecycles, (unsigned long long)warmup, (unsigned long long)pages0,
+              name.c_str(), (unsigned long long)lifecycles, (unsigned long long)warmup, (unsigned long long)pages0,
               (unsigned long long)pages_max, (unsigned long long)page_growth, (unsigned long long)rss0,
               (unsigned long long)rss_max, (unsigned long long)rss_growth, host->streamsHeld());
   int status = 0;
