@@ -162,6 +162,18 @@ u32 Z_envZ_proxy_set_tick_period_milliseconds(Z_env_instance_t* env, u32) {
   return bench::kOk;
 }
 
+// The SDK's gRPC bookkeeping imports them (cancel on delete, close after the last event);
+// the benchmark makes no gRPC calls, so any token is unknown, as a real host answers.
+u32 Z_envZ_proxy_grpc_cancel(Z_env_instance_t* env, u32) {
+  ++env->imports;
+  return 1;  // NotFound
+}
+
+u32 Z_envZ_proxy_grpc_close(Z_env_instance_t* env, u32) {
+  ++env->imports;
+  return 1;  // NotFound
+}
+
 u32 Z_envZ_proxy_get_property(Z_env_instance_t* env, u32 path_ptr, u32 path_size, u32 ret_ptr, u32 ret_size) {
   ++env->imports;
   const char* path = bench::at(env->guest, path_ptr, path_size);

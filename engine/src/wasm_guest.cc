@@ -41,6 +41,7 @@ class WasmGuest final : public host::Guest {
   CallResult call(Callback cb, std::initializer_list<uint32_t> args) override;
   std::string describe() const override { return name_; }
   void attach(host::Host& host) override { host_ = &host; }
+  uint64_t memoryBytes() const override { return memory_ ? memory_->ByteSize() : 0; }
 
   void trackContexts() { tracking_ = true; }
   std::vector<uint32_t> takeTouched() {

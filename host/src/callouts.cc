@@ -19,8 +19,8 @@ bool Host::respondHttpCall(uint32_t token, const HeaderList& headers, std::strin
     return true;
   }
   pending_http_.erase(token);
-  auto it = std::find_if(http_calls_.begin(), http_calls_.end(), [&](auto& c) { return c.token == token; });
-  const uint32_t root = it->root_id;
+  const uint32_t root = httpCall(token)->root_id;
+  forgetHttpCall(token);
   if (!rootRecord(root)) return false;
   const std::string body_copy(body);
   callout_headers_ = &headers;
@@ -42,8 +42,8 @@ bool Host::failHttpCall(uint32_t token) {
     return true;
   }
   pending_http_.erase(token);
-  auto it = std::find_if(http_calls_.begin(), http_calls_.end(), [&](auto& c) { return c.token == token; });
-  const uint32_t root = it->root_id;
+  const uint32_t root = httpCall(token)->root_id;
+  forgetHttpCall(token);
   RootRecord* r = rootRecord(root);
   if (!r) return false;
   r->last_status_code = uint32_t(Status::BrokenConnection);
@@ -55,10 +55,42 @@ bool Host::failHttpCall(uint32_t token) {
   return true;
 }
 
+// Token lookups are one hash probe each (counters().token_lookups).
+HttpCallRecord* Host::httpCall(uint32_t token) {
+  ++counters_.token_lookups;
+  auto it = http_index_.find(token);
+  return it == http_index_.end() ? nullptr : &http_calls_[it->second];
+}
+
 GrpcCallRecord* Host::grpcCall(uint32_t token) {
-  for (auto& c : grpc_calls_)
-    if (c.token == token) return &c;
-  return nullptr;
+  ++counters_.token_lookups;
+  auto it = grpc_index_.find(token);
+  return it == grpc_index_.end() ? nullptr : &grpc_calls_[it->second];
+}
+
+namespace {
+// Drops records[index[token]] in O(1): the last record takes its place.
+template <class Record>
+void forget(std::vector<Record>& records, std::unordered_map<uint32_t, size_t>& index, uint32_t token) {
+  auto it = index.find(token);
+  if (it == index.end()) return;
+  const size_t i = it->second;
+  index.erase(it);
+  if (i + 1 != records.size()) {
+    records[i] = std::move(records.back());
+    index[records[i].token] = i;
+  }
+  records.pop_back();
+}
+}  // namespace
+
+void Host::forgetHttpCall(uint32_t token) {
+  if (!options_.keep_callout_records) forget(http_calls_, http_index_, token);
+}
+
+void Host::forgetGrpcCall(uint32_t token) {
+  if (options_.keep_callout_records || pending_grpc_.count(token) || grpc_remote_closed_.count(token)) return;
+  forget(grpc_calls_, grpc_index_, token);
 }
 
 bool Host::respondGrpcCall(uint32_t token, std::string_view message) {
@@ -74,6 +106,7 @@ bool Host::respondGrpcCall(uint32_t token, std::string_view message) {
   grpc_message_ = &msg;
   call(Callback::GrpcReceive, root, {root, token, uint32_t(msg.size())});
   grpc_message_ = nullptr;
+  forgetGrpcCall(token);
   runDeferred();
   return true;
 }
@@ -141,6 +174,7 @@ bool Host::grpcClose(uint32_t token, GrpcStatus status, std::string_view message
   call(Callback::GrpcClose, root, {root, token, uint32_t(status)});
   // Envoy clears the message after the callback; the code stays.
   if (RootRecord* r = rootRecord(root)) r->last_status_message.clear();
+  forgetGrpcCall(token);
   runDeferred();
   return true;
 }
@@ -184,6 +218,7 @@ Status Host::hHttpCall(std::string_view upstream, std::string_view headers, std:
   rec.timeout_ms = timeout_ms;
   token = rec.token;
   pending_http_.insert(rec.token);
+  http_index_[rec.token] = http_calls_.size();
   http_calls_.push_back(std::move(rec));
   return Status::Ok;
 }
@@ -205,6 +240,7 @@ Status Host::hGrpcCall(std::string_view upstream, std::string_view service, std:
   rec.timeout_ms = timeout_ms;
   token = rec.token;
   pending_grpc_.insert(rec.token);
+  grpc_index_[rec.token] = grpc_calls_.size();
   grpc_calls_.push_back(std::move(rec));
   return Status::Ok;
 }
@@ -225,6 +261,7 @@ Status Host::hGrpcStream(std::string_view upstream, std::string_view service, st
   rec.initial_metadata = HeaderList::parse(metadata);
   token = rec.token;
   pending_grpc_.insert(rec.token);
+  grpc_index_[rec.token] = grpc_calls_.size();
   grpc_calls_.push_back(std::move(rec));
   return Status::Ok;
 }
@@ -243,6 +280,7 @@ Status Host::hGrpcCancel(uint32_t token) {
   GrpcCallRecord* c = grpcCall(token);
   if (!c || (!pending_grpc_.erase(token) && !grpc_remote_closed_.erase(token))) return Status::NotFound;
   c->cancelled = true;  // no further events
+  forgetGrpcCall(token);
   return Status::Ok;
 }
 
@@ -251,6 +289,7 @@ Status Host::hGrpcClose(uint32_t token) {
   GrpcCallRecord* c = grpcCall(token);
   if (c && grpc_remote_closed_.erase(token)) {
     c->local_closed = true;  // both ends closed: Envoy forgets the stream
+    forgetGrpcCall(token);
     return Status::Ok;
   }
   if (!c || !pending_grpc_.count(token)) return Status::NotFound;
@@ -259,6 +298,7 @@ Status Host::hGrpcClose(uint32_t token) {
   } else {
     pending_grpc_.erase(token);
     c->cancelled = true;
+    forgetGrpcCall(token);
   }
   return Status::Ok;
 }

@@ -117,10 +117,23 @@ bool Host::configure(uint32_t root_id, std::string_view configuration) {
 void Host::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
-  for (auto& s : http_streams_)
-    if (!s->finished_) s->finish();
-  for (auto& c : tcp_connections_)
-    if (!c->finished_) c->finish();
+  // Only live streams are visited; each finish() retires its stream from the table.
+  while (!live_streams_.empty()) {
+    HttpStream& s = *live_streams_.begin()->second;
+    ++counters_.stream_visits;
+    if (s.finished_ || s.pending_done_) {
+      retire(s);  // waiting for proxy_done: nothing more to run
+    } else {
+      s.finish();
+      if (!s.finished_) retire(s);  // the VM failed, or spec finalization waits
+    }
+  }
+  while (!live_connections_.empty()) {
+    TcpConnection& c = *live_connections_.begin()->second;
+    ++counters_.stream_visits;
+    if (!c.finished_ && !c.pending_done_) c.finish();
+    if (!live_connections_.empty() && live_connections_.begin()->second.get() == &c) retire(c);
+  }
   for (uint32_t id : std::vector<uint32_t>(root_order_)) {
     RootRecord* r = rootRecord(id);
     if (!r || r->done_called) continue;
@@ -139,6 +152,35 @@ void Host::shutdown() {
   }
 }
 
+// A finished stream or connection leaves the live table; it stays readable until the next
+// one is created (or for good with keep_finished_streams).
+void Host::retire(HttpStream& s) {
+  auto it = live_streams_.find(s.seq_);
+  if (it == live_streams_.end()) return;
+  finished_streams_.push_back(std::move(it->second));
+  live_streams_.erase(it);
+}
+
+void Host::retire(TcpConnection& c) {
+  auto it = live_connections_.find(c.seq_);
+  if (it == live_connections_.end()) return;
+  finished_connections_.push_back(std::move(it->second));
+  live_connections_.erase(it);
+}
+
+void Host::releaseFinished() {
+  // Deferred work may still point at a stream while a callback runs: release only between
+  // callbacks.
+  if (options_.keep_finished_streams || depth_ != 0 || !deferred_.empty()) return;
+  counters_.stream_visits += finished_streams_.size() + finished_connections_.size();
+  finished_streams_.clear();
+  finished_connections_.clear();
+}
+
+size_t Host::streamsHeld() const {
+  return live_streams_.size() + live_connections_.size() + finished_streams_.size() + finished_connections_.size();
+}
+
 void Host::finishRoot(uint32_t id) {
   call(Callback::Delete, id, {id});
   deleteContext(id);
@@ -146,6 +188,7 @@ void Host::finishRoot(uint32_t id) {
 
 void Host::deleteContext(uint32_t id) {
   contexts_.erase(id);
+  if (RootRecord* r = rootRecord(id); r && r->tick_period_ms != 0) timers_.erase({r->next_tick_ns, id});
   roots_.erase(id);
   root_order_.erase(std::remove(root_order_.begin(), root_order_.end(), id), root_order_.end());
 }
@@ -193,23 +236,18 @@ TcpConnection* Host::effectiveTcp() {
 
 void Host::advanceTime(uint64_t milliseconds) {
   const uint64_t target = now_ns_ + milliseconds * 1000000ull;
-  for (;;) {
-    uint32_t due = 0;
-    uint64_t when = target + 1;
-    for (uint32_t id : root_order_) {
-      const RootRecord& r = roots_[id];
-      if (r.tick_period_ms != 0 && r.next_tick_ns <= target && r.next_tick_ns < when) {
-        when = r.next_tick_ns;
-        due = id;
-      }
-    }
-    if (due == 0) break;
+  // The armed timers are ordered by (next tick, root id): the earliest due one is first.
+  while (!timers_.empty() && !failed_) {
+    ++counters_.timer_visits;
+    const auto [when, due] = *timers_.begin();
+    if (when > target) break;
+    timers_.erase(timers_.begin());
     now_ns_ = std::max(now_ns_, when);
     RootRecord& r = roots_[due];
     r.next_tick_ns = when + uint64_t(r.tick_period_ms) * 1000000ull;  // re-arms after each tick
+    timers_.insert({r.next_tick_ns, due});
     call(Callback::Tick, due, {due});
     runDeferred();
-    if (failed_) break;
   }
   now_ns_ = target;
 }
@@ -329,8 +367,10 @@ Status Host::hGetCurrentTime(uint64_t& ns) {
 Status Host::hSetTickPeriod(uint32_t ms) {
   RootRecord* r = rootRecord(rootOf(effective()));
   if (!r) return Status::Ok;
+  if (r->tick_period_ms != 0) timers_.erase({r->next_tick_ns, r->id});
   r->tick_period_ms = ms;
   r->next_tick_ns = now_ns_ + uint64_t(ms) * 1000000ull;
+  if (ms != 0) timers_.insert({r->next_tick_ns, r->id});
   return Status::Ok;
 }
 

@@ -9,8 +9,11 @@
 namespace proxy_wasm::host {
 
 HttpStream& Host::newHttpStream(uint32_t root_id) {
-  http_streams_.push_back(std::unique_ptr<HttpStream>(new HttpStream(this, 0, defaultRoot(root_id))));
-  return *http_streams_.back();
+  releaseFinished();
+  const uint64_t seq = next_stream_seq_++;
+  auto& slot = live_streams_[seq];
+  slot.reset(new HttpStream(this, 0, defaultRoot(root_id), seq));
+  return *slot;
 }
 
 // Envoy creates the stream's context lazily: at the request headers, or in the access-log
@@ -310,6 +313,7 @@ void Host::deleteHttp(HttpStream& s) {
   call(Callback::Delete, s.id_, {s.id_});
   s.finished_ = true;
   contexts_.erase(s.id_);
+  retire(s);
 }
 
 Status Host::hGetBufferBytes(uint32_t type, uint64_t start, uint64_t max, std::string& out) {

@@ -8,8 +8,11 @@ namespace proxy_wasm::host {
 TcpConnection& Host::newConnection(uint32_t root_id) {
   const uint32_t root = defaultRoot(root_id);
   const uint32_t id = nextContextId();
-  tcp_connections_.push_back(std::unique_ptr<TcpConnection>(new TcpConnection(this, id, root)));
-  TcpConnection& c = *tcp_connections_.back();
+  releaseFinished();
+  const uint64_t seq = next_stream_seq_++;
+  auto& slot = live_connections_[seq];
+  slot.reset(new TcpConnection(this, id, root, seq));
+  TcpConnection& c = *slot;
   contexts_[id] = ContextRecord{id, root, ContextRecord::Tcp, nullptr, &c};
   call(Callback::ContextCreate, id, {id, root});
   auto a = call(Callback::NewConnection, id, {id});
@@ -96,6 +99,7 @@ void Host::logAndDeleteTcp(TcpConnection& c) {
   call(Callback::Delete, id, {id});
   c.finished_ = true;
   contexts_.erase(id);
+  retire(c);
 }
 
 }  // namespace proxy_wasm::host

@@ -51,7 +51,7 @@ TEST_CASE("start-up: a restricted call traps, the VM fails and no plugin starts"
     CHECK(f.log(2, "static init") == kOk);
     auto name = f.in("requests");
     const Ptr id = f.slot();
-    if (abi::define_metric(f.H(), f.M(), 0, name.p, name.n, id) == abi::kTrap) f.s->trap = "restricted_callback";
+    if (abi::proxy_define_metric(f.H(), f.M(), 0, name.p, name.n, id) == abi::kTrap) f.s->trap = "restricted_callback";
     return 0u;
   });
   CHECK_FALSE(f.H().startVm());
@@ -71,7 +71,7 @@ TEST_CASE("the host-call record: refused start-up calls, calls inside the alloca
     CHECK(f.log(2, "static init") == kOk);
     auto name = f.in("requests");
     const Ptr id = f.slot();
-    CHECK(abi::define_metric(f.H(), f.M(), 0, name.p, name.n, id) == abi::kTrap);
+    CHECK(abi::proxy_define_metric(f.H(), f.M(), 0, name.p, name.n, id) == abi::kTrap);
     return 0u;
   });
   REQUIRE(f.H().startVm());
@@ -99,7 +99,7 @@ TEST_CASE("the host-call record: refused start-up calls, calls inside the alloca
   f.s->in_allocator = [&] {
     ++allocations;
     CHECK(f.log(2, "allocating") == kOk);
-    CHECK(abi::done(f.H(), f.M()) == abi::kTrap);
+    CHECK(abi::proxy_done(f.H(), f.M()) == abi::kTrap);
   };
   f.inTick(root, [&] { CHECK(f.getBuffer(6, 0, 100) == kOk); });
   CHECK(allocations == 1);
@@ -168,18 +168,18 @@ TEST_CASE("pointers: out of bounds is IMA; address 0 with a size is valid wasm m
   Fx f;
   const uint32_t root = f.start();
   f.inTick(root, [&] {
-    CHECK(abi::log(f.H(), f.M(), 2, 0, 4) == kOk);  // reads 4 bytes at address 0
-    CHECK(abi::log(f.H(), f.M(), 2, kOob, 4) == kIMA);
-    CHECK(abi::log(f.H(), f.M(), 2, kMemorySize - 2, 4) == kIMA);  // straddles the end
-    CHECK(abi::log(f.H(), f.M(), 2, kMemorySize - 4, 4) == kOk);   // ends exactly at the end
-    CHECK(abi::log(f.H(), f.M(), 2, kOob, 0) == kIMA);             // even empty, out of bounds
+    CHECK(abi::proxy_log(f.H(), f.M(), 2, 0, 4) == kOk);  // reads 4 bytes at address 0
+    CHECK(abi::proxy_log(f.H(), f.M(), 2, kOob, 4) == kIMA);
+    CHECK(abi::proxy_log(f.H(), f.M(), 2, kMemorySize - 2, 4) == kIMA);  // straddles the end
+    CHECK(abi::proxy_log(f.H(), f.M(), 2, kMemorySize - 4, 4) == kOk);   // ends exactly at the end
+    CHECK(abi::proxy_log(f.H(), f.M(), 2, kOob, 0) == kIMA);             // even empty, out of bounds
     // Enum ranges are checked before pointers.
-    CHECK(abi::log(f.H(), f.M(), 6, kOob, 4) == kBA);
-    CHECK(abi::get_header_map_pairs(f.H(), f.M(), 8, kOob, kOob) == kBA);
-    CHECK(abi::get_buffer_bytes(f.H(), f.M(), 9, 0, 1, kOob, kOob) == kBA);
+    CHECK(abi::proxy_log(f.H(), f.M(), 6, kOob, 4) == kBA);
+    CHECK(abi::proxy_get_header_map_pairs(f.H(), f.M(), 8, kOob, kOob) == kBA);
+    CHECK(abi::proxy_get_buffer_bytes(f.H(), f.M(), 9, 0, 1, kOob, kOob) == kBA);
     auto name = f.in("m");
-    CHECK(abi::define_metric(f.H(), f.M(), 3, kOob, 1, kOob) == kBA);
-    CHECK(abi::define_metric(f.H(), f.M(), 0, name.p, name.n, kOob) == kIMA);
+    CHECK(abi::proxy_define_metric(f.H(), f.M(), 3, kOob, 1, kOob) == kBA);
+    CHECK(abi::proxy_define_metric(f.H(), f.M(), 0, name.p, name.n, kOob) == kIMA);
   });
 }
 
@@ -224,4 +224,47 @@ TEST_CASE_FIXTURE(Fixture, "natively, a null pointer with a size is InvalidMemor
   s.sendRequestHeaders({{":path", "/"}});
   CHECK(s.requestHeaders().get("k") == std::optional<std::string_view>(""));
   CHECK_FALSE(s.localResponse());
+}
+
+TEST_CASE("Callback follows the ABI list's exports: each value names its export and signature") {
+  const std::pair<Callback, const char*> expected[] = {
+      {Callback::Initialize, "_initialize"},
+      {Callback::MemoryAllocate, "proxy_on_memory_allocate"},
+      {Callback::ContextCreate, "proxy_on_context_create"},
+      {Callback::VmStart, "proxy_on_vm_start"},
+      {Callback::Configure, "proxy_on_configure"},
+      {Callback::Tick, "proxy_on_tick"},
+      {Callback::QueueReady, "proxy_on_queue_ready"},
+      {Callback::ForeignFunction, "proxy_on_foreign_function"},
+      {Callback::NewConnection, "proxy_on_new_connection"},
+      {Callback::DownstreamData, "proxy_on_downstream_data"},
+      {Callback::UpstreamData, "proxy_on_upstream_data"},
+      {Callback::DownstreamConnectionClose, "proxy_on_downstream_connection_close"},
+      {Callback::UpstreamConnectionClose, "proxy_on_upstream_connection_close"},
+      {Callback::RequestHeaders, "proxy_on_request_headers"},
+      {Callback::RequestBody, "proxy_on_request_body"},
+      {Callback::RequestTrailers, "proxy_on_request_trailers"},
+      {Callback::ResponseHeaders, "proxy_on_response_headers"},
+      {Callback::ResponseBody, "proxy_on_response_body"},
+      {Callback::ResponseTrailers, "proxy_on_response_trailers"},
+      {Callback::HttpCallResponse, "proxy_on_http_call_response"},
+      {Callback::GrpcReceiveInitialMetadata, "proxy_on_grpc_receive_initial_metadata"},
+      {Callback::GrpcReceive, "proxy_on_grpc_receive"},
+      {Callback::GrpcReceiveTrailingMetadata, "proxy_on_grpc_receive_trailing_metadata"},
+      {Callback::GrpcClose, "proxy_on_grpc_close"},
+      {Callback::Done, "proxy_on_done"},
+      {Callback::Log, "proxy_on_log"},
+      {Callback::Delete, "proxy_on_delete"},
+  };
+  CHECK(sizeof(expected) / sizeof(expected[0]) == size_t(Callback::Count_));
+  for (auto& [cb, name] : expected) CHECK(std::string(callbackInfo(cb).export_name) == name);
+  // Signatures (v0.2.1): arity and whether an i32 comes back.
+  CHECK(callbackInfo(Callback::HttpCallResponse).params == 5);
+  CHECK_FALSE(callbackInfo(Callback::HttpCallResponse).has_result);
+  CHECK(callbackInfo(Callback::RequestTrailers).params == 2);
+  CHECK(callbackInfo(Callback::RequestTrailers).has_result);
+  CHECK(callbackInfo(Callback::MemoryAllocate).params == 1);
+  CHECK(callbackInfo(Callback::MemoryAllocate).has_result);
+  CHECK(callbackInfo(Callback::Done).has_result);
+  CHECK_FALSE(callbackInfo(Callback::Log).has_result);
 }

@@ -15,7 +15,7 @@ TEST_CASE("get_status: Ok on a root with no callout; IMA") {
     CHECK(f.status(&code, &message) == kOk);
     CHECK(code == 0);
     CHECK(message.empty());
-    CHECK(abi::get_status(f.H(), f.M(), kOob, f.slot(), f.slot()) == kIMA);
+    CHECK(abi::proxy_get_status(f.H(), f.M(), kOob, f.slot(), f.slot()) == kIMA);
   });
 }
 
@@ -34,8 +34,8 @@ TEST_CASE("http_call: validation, token kinds, delivery to the root with maps 6/
     CHECK(f.httpCall("auth", HeaderList{{":method", "GET"}, {":path", "/"}}, "", 0, nullptr) == kBA);
     CHECK(f.httpCall("auth", good, "", 0x80000000u, nullptr) == kBA);  // timeout > INT32_MAX
     auto u = f.in("auth"), h = f.in(good.serialize()), e = f.in("");
-    CHECK(abi::http_call(f.H(), f.M(), kOob, 4, h.p, h.n, e.p, e.n, e.p, e.n, 0, f.slot()) == kIMA);
-    CHECK(abi::http_call(f.H(), f.M(), u.p, u.n, h.p, h.n, e.p, e.n, e.p, e.n, 0, kOob) == kIMA);  // nothing sent
+    CHECK(abi::proxy_http_call(f.H(), f.M(), kOob, 4, h.p, h.n, e.p, e.n, e.p, e.n, 0, f.slot()) == kIMA);
+    CHECK(abi::proxy_http_call(f.H(), f.M(), u.p, u.n, h.p, h.n, e.p, e.n, e.p, e.n, 0, kOob) == kIMA);  // nothing sent
     CHECK(f.httpCall("auth", good, "payload", 5000, &token) == kOk);
     return 1u;
   });
@@ -139,8 +139,8 @@ TEST_CASE("gRPC: call and stream tokens, statuses, events to the root") {
     CHECK(f.grpcCall("nowhere", nullptr) == st(Status::ParseFailure));
     CHECK(f.grpcStream("nowhere", nullptr) == st(Status::ParseFailure));
     auto u = f.in("grpc"), e = f.in("");
-    CHECK(abi::grpc_call(f.H(), f.M(), kOob, 4, e.p, e.n, e.p, e.n, e.p, e.n, e.p, e.n, 0, f.slot()) == kIMA);
-    CHECK(abi::grpc_stream(f.H(), f.M(), u.p, u.n, kOob, 1, e.p, e.n, e.p, e.n, f.slot()) == kIMA);
+    CHECK(abi::proxy_grpc_call(f.H(), f.M(), kOob, 4, e.p, e.n, e.p, e.n, e.p, e.n, e.p, e.n, 0, f.slot()) == kIMA);
+    CHECK(abi::proxy_grpc_stream(f.H(), f.M(), u.p, u.n, kOob, 1, e.p, e.n, e.p, e.n, f.slot()) == kIMA);
     CHECK(f.grpcCall("grpc", &call) == kOk);
     CHECK(f.grpcStream("grpc", &stream) == kOk);
     CHECK(f.httpCall("grpc", {{":method", "GET"}, {":path", "/"}, {":authority", "a"}}, "", 0, &http) == kOk);
@@ -148,16 +148,16 @@ TEST_CASE("gRPC: call and stream tokens, statuses, events to the root") {
     CHECK(stream % 4 == 2);
     CHECK(http % 4 == 0);
     auto m = f.in("msg");
-    CHECK(abi::grpc_send(f.H(), f.M(), call, m.p, m.n, 0) == kBA);    // not a stream
-    CHECK(abi::grpc_send(f.H(), f.M(), http, m.p, m.n, 0) == kBA);
-    CHECK(abi::grpc_send(f.H(), f.M(), stream + 400, m.p, m.n, 0) == kNF);
-    CHECK(abi::grpc_send(f.H(), f.M(), stream, kOob, 1, 0) == kIMA);
-    CHECK(abi::grpc_send(f.H(), f.M(), stream, m.p, m.n, 0) == kOk);
-    CHECK(abi::grpc_cancel(f.H(), f.M(), http) == kBA);  // neither a call nor a stream
-    CHECK(abi::grpc_close(f.H(), f.M(), http) == kBA);
-    CHECK(abi::grpc_cancel(f.H(), f.M(), 3) == kBA);
-    CHECK(abi::grpc_cancel(f.H(), f.M(), call + 400) == kNF);
-    CHECK(abi::grpc_close(f.H(), f.M(), stream + 400) == kNF);
+    CHECK(abi::proxy_grpc_send(f.H(), f.M(), call, m.p, m.n, 0) == kBA);    // not a stream
+    CHECK(abi::proxy_grpc_send(f.H(), f.M(), http, m.p, m.n, 0) == kBA);
+    CHECK(abi::proxy_grpc_send(f.H(), f.M(), stream + 400, m.p, m.n, 0) == kNF);
+    CHECK(abi::proxy_grpc_send(f.H(), f.M(), stream, kOob, 1, 0) == kIMA);
+    CHECK(abi::proxy_grpc_send(f.H(), f.M(), stream, m.p, m.n, 0) == kOk);
+    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), http) == kBA);  // neither a call nor a stream
+    CHECK(abi::proxy_grpc_close(f.H(), f.M(), http) == kBA);
+    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), 3) == kBA);
+    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), call + 400) == kNF);
+    CHECK(abi::proxy_grpc_close(f.H(), f.M(), stream + 400) == kNF);
   });
   REQUIRE(f.H().grpcCall(call));
   CHECK(f.H().grpcCall(call)->initial_metadata == HeaderList{{"x-md", "1"}});
@@ -216,8 +216,8 @@ TEST_CASE("gRPC: call and stream tokens, statuses, events to the root") {
   CHECK_FALSE(f.H().grpcMessage(stream, "late"));  // no more events
   // Envoy keeps a stream the plugin has not closed: its close still succeeds, once.
   f.inTick(root, [&] {
-    CHECK(abi::grpc_close(f.H(), f.M(), stream) == kOk);
-    CHECK(abi::grpc_close(f.H(), f.M(), stream) == kNF);
+    CHECK(abi::proxy_grpc_close(f.H(), f.M(), stream) == kOk);
+    CHECK(abi::proxy_grpc_close(f.H(), f.M(), stream) == kNF);
     uint32_t c = 0;
     std::string m;
     CHECK(f.status(&c, &m) == kOk);
@@ -234,13 +234,13 @@ TEST_CASE("gRPC cancel and close: no further events; a unary close cancels") {
     CHECK(f.grpcCall("c", &call) == kOk);
     CHECK(f.grpcCall("c", &call2) == kOk);
     CHECK(f.grpcStream("c", &stream) == kOk);
-    CHECK(abi::grpc_cancel(f.H(), f.M(), call) == kOk);
-    CHECK(abi::grpc_cancel(f.H(), f.M(), call) == kNF);
-    CHECK(abi::grpc_close(f.H(), f.M(), call2) == kOk);  // unary: close = cancel
-    CHECK(abi::grpc_close(f.H(), f.M(), call2) == kNF);
-    CHECK(abi::grpc_close(f.H(), f.M(), stream) == kOk);  // half-close: the remote may answer
-    CHECK(abi::grpc_cancel(f.H(), f.M(), stream) == kOk);
-    CHECK(abi::grpc_cancel(f.H(), f.M(), stream) == kNF);
+    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), call) == kOk);
+    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), call) == kNF);
+    CHECK(abi::proxy_grpc_close(f.H(), f.M(), call2) == kOk);  // unary: close = cancel
+    CHECK(abi::proxy_grpc_close(f.H(), f.M(), call2) == kNF);
+    CHECK(abi::proxy_grpc_close(f.H(), f.M(), stream) == kOk);  // half-close: the remote may answer
+    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), stream) == kOk);
+    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), stream) == kNF);
   });
   CHECK(f.H().grpcCall(call)->cancelled);
   CHECK(f.H().grpcCall(stream)->local_closed);
@@ -387,4 +387,82 @@ TEST_CASE("late responses: a callout outlives the stream that issued it; its roo
   CHECK(f.H().grpcClose(grpc, proxy_wasm::GrpcStatus::Ok));
   CHECK(responses == 1);
   CHECK(f.trace() == Trace{"http_call_response " + ids(root, http) + " 1 0 0", "grpc_close " + ids(root, grpc) + " 0"});
+}
+
+TEST_CASE("costs: 8,000 outstanding callouts answered in any order take one token lookup each") {
+  constexpr uint32_t kCalls = 8000;
+  for (int order = 0; order < 3; ++order) {  // oldest first, newest first, interleaved
+    HostOptions o;
+    o.keep_callout_records = order != 2;  // records dropped as calls complete: same costs
+    Fx f(o);
+    const uint32_t root = f.start();
+    std::vector<uint32_t> tokens;
+    f.inTick(root, [&] {
+      const HeaderList get{{":method", "GET"}, {":path", "/"}, {":authority", "a"}};
+      for (uint32_t i = 0; i < kCalls; ++i) {
+        uint32_t token = 0;
+        REQUIRE(f.httpCall("c", get, "", 0, &token) == kOk);
+        tokens.push_back(token);
+      }
+    });
+    REQUIRE(tokens.size() == kCalls);
+    if (order == 1) std::reverse(tokens.begin(), tokens.end());
+    if (order == 2) {
+      std::vector<uint32_t> mixed;
+      for (size_t i = 0; i < kCalls / 2; ++i) {
+        mixed.push_back(tokens[i]);
+        mixed.push_back(tokens[kCalls - 1 - i]);
+      }
+      tokens = mixed;
+    }
+    uint32_t delivered = 0;
+    f.on(Callback::HttpCallResponse, [&](const std::vector<uint32_t>&) {
+      ++delivered;
+      return 0u;
+    });
+    const uint64_t before = f.H().counters().token_lookups;
+    for (uint32_t t : tokens) REQUIRE(f.H().respondHttpCall(t, {{":status", "200"}}));
+    CHECK(delivered == kCalls);
+    // A scan per answer would examine ~n/2 records each (32 million here).
+    CHECK(f.H().counters().token_lookups - before <= 2 * kCalls);
+    CHECK(f.H().pendingHttpCalls().empty());
+    CHECK(f.H().httpCalls().size() == (o.keep_callout_records ? kCalls : 0));
+  }
+}
+
+TEST_CASE("costs: gRPC events and calls by token are one lookup each; complete records can go") {
+  HostOptions o;
+  o.keep_callout_records = false;
+  Fx f(o);
+  const uint32_t root = f.start();
+  std::vector<uint32_t> calls, streams;
+  f.inTick(root, [&] {
+    for (int i = 0; i < 1000; ++i) {
+      uint32_t t = 0;
+      REQUIRE(f.grpcCall("c", &t) == kOk);
+      calls.push_back(t);
+      REQUIRE(f.grpcStream("c", &t) == kOk);
+      streams.push_back(t);
+    }
+  });
+  int events = 0;
+  for (Callback cb : {Callback::GrpcReceive, Callback::GrpcClose})
+    f.on(cb, [&](const std::vector<uint32_t>&) {
+      ++events;
+      return 0u;
+    });
+  const uint64_t before = f.H().counters().token_lookups;
+  for (uint32_t t : calls) REQUIRE(f.H().respondGrpcCall(t, "reply"));
+  for (uint32_t t : streams) {
+    REQUIRE(f.H().grpcMessage(t, "m"));
+    REQUIRE(f.H().grpcClose(t, proxy_wasm::GrpcStatus::Ok));
+  }
+  CHECK(events == 3000);
+  CHECK(f.H().counters().token_lookups - before <= 3 * 3000);
+  // Unary calls are complete; streams wait for the plugin's close (Envoy keeps them).
+  CHECK(f.H().grpcCalls().size() == streams.size());
+  f.inTick(root, [&] {
+    for (uint32_t t : streams) CHECK(abi::proxy_grpc_close(f.H(), f.M(), t) == kOk);
+  });
+  CHECK(f.H().grpcCalls().empty());
 }

@@ -25,9 +25,9 @@ TEST_CASE("properties: statuses, NUL-joined paths") {
     CHECK(f.getProperty("node.id") == kNF);  // dots are not separators
     CHECK(f.getProperty(std::string("request\0path", 12)) == kNF);  // no stream
     CHECK(f.setProperty("k", "v") == kNF);                        // no stream
-    CHECK(abi::get_property(f.H(), f.M(), kOob, 4, f.slot(), f.slot()) == kIMA);
+    CHECK(abi::proxy_get_property(f.H(), f.M(), kOob, 4, f.slot(), f.slot()) == kIMA);
     auto k = f.in("k");
-    CHECK(abi::set_property(f.H(), f.M(), k.p, k.n, kOob, 1) == kIMA);
+    CHECK(abi::proxy_set_property(f.H(), f.M(), k.p, k.n, kOob, 1) == kIMA);
   });
 }
 

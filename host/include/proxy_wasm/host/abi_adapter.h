@@ -1,4 +1,5 @@
-// Every v0.2.1 host function, written once over an abstract view of plugin memory:
+// Every v0.2.1 host function, written once over an abstract view of plugin memory, under
+// its wire name (abi::proxy_log<M>, ...):
 // decode arguments (enum ranges first, then pointers, as Envoy's host does), run the
 // host model, and copy results into plugin memory through its allocator.
 //
@@ -57,7 +58,7 @@ uint32_t hostCall(Host& h, const char* name, Body&& body) {
 }  // namespace detail
 
 template <class M>
-uint32_t log(Host& h, M& m, uint32_t level, typename M::Ptr msg, typename M::Ptr size) {
+uint32_t proxy_log(Host& h, M& m, uint32_t level, typename M::Ptr msg, typename M::Ptr size) {
   return detail::hostCall(h, "proxy_log", [&]() -> uint32_t {
     if (level > 5) return detail::st(Status::BadArgument);
     auto text = m.read(msg, size);
@@ -67,7 +68,7 @@ uint32_t log(Host& h, M& m, uint32_t level, typename M::Ptr msg, typename M::Ptr
 }
 
 template <class M>
-uint32_t get_log_level(Host& h, M& m, typename M::Ptr out) {
+uint32_t proxy_get_log_level(Host& h, M& m, typename M::Ptr out) {
   return detail::hostCall(h, "proxy_get_log_level", [&]() -> uint32_t {
     uint32_t level = 0;
     h.hGetLogLevel(level);
@@ -76,7 +77,7 @@ uint32_t get_log_level(Host& h, M& m, typename M::Ptr out) {
 }
 
 template <class M>
-uint32_t get_current_time_nanoseconds(Host& h, M& m, typename M::Ptr out) {
+uint32_t proxy_get_current_time_nanoseconds(Host& h, M& m, typename M::Ptr out) {
   return detail::hostCall(h, "proxy_get_current_time_nanoseconds", [&]() -> uint32_t {
     uint64_t ns = 0;
     h.hGetCurrentTime(ns);
@@ -85,28 +86,28 @@ uint32_t get_current_time_nanoseconds(Host& h, M& m, typename M::Ptr out) {
 }
 
 template <class M>
-uint32_t set_tick_period_milliseconds(Host& h, M&, uint32_t ms) {
+uint32_t proxy_set_tick_period_milliseconds(Host& h, M&, uint32_t ms) {
   return detail::hostCall(h, "proxy_set_tick_period_milliseconds", [&]() -> uint32_t {
     return detail::st(h.hSetTickPeriod(ms));
   });
 }
 
 template <class M>
-uint32_t done(Host& h, M&) {
+uint32_t proxy_done(Host& h, M&) {
   return detail::hostCall(h, "proxy_done", [&]() -> uint32_t {
     return detail::st(h.hDone());
   });
 }
 
 template <class M>
-uint32_t set_effective_context(Host& h, M&, uint32_t id) {
+uint32_t proxy_set_effective_context(Host& h, M&, uint32_t id) {
   return detail::hostCall(h, "proxy_set_effective_context", [&]() -> uint32_t {
     return detail::st(h.hSetEffectiveContext(id));
   });
 }
 
 template <class M>
-uint32_t call_foreign_function(Host& h, M& m, typename M::Ptr name, typename M::Ptr name_size, typename M::Ptr args,
+uint32_t proxy_call_foreign_function(Host& h, M& m, typename M::Ptr name, typename M::Ptr name_size, typename M::Ptr args,
                                typename M::Ptr args_size, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_call_foreign_function", [&]() -> uint32_t {
     auto n = m.read(name, name_size);
@@ -121,7 +122,7 @@ uint32_t call_foreign_function(Host& h, M& m, typename M::Ptr name, typename M::
 }
 
 template <class M>
-uint32_t get_buffer_bytes(Host& h, M& m, uint32_t type, typename M::Ptr start, typename M::Ptr max,
+uint32_t proxy_get_buffer_bytes(Host& h, M& m, uint32_t type, typename M::Ptr start, typename M::Ptr max,
                           typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_get_buffer_bytes", [&]() -> uint32_t {
     if (type > kMaxBufferType) return detail::st(Status::BadArgument);
@@ -133,7 +134,7 @@ uint32_t get_buffer_bytes(Host& h, M& m, uint32_t type, typename M::Ptr start, t
 }
 
 template <class M>
-uint32_t set_buffer_bytes(Host& h, M& m, uint32_t type, typename M::Ptr start, typename M::Ptr size,
+uint32_t proxy_set_buffer_bytes(Host& h, M& m, uint32_t type, typename M::Ptr start, typename M::Ptr size,
                           typename M::Ptr data, typename M::Ptr data_size) {
   return detail::hostCall(h, "proxy_set_buffer_bytes", [&]() -> uint32_t {
     if (type > kMaxBufferType) return detail::st(Status::BadArgument);
@@ -144,7 +145,7 @@ uint32_t set_buffer_bytes(Host& h, M& m, uint32_t type, typename M::Ptr start, t
 }
 
 template <class M>
-uint32_t get_buffer_status(Host& h, M& m, uint32_t type, typename M::Ptr size_out, typename M::Ptr flags_out) {
+uint32_t proxy_get_buffer_status(Host& h, M& m, uint32_t type, typename M::Ptr size_out, typename M::Ptr flags_out) {
   return detail::hostCall(h, "proxy_get_buffer_status", [&]() -> uint32_t {
     if (type > kMaxBufferType) return detail::st(Status::BadArgument);
     uint64_t size = 0;
@@ -156,7 +157,7 @@ uint32_t get_buffer_status(Host& h, M& m, uint32_t type, typename M::Ptr size_ou
 }
 
 template <class M>
-uint32_t get_header_map_size(Host& h, M& m, uint32_t type, typename M::Ptr out) {
+uint32_t proxy_get_header_map_size(Host& h, M& m, uint32_t type, typename M::Ptr out) {
   return detail::hostCall(h, "proxy_get_header_map_size", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
     uint64_t size = 0;
@@ -167,7 +168,7 @@ uint32_t get_header_map_size(Host& h, M& m, uint32_t type, typename M::Ptr out) 
 }
 
 template <class M>
-uint32_t get_header_map_pairs(Host& h, M& m, uint32_t type, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
+uint32_t proxy_get_header_map_pairs(Host& h, M& m, uint32_t type, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_get_header_map_pairs", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
     std::string out;
@@ -178,7 +179,7 @@ uint32_t get_header_map_pairs(Host& h, M& m, uint32_t type, typename M::Ptr ret_
 }
 
 template <class M>
-uint32_t set_header_map_pairs(Host& h, M& m, uint32_t type, typename M::Ptr data, typename M::Ptr size) {
+uint32_t proxy_set_header_map_pairs(Host& h, M& m, uint32_t type, typename M::Ptr data, typename M::Ptr size) {
   return detail::hostCall(h, "proxy_set_header_map_pairs", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
     auto bytes = m.read(data, size);
@@ -188,7 +189,7 @@ uint32_t set_header_map_pairs(Host& h, M& m, uint32_t type, typename M::Ptr data
 }
 
 template <class M>
-uint32_t get_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
+uint32_t proxy_get_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
                               typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_get_header_map_value", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
@@ -202,7 +203,7 @@ uint32_t get_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key,
 }
 
 template <class M>
-uint32_t add_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
+uint32_t proxy_add_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
                               typename M::Ptr value, typename M::Ptr value_size) {
   return detail::hostCall(h, "proxy_add_header_map_value", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
@@ -214,7 +215,7 @@ uint32_t add_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key,
 }
 
 template <class M>
-uint32_t replace_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
+uint32_t proxy_replace_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
                                   typename M::Ptr value, typename M::Ptr value_size) {
   return detail::hostCall(h, "proxy_replace_header_map_value", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
@@ -226,7 +227,7 @@ uint32_t replace_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr 
 }
 
 template <class M>
-uint32_t remove_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size) {
+uint32_t proxy_remove_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size) {
   return detail::hostCall(h, "proxy_remove_header_map_value", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
     auto k = m.read(key, key_size);
@@ -236,21 +237,21 @@ uint32_t remove_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr k
 }
 
 template <class M>
-uint32_t continue_stream(Host& h, M&, uint32_t type) {
+uint32_t proxy_continue_stream(Host& h, M&, uint32_t type) {
   return detail::hostCall(h, "proxy_continue_stream", [&]() -> uint32_t {
     return detail::st(h.hContinueStream(type));
   });
 }
 
 template <class M>
-uint32_t close_stream(Host& h, M&, uint32_t type) {
+uint32_t proxy_close_stream(Host& h, M&, uint32_t type) {
   return detail::hostCall(h, "proxy_close_stream", [&]() -> uint32_t {
     return detail::st(h.hCloseStream(type));
   });
 }
 
 template <class M>
-uint32_t send_local_response(Host& h, M& m, uint32_t status, typename M::Ptr details, typename M::Ptr details_size,
+uint32_t proxy_send_local_response(Host& h, M& m, uint32_t status, typename M::Ptr details, typename M::Ptr details_size,
                              typename M::Ptr body, typename M::Ptr body_size, typename M::Ptr headers,
                              typename M::Ptr headers_size, uint32_t grpc_status) {
   return detail::hostCall(h, "proxy_send_local_response", [&]() -> uint32_t {
@@ -263,7 +264,7 @@ uint32_t send_local_response(Host& h, M& m, uint32_t status, typename M::Ptr det
 }
 
 template <class M>
-uint32_t get_status(Host& h, M& m, typename M::Ptr code_out, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
+uint32_t proxy_get_status(Host& h, M& m, typename M::Ptr code_out, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_get_status", [&]() -> uint32_t {
     uint32_t code = 0;
     std::string message;
@@ -274,7 +275,7 @@ uint32_t get_status(Host& h, M& m, typename M::Ptr code_out, typename M::Ptr ret
 }
 
 template <class M>
-uint32_t http_call(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr hdr,
+uint32_t proxy_http_call(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr hdr,
                    typename M::Ptr hdr_size, typename M::Ptr body, typename M::Ptr body_size, typename M::Ptr trl,
                    typename M::Ptr trl_size, uint32_t timeout_ms, typename M::Ptr token_out) {
   return detail::hostCall(h, "proxy_http_call", [&]() -> uint32_t {
@@ -292,7 +293,7 @@ uint32_t http_call(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, t
 }
 
 template <class M>
-uint32_t grpc_call(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr svc,
+uint32_t proxy_grpc_call(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr svc,
                    typename M::Ptr svc_size, typename M::Ptr method, typename M::Ptr method_size, typename M::Ptr md,
                    typename M::Ptr md_size, typename M::Ptr msg, typename M::Ptr msg_size, uint32_t timeout_ms,
                    typename M::Ptr token_out) {
@@ -311,7 +312,7 @@ uint32_t grpc_call(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, t
 }
 
 template <class M>
-uint32_t grpc_stream(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr svc,
+uint32_t proxy_grpc_stream(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr svc,
                      typename M::Ptr svc_size, typename M::Ptr method, typename M::Ptr method_size, typename M::Ptr md,
                      typename M::Ptr md_size, typename M::Ptr token_out) {
   return detail::hostCall(h, "proxy_grpc_stream", [&]() -> uint32_t {
@@ -328,7 +329,7 @@ uint32_t grpc_stream(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size,
 }
 
 template <class M>
-uint32_t grpc_send(Host& h, M& m, uint32_t token, typename M::Ptr msg, typename M::Ptr msg_size, uint32_t end) {
+uint32_t proxy_grpc_send(Host& h, M& m, uint32_t token, typename M::Ptr msg, typename M::Ptr msg_size, uint32_t end) {
   return detail::hostCall(h, "proxy_grpc_send", [&]() -> uint32_t {
     auto ms = m.read(msg, msg_size);
     if (!ms) return detail::kIma;
@@ -337,21 +338,21 @@ uint32_t grpc_send(Host& h, M& m, uint32_t token, typename M::Ptr msg, typename 
 }
 
 template <class M>
-uint32_t grpc_cancel(Host& h, M&, uint32_t token) {
+uint32_t proxy_grpc_cancel(Host& h, M&, uint32_t token) {
   return detail::hostCall(h, "proxy_grpc_cancel", [&]() -> uint32_t {
     return detail::st(h.hGrpcCancel(token));
   });
 }
 
 template <class M>
-uint32_t grpc_close(Host& h, M&, uint32_t token) {
+uint32_t proxy_grpc_close(Host& h, M&, uint32_t token) {
   return detail::hostCall(h, "proxy_grpc_close", [&]() -> uint32_t {
     return detail::st(h.hGrpcClose(token));
   });
 }
 
 template <class M>
-uint32_t get_shared_data(Host& h, M& m, typename M::Ptr key, typename M::Ptr key_size, typename M::Ptr ret_ptr,
+uint32_t proxy_get_shared_data(Host& h, M& m, typename M::Ptr key, typename M::Ptr key_size, typename M::Ptr ret_ptr,
                          typename M::Ptr ret_size, typename M::Ptr cas_out) {
   return detail::hostCall(h, "proxy_get_shared_data", [&]() -> uint32_t {
     auto k = m.read(key, key_size);
@@ -366,7 +367,7 @@ uint32_t get_shared_data(Host& h, M& m, typename M::Ptr key, typename M::Ptr key
 }
 
 template <class M>
-uint32_t set_shared_data(Host& h, M& m, typename M::Ptr key, typename M::Ptr key_size, typename M::Ptr value,
+uint32_t proxy_set_shared_data(Host& h, M& m, typename M::Ptr key, typename M::Ptr key_size, typename M::Ptr value,
                          typename M::Ptr value_size, uint32_t cas) {
   return detail::hostCall(h, "proxy_set_shared_data", [&]() -> uint32_t {
     auto k = m.read(key, key_size);
@@ -377,7 +378,7 @@ uint32_t set_shared_data(Host& h, M& m, typename M::Ptr key, typename M::Ptr key
 }
 
 template <class M>
-uint32_t register_shared_queue(Host& h, M& m, typename M::Ptr name, typename M::Ptr name_size, typename M::Ptr id_out) {
+uint32_t proxy_register_shared_queue(Host& h, M& m, typename M::Ptr name, typename M::Ptr name_size, typename M::Ptr id_out) {
   return detail::hostCall(h, "proxy_register_shared_queue", [&]() -> uint32_t {
     auto n = m.read(name, name_size);
     if (!n) return detail::kIma;
@@ -389,7 +390,7 @@ uint32_t register_shared_queue(Host& h, M& m, typename M::Ptr name, typename M::
 }
 
 template <class M>
-uint32_t resolve_shared_queue(Host& h, M& m, typename M::Ptr vm, typename M::Ptr vm_size, typename M::Ptr name,
+uint32_t proxy_resolve_shared_queue(Host& h, M& m, typename M::Ptr vm, typename M::Ptr vm_size, typename M::Ptr name,
                               typename M::Ptr name_size, typename M::Ptr id_out) {
   return detail::hostCall(h, "proxy_resolve_shared_queue", [&]() -> uint32_t {
     auto v = m.read(vm, vm_size);
@@ -403,7 +404,7 @@ uint32_t resolve_shared_queue(Host& h, M& m, typename M::Ptr vm, typename M::Ptr
 }
 
 template <class M>
-uint32_t enqueue_shared_queue(Host& h, M& m, uint32_t id, typename M::Ptr data, typename M::Ptr size) {
+uint32_t proxy_enqueue_shared_queue(Host& h, M& m, uint32_t id, typename M::Ptr data, typename M::Ptr size) {
   return detail::hostCall(h, "proxy_enqueue_shared_queue", [&]() -> uint32_t {
     auto d = m.read(data, size);
     if (!d) return detail::kIma;
@@ -412,7 +413,7 @@ uint32_t enqueue_shared_queue(Host& h, M& m, uint32_t id, typename M::Ptr data, 
 }
 
 template <class M>
-uint32_t dequeue_shared_queue(Host& h, M& m, uint32_t id, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
+uint32_t proxy_dequeue_shared_queue(Host& h, M& m, uint32_t id, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_dequeue_shared_queue", [&]() -> uint32_t {
     std::string data;
     const Status s = h.hDequeueSharedQueue(id, data);
@@ -422,7 +423,7 @@ uint32_t dequeue_shared_queue(Host& h, M& m, uint32_t id, typename M::Ptr ret_pt
 }
 
 template <class M>
-uint32_t define_metric(Host& h, M& m, uint32_t type, typename M::Ptr name, typename M::Ptr name_size,
+uint32_t proxy_define_metric(Host& h, M& m, uint32_t type, typename M::Ptr name, typename M::Ptr name_size,
                        typename M::Ptr id_out) {
   return detail::hostCall(h, "proxy_define_metric", [&]() -> uint32_t {
     if (type > kMaxMetricType) return detail::st(Status::BadArgument);
@@ -436,21 +437,21 @@ uint32_t define_metric(Host& h, M& m, uint32_t type, typename M::Ptr name, typen
 }
 
 template <class M>
-uint32_t increment_metric(Host& h, M&, uint32_t id, int64_t delta) {
+uint32_t proxy_increment_metric(Host& h, M&, uint32_t id, int64_t delta) {
   return detail::hostCall(h, "proxy_increment_metric", [&]() -> uint32_t {
     return detail::st(h.hIncrementMetric(id, delta));
   });
 }
 
 template <class M>
-uint32_t record_metric(Host& h, M&, uint32_t id, uint64_t value) {
+uint32_t proxy_record_metric(Host& h, M&, uint32_t id, uint64_t value) {
   return detail::hostCall(h, "proxy_record_metric", [&]() -> uint32_t {
     return detail::st(h.hRecordMetric(id, value));
   });
 }
 
 template <class M>
-uint32_t get_metric(Host& h, M& m, uint32_t id, typename M::Ptr out) {
+uint32_t proxy_get_metric(Host& h, M& m, uint32_t id, typename M::Ptr out) {
   return detail::hostCall(h, "proxy_get_metric", [&]() -> uint32_t {
     uint64_t value = 0;
     const Status s = h.hGetMetric(id, value);
@@ -460,7 +461,7 @@ uint32_t get_metric(Host& h, M& m, uint32_t id, typename M::Ptr out) {
 }
 
 template <class M>
-uint32_t get_property(Host& h, M& m, typename M::Ptr path, typename M::Ptr path_size, typename M::Ptr ret_ptr,
+uint32_t proxy_get_property(Host& h, M& m, typename M::Ptr path, typename M::Ptr path_size, typename M::Ptr ret_ptr,
                       typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_get_property", [&]() -> uint32_t {
     auto p = m.read(path, path_size);
@@ -473,7 +474,7 @@ uint32_t get_property(Host& h, M& m, typename M::Ptr path, typename M::Ptr path_
 }
 
 template <class M>
-uint32_t set_property(Host& h, M& m, typename M::Ptr path, typename M::Ptr path_size, typename M::Ptr value,
+uint32_t proxy_set_property(Host& h, M& m, typename M::Ptr path, typename M::Ptr path_size, typename M::Ptr value,
                       typename M::Ptr value_size) {
   return detail::hostCall(h, "proxy_set_property", [&]() -> uint32_t {
     auto p = m.read(path, path_size);
@@ -483,49 +484,14 @@ uint32_t set_property(Host& h, M& m, typename M::Ptr path, typename M::Ptr path_
   });
 }
 
-// Visits every host function with its wire name: fn(name, &abi::function<M>). Used by
-// bindings that register imports by name (the engine) and by coverage tests.
+// Visits every host function of the ABI list (abi.h) with its wire name:
+// fn(name, &abi::<name><M>). Used by bindings that register imports by name (the engine)
+// and by coverage tests. A function of the list without an adapter does not compile.
 template <class M, class Fn>
 void forEachHostFunction(Fn&& fn) {
-  fn("proxy_log", &log<M>);
-  fn("proxy_get_log_level", &get_log_level<M>);
-  fn("proxy_get_current_time_nanoseconds", &get_current_time_nanoseconds<M>);
-  fn("proxy_set_tick_period_milliseconds", &set_tick_period_milliseconds<M>);
-  fn("proxy_done", &done<M>);
-  fn("proxy_set_effective_context", &set_effective_context<M>);
-  fn("proxy_call_foreign_function", &call_foreign_function<M>);
-  fn("proxy_get_buffer_bytes", &get_buffer_bytes<M>);
-  fn("proxy_set_buffer_bytes", &set_buffer_bytes<M>);
-  fn("proxy_get_buffer_status", &get_buffer_status<M>);
-  fn("proxy_get_header_map_size", &get_header_map_size<M>);
-  fn("proxy_get_header_map_pairs", &get_header_map_pairs<M>);
-  fn("proxy_set_header_map_pairs", &set_header_map_pairs<M>);
-  fn("proxy_get_header_map_value", &get_header_map_value<M>);
-  fn("proxy_add_header_map_value", &add_header_map_value<M>);
-  fn("proxy_replace_header_map_value", &replace_header_map_value<M>);
-  fn("proxy_remove_header_map_value", &remove_header_map_value<M>);
-  fn("proxy_continue_stream", &continue_stream<M>);
-  fn("proxy_close_stream", &close_stream<M>);
-  fn("proxy_send_local_response", &send_local_response<M>);
-  fn("proxy_get_status", &get_status<M>);
-  fn("proxy_http_call", &http_call<M>);
-  fn("proxy_grpc_call", &grpc_call<M>);
-  fn("proxy_grpc_stream", &grpc_stream<M>);
-  fn("proxy_grpc_send", &grpc_send<M>);
-  fn("proxy_grpc_cancel", &grpc_cancel<M>);
-  fn("proxy_grpc_close", &grpc_close<M>);
-  fn("proxy_get_shared_data", &get_shared_data<M>);
-  fn("proxy_set_shared_data", &set_shared_data<M>);
-  fn("proxy_register_shared_queue", &register_shared_queue<M>);
-  fn("proxy_resolve_shared_queue", &resolve_shared_queue<M>);
-  fn("proxy_enqueue_shared_queue", &enqueue_shared_queue<M>);
-  fn("proxy_dequeue_shared_queue", &dequeue_shared_queue<M>);
-  fn("proxy_define_metric", &define_metric<M>);
-  fn("proxy_increment_metric", &increment_metric<M>);
-  fn("proxy_record_metric", &record_metric<M>);
-  fn("proxy_get_metric", &get_metric<M>);
-  fn("proxy_get_property", &get_property<M>);
-  fn("proxy_set_property", &set_property<M>);
+#define PROXY_WASM_VISIT_HOST_FUNCTION(name, params, args, statuses) fn(#name, &name<M>);
+  PROXY_WASM_ABI_V0_2_1_IMPORTS(PROXY_WASM_VISIT_HOST_FUNCTION)
+#undef PROXY_WASM_VISIT_HOST_FUNCTION
 }
 
 }  // namespace proxy_wasm::host::abi

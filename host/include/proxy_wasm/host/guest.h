@@ -8,12 +8,17 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+
+#include "proxy_wasm/abi.h"
 
 namespace proxy_wasm::host {
 
 class Host;
 
-// Every callback a v0.2.1 host may call, plus the allocator and start-up functions.
+// Every callback a v0.2.1 host may call: _initialize, then the exports of the ABI list
+// (abi.h) in the list's order (callbackInfo() checks the count; the host tests check
+// every name).
 enum class Callback : uint32_t {
   Initialize,  // _initialize
   MemoryAllocate,
@@ -51,38 +56,27 @@ struct CallbackInfo {
   bool has_result;    // i32 result
 };
 
-// Export name and signature of each callback (v0.2.1).
+namespace detail {
+template <class F>
+struct Arity;
+template <class R, class... P>
+struct Arity<R(P...)> {
+  static constexpr uint8_t value = sizeof...(P);
+};
+}  // namespace detail
+
+// Export name and signature of each callback, from the ABI list (abi.h): _initialize,
+// then the list's exports in their order, which Callback follows.
 inline const CallbackInfo& callbackInfo(Callback cb) {
   static const CallbackInfo kInfo[] = {
       {"_initialize", 0, false},
-      {"proxy_on_memory_allocate", 1, true},
-      {"proxy_on_context_create", 2, false},
-      {"proxy_on_vm_start", 2, true},
-      {"proxy_on_configure", 2, true},
-      {"proxy_on_tick", 1, false},
-      {"proxy_on_queue_ready", 2, false},
-      {"proxy_on_foreign_function", 3, false},
-      {"proxy_on_new_connection", 1, true},
-      {"proxy_on_downstream_data", 3, true},
-      {"proxy_on_upstream_data", 3, true},
-      {"proxy_on_downstream_connection_close", 2, false},
-      {"proxy_on_upstream_connection_close", 2, false},
-      {"proxy_on_request_headers", 3, true},
-      {"proxy_on_request_body", 3, true},
-      {"proxy_on_request_trailers", 2, true},
-      {"proxy_on_response_headers", 3, true},
-      {"proxy_on_response_body", 3, true},
-      {"proxy_on_response_trailers", 2, true},
-      {"proxy_on_http_call_response", 5, false},
-      {"proxy_on_grpc_receive_initial_metadata", 3, false},
-      {"proxy_on_grpc_receive", 3, false},
-      {"proxy_on_grpc_receive_trailing_metadata", 3, false},
-      {"proxy_on_grpc_close", 3, false},
-      {"proxy_on_done", 1, true},
-      {"proxy_on_log", 1, false},
-      {"proxy_on_delete", 1, false},
+#define PROXY_WASM_CALLBACK_INFO(name, result, params, args) \
+  {#name, detail::Arity<void params>::value, !std::is_void_v<result>},
+      PROXY_WASM_ABI_V0_2_1_EXPORTS(PROXY_WASM_CALLBACK_INFO)
+#undef PROXY_WASM_CALLBACK_INFO
   };
-  static_assert(sizeof(kInfo) / sizeof(kInfo[0]) == static_cast<size_t>(Callback::Count_));
+  static_assert(sizeof(kInfo) / sizeof(kInfo[0]) == static_cast<size_t>(Callback::Count_),
+                "Callback has one value per export of the ABI list, plus Initialize");
   return kInfo[static_cast<uint32_t>(cb)];
 }
 
@@ -105,6 +99,9 @@ class Guest {
   // Called once by the Host that will drive this guest, before any call: the guest
   // connects the plugin's imports to it.
   virtual void attach(Host& host) { (void)host; }
+  // The size of the plugin's linear memory in bytes (a .wasm in an engine); 0 when the
+  // plugin has none of its own (natively linked).
+  virtual uint64_t memoryBytes() const { return 0; }
 };
 
 }  // namespace proxy_wasm::host

@@ -24,6 +24,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -100,6 +101,22 @@ struct HostOptions {
   size_t buffer_limit = 1024 * 1024;
   // Record every host call (hostCalls()). Long runs that never read the record turn it off.
   bool record_host_calls = true;
+  // Keep finished streams and connections. Off (the default), the host releases a finished
+  // HttpStream/TcpConnection when the next one is created, so memory stays flat however
+  // many run: read what a test needs from a stream before creating the next one, or turn
+  // this on to read streams back later.
+  bool keep_finished_streams = false;
+  // Keep the record of every callout (httpCalls(), grpcCalls()). Off, a callout's record
+  // goes once it is complete (long runs); pending callouts work the same either way.
+  bool keep_callout_records = true;
+};
+
+// Work counters of the host model's bookkeeping, for tests that pin its costs (a linear
+// cost per operation shows up as a quadratic total).
+struct HostCounters {
+  uint64_t token_lookups = 0;   // callout records examined to find a token
+  uint64_t timer_visits = 0;    // timer entries examined to find the due ticks
+  uint64_t stream_visits = 0;   // stream and connection objects visited by shutdown() and releases
 };
 
 struct PluginOptions {
@@ -254,6 +271,11 @@ class Host {
   const std::vector<std::string>& violations() const { return violations_; }
   const HostOptions& options() const { return options_; }
   std::vector<uint32_t> roots() const;
+  // Work done by the host's bookkeeping so far (see HostCounters).
+  const HostCounters& counters() const { return counters_; }
+  // HttpStream and TcpConnection objects the host holds (live, plus finished ones not yet
+  // released or kept by keep_finished_streams).
+  size_t streamsHeld() const;
   uint32_t rootFor(std::string_view root_id) const;
   bool contextAlive(uint32_t id) const { return contexts_.count(id) != 0; }
 
@@ -406,8 +428,20 @@ class Host {
   std::map<uint32_t, ContextRecord> contexts_;
   std::map<uint32_t, RootRecord> roots_;
   std::vector<uint32_t> root_order_;
-  std::vector<std::unique_ptr<HttpStream>> http_streams_;
-  std::vector<std::unique_ptr<TcpConnection>> tcp_connections_;
+  // Streams and connections by creation order (shutdown finishes them in that order); a
+  // finished one moves to finished_streams_/finished_connections_, released by the next
+  // newHttpStream()/newConnection() unless options_.keep_finished_streams.
+  uint64_t next_stream_seq_ = 0;
+  std::map<uint64_t, std::unique_ptr<HttpStream>> live_streams_;
+  std::map<uint64_t, std::unique_ptr<TcpConnection>> live_connections_;
+  std::vector<std::unique_ptr<HttpStream>> finished_streams_;
+  std::vector<std::unique_ptr<TcpConnection>> finished_connections_;
+  void retire(HttpStream& s);
+  void retire(TcpConnection& c);
+  void releaseFinished();
+  // Armed tick timers: (next tick time, root id), earliest first.
+  std::set<std::pair<uint64_t, uint32_t>> timers_;
+  HostCounters counters_;
   std::vector<LogEntry> logs_;
   std::vector<std::string> violations_;
   std::vector<HostCall> host_calls_;
@@ -430,8 +464,14 @@ class Host {
   // Callouts.
   uint32_t next_callout_ = 1;
   std::vector<HttpCallRecord> http_calls_;
+  std::unordered_map<uint32_t, size_t> http_index_;  // token -> index in http_calls_
   std::set<uint32_t> pending_http_;
   std::vector<GrpcCallRecord> grpc_calls_;
+  std::unordered_map<uint32_t, size_t> grpc_index_;  // token -> index in grpc_calls_
+  HttpCallRecord* httpCall(uint32_t token);
+  // A complete callout's record goes unless options_.keep_callout_records.
+  void forgetHttpCall(uint32_t token);
+  void forgetGrpcCall(uint32_t token);
   std::set<uint32_t> pending_grpc_;
   // gRPC streams the remote closed before the plugin did: Envoy keeps them until the
   // plugin's proxy_grpc_close/cancel (no more events).

@@ -96,7 +96,7 @@ class HttpStream {
     bool trailers_live = false;
     bool body_dropped = false;  // continue_stream forgot the request body (until the next body callback)
   };
-  HttpStream(Host* host, uint32_t id, uint32_t root) : host_(host), id_(id), root_(root) {}
+  HttpStream(Host* host, uint32_t id, uint32_t root, uint64_t seq) : host_(host), id_(id), root_(root), seq_(seq) {}
   void ensureCreated();
   Action sendHeaders(bool request, const HeaderList& headers, bool end_of_stream);
   Action sendBody(bool request, std::string_view chunk, bool end_of_stream);
@@ -117,6 +117,7 @@ class HttpStream {
   Host* host_;
   uint32_t id_;
   uint32_t root_;
+  uint64_t seq_ = 0;  // creation order (Host's stream table)
   bool created_ = false;
   Direction request_, response_;
   std::optional<LocalResponse> local_response_;

@@ -46,12 +46,13 @@ class TcpConnection {
     std::string buffer, forwarded;
     bool paused = false;
   };
-  TcpConnection(Host* host, uint32_t id, uint32_t root) : host_(host), id_(id), root_(root) {}
+  TcpConnection(Host* host, uint32_t id, uint32_t root, uint64_t seq) : host_(host), id_(id), root_(root), seq_(seq) {}
   Action sendData(bool downstream, std::string_view data, bool end_of_stream);
 
   Host* host_;
   uint32_t id_;
   uint32_t root_;
+  uint64_t seq_ = 0;  // creation order (Host's connection table)
   Action new_connection_action_ = Action::Continue;
   Direction downstream_, upstream_;
   bool in_downstream_ = false, in_upstream_ = false;
