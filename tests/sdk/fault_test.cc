@@ -677,3 +677,28 @@ TEST_CASE_FIXTURE(Fixture, "a failing allocator under a foreign function's resul
   CHECK(got == Status::InvalidMemoryAccess);
   CHECK_FALSE(host->failed());
 }
+
+// SDK bug, kept out of the default run's failures (should_fail) until the SDK is fixed:
+// proxy_on_context_create with context id 0 (a host bug, but the SDK must not leak on it)
+// stores the new context under id 0, which detail::IdMap (id_map.h) uses as its empty
+// slot marker: the object is unreachable and never freed (found by dispatch_*_fuzzer).
+// Skipped under AddressSanitizer: its leak check at exit would fail the whole binary.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kLeakChecked = true;
+#else
+constexpr bool kLeakChecked = false;
+#endif
+TEST_CASE("a context created with id 0 is refused or released, not leaked" * doctest::should_fail() *
+          doctest::skip(kLeakChecked)) {
+  test_plugin::reset();
+  {
+    auto host = makeHost(options());
+    REQUIRE(host->startPlugin({"http"}) != 0);
+    host->setProperty("plugin_root_id", "http");  // the new root finds its factory
+    host->deliverCallback(Callback::ContextCreate, {0, 0});
+    host->deliverCallback(Callback::ContextCreate, {0, 1});  // a stream of root 1 with id 0
+    CHECK_FALSE(host->failed());
+  }
+  test_plugin::reset();
+  CHECK(test_plugin::liveContexts() == 0);
+}
