@@ -206,9 +206,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           const uint8_t how = in.byte();
           a[i] = how < 128 ? ids[how % ids.size()] : how < 192 ? uint32_t(how - 128) : in.u32();
         }
-        // Context id 0 is a known SDK leak (tests/sdk/fault_test.cc, "a context created with
-        // id 0"): left out unless PROXY_WASM_FUZZ_ID0 is set, so the run finds the rest.
-        if (cb == Callback::ContextCreate && a[0] == 0 && !std::getenv("PROXY_WASM_FUZZ_ID0")) a[0] = 0xFFFFFFFFu;
+        // proxy_on_context_create for ids the host did not allocate hits three known SDK
+        // bugs (tests/sdk/fault_test.cc, "SDK bug: ..."): left out unless
+        // PROXY_WASM_FUZZ_CONTEXT_CREATE is set, so that the runs find the rest.
+        if (cb == Callback::ContextCreate && !std::getenv("PROXY_WASM_FUZZ_CONTEXT_CREATE")) break;
         if (tracing()) std::fprintf(stderr, "deliver %s (%u, %u, %u, %u, %u)\n", proxy_wasm::host::callbackInfo(cb).export_name, a[0], a[1], a[2], a[3], a[4]);
         switch (params) {
           case 1: host->deliverCallback(cb, {a[0]}); break;
