@@ -24,6 +24,11 @@ namespace proxy_wasm::host {
 namespace {
 
 Host* g_host = nullptr;
+// Native guests alive: the plugin's objects (and the SDK's state) exist once per process, so
+// a fresh host gets a fresh SDK state only when no other native host is alive (a test that
+// replaces its host, `host = makeHost()`, builds the new one before the old one goes; the
+// old one's contexts are then retired by id as the new host reuses the ids).
+int g_native_guests = 0;
 
 // A trap of the natively linked plugin (proxy_wasm::fatal, a trapping runtime hook):
 // thrown by proxy_wasm_native_trap and caught where the host called into the plugin, as
@@ -124,13 +129,15 @@ static_assert(sizeof(kExports) / sizeof(kExports[0]) + 1 == static_cast<size_t>(
 
 class NativeGuest final : public Guest {
  public:
+  NativeGuest() { ++g_native_guests; }
   ~NativeGuest() override {
+    --g_native_guests;
     if (g_host == host_) g_host = nullptr;
   }
   void attach(Host& host) override {
     host_ = &host;
     g_host = &host;
-    proxy_wasm_native_reset();  // a fresh SDK state for a fresh host
+    if (g_native_guests == 1) proxy_wasm_native_reset();  // a fresh SDK state for a fresh host
   }
   bool has(Callback cb) const override { return cb != Callback::Initialize; }  // static init already ran
   std::string describe() const override { return "native plugin"; }
