@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <new>
 
 #include "proxy_wasm/context.h"
@@ -455,6 +456,10 @@ inline void* proxy_on_memory_allocate(size_t size) { return std::malloc(size); }
 inline void proxy_on_context_create(uint32_t id, uint32_t parent) {
   Scope scope(id);
   Runtime& r = runtime();
+  if (PROXY_WASM_UNLIKELY(id == 0 || id == parent)) {  // a host bug: refuse rather than lose track
+    logError("proxy-wasm: the host created context ", id, " with parent ", parent, "; ignored");
+    return;
+  }
   if (parent == 0) {
     // A new plugin instance. Its root id picks the registration (several plugins may
     // share a module; several instances of one plugin get one root each).
@@ -669,9 +674,18 @@ inline Status GrpcStreamHandler::cancel() {
 }
 
 inline void detail::Runtime::reset() {
+  // Snapshot the table first: deleting while iterating would read freed entries.
+  struct Entry {
+    uint32_t id;
+    ContextBase* context;
+  };
+  Entry* entries = static_cast<Entry*>(std::malloc(sizeof(Entry) * (contexts.size() + 1)));
+  uint32_t n = 0;
+  if (entries) contexts.forEach([&](uint32_t id, ContextBase* c) { entries[n++] = {id, c}; });
   // Streams first (a stream whose root the host deleted frees that root with itself).
-  contexts.forEach([&](uint32_t id, ContextBase* c) {
-    if (c->id() == id && c->kind() == ContextKind::Root) return;
+  for (uint32_t i = 0; i < n; ++i) {
+    auto [id, c] = entries[i];
+    if (c->id() == id && c->kind() == ContextKind::Root) continue;
     RootContext& root = ContextAccess::rootOf(*c);
     if (c->id() == id) {
       while (Callout* callout = ContextAccess::callouts(*c)) finishCallout(callout);
@@ -680,14 +694,15 @@ inline void detail::Runtime::reset() {
     uint32_t& live = ContextAccess::liveStreams(root);
     if (live) --live;
     if (live == 0 && ContextAccess::deleted(root)) delete &root;
-  });
-  contexts.forEach([&](uint32_t id, ContextBase* c) {
-    if (c->id() == id && c->kind() == ContextKind::Root) {
-      while (Callout* callout = ContextAccess::callouts(*c)) finishCallout(callout);
-      if (drop_timers) drop_timers(id);
-      delete c;
-    }
-  });
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    auto [id, c] = entries[i];
+    if (c->id() != id || c->kind() != ContextKind::Root) continue;
+    while (Callout* callout = ContextAccess::callouts(*c)) finishCallout(callout);
+    if (drop_timers) drop_timers(id);
+    delete c;
+  }
+  std::free(entries);
   contexts.clear();
   reap();
   callouts.clear();
