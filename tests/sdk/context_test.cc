@@ -109,25 +109,36 @@ TEST_CASE_FIXTURE(Fixture, "a host that deletes the root before its streams leav
 
 TEST_CASE_FIXTURE(Fixture, "a stream deleted inside its own callout callback is freed after it") {
   const uint32_t root = host->startPlugin({"http"});
-  int responses = 0;
+  int responses = 0, deletions = 0;
+  // A host can only call into the module from inside a host call: here a foreign function
+  // that deletes the calling stream, as a host tearing the stream down would.
+  host->registerForeignFunction("end_stream", [&](std::string_view args, std::string&) {
+    ++deletions;
+    const uint32_t id = uint32_t(std::stoul(std::string(args)));
+    REQUIRE(host->guest().call(proxy_wasm::host::Callback::Delete, {id}).ok);
+    return Status::Ok;
+  });
+  const int before = test_plugin::liveContexts();
   test_plugin::hooks().on_request_headers = [&](proxy_wasm::HttpContext& ctx, size_t, bool) {
     auto call = ctx.httpCall(proxy_wasm::HttpRequest("c").headers({{":method", "GET"}, {":path", "/"}, {":authority", "a"}}),
-                             [&ctx, &responses, this, root](const proxy_wasm::HttpCallResponse&) {
+                             [&ctx, &responses, root](const proxy_wasm::HttpCallResponse&) {
                                ++responses;
                                // The host deletes this very stream while its callback runs.
-                               REQUIRE(host->guest().call(proxy_wasm::host::Callback::Delete, {ctx.id()}).ok);
+                               CHECK(ctx.callForeignFunction("end_stream", std::to_string(ctx.id())).ok());
                                // The object is still usable until the callback returns.
                                CHECK(ctx.root().id() == root);
+                               CHECK(ctx.kind() == proxy_wasm::ContextKind::Http);
                              });
     CHECK(call.ok());
     return Action::Pause;
   };
   auto& s = host->newHttpStream(root);
   s.sendRequestHeaders({{":path", "/"}});
-  const int live = test_plugin::liveContexts();
+  CHECK(test_plugin::liveContexts() == before + 1);
   REQUIRE(host->respondHttpCall(host->httpCalls()[0].token, {{":status", "200"}}));
   CHECK(responses == 1);
-  CHECK(test_plugin::liveContexts() == live - 1);
+  CHECK(deletions == 1);
+  CHECK(test_plugin::liveContexts() == before);  // freed once the callback returned
   CHECK_FALSE(host->failed());
 }
 
