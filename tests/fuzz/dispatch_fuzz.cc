@@ -94,6 +94,7 @@ bool tracing() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Input in(data, size);
   HostOptions options;
+  options.keep_finished_streams = true;  // the fuzzer keeps references to every stream it made
   options.record_host_calls = false;
   options.vm_configuration = in.str(64);
   if (in.byte() & 1) options.http_finalization = proxy_wasm::testing::Finalization::Spec;
