@@ -691,13 +691,14 @@ inline void detail::Runtime::reset() {
       while (Callout* callout = ContextAccess::callouts(*c)) finishCallout(callout);
       delete c;
     }
+    entries[i].context = nullptr;  // done (and maybe freed): the second pass skips it
     uint32_t& live = ContextAccess::liveStreams(root);
     if (live) --live;
     if (live == 0 && ContextAccess::deleted(root)) delete &root;
   }
   for (uint32_t i = 0; i < n; ++i) {
     auto [id, c] = entries[i];
-    if (c->id() != id || c->kind() != ContextKind::Root) continue;
+    if (!c) continue;
     while (Callout* callout = ContextAccess::callouts(*c)) finishCallout(callout);
     if (drop_timers) drop_timers(id);
     delete c;
