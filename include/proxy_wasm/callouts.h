@@ -11,7 +11,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include "proxy_wasm/detail/callout.h"
 #include "proxy_wasm/hostcalls.h"
@@ -19,22 +18,38 @@
 namespace proxy_wasm {
 
 namespace detail {
-// Appends pairs to a serialized pairs buffer (count first, then lengths, then bytes);
-// built incrementally so a request costs one string per map.
+// Builds a serialized pairs map (the wire format: count, then every key/value length,
+// then every NUL-terminated key and value) as pairs are added: two growing buffers, no
+// string per pair.
 class PairsBuilder {
  public:
   void add(std::string_view key, std::string_view value) {
-    keys_values_.push_back({std::string(key), std::string(value)});
+    char sizes[8];
+    storeU32(sizes, uint32_t(key.size()));
+    storeU32(sizes + 4, uint32_t(value.size()));
+    lengths_.append(sizes, sizeof(sizes));
+    data_.append(key.data(), key.size()).push_back('\0');
+    data_.append(value.data(), value.size()).push_back('\0');
+    ++count_;
   }
   template <class Range>
   void addAll(const Range& pairs) {
     for (const auto& p : pairs) add(std::string_view(p.first), std::string_view(p.second));
   }
-  bool empty() const { return keys_values_.empty(); }
-  std::string serialize() const { return keys_values_.empty() ? std::string() : serializePairs(keys_values_); }
+  bool empty() const { return count_ == 0; }
+  // The map in wire form; empty when no pair was added (hosts take that as no map).
+  std::string serialize() const {
+    if (count_ == 0) return std::string();
+    std::string out(4, '\0');
+    storeU32(out.data(), count_);
+    out.reserve(4 + lengths_.size() + data_.size());
+    out.append(lengths_).append(data_);
+    return out;
+  }
 
  private:
-  std::vector<std::pair<std::string, std::string>> keys_values_;
+  std::string lengths_, data_;
+  uint32_t count_ = 0;
 };
 }  // namespace detail
 
