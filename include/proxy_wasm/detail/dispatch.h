@@ -175,10 +175,7 @@ void deliverCallout(uint32_t root_id, uint32_t token, bool final_event, Deliver&
     }
     r.current = issuer->id();
   }
-  Callout* saved = r.delivering;
-  r.delivering = c;
   deliver(*c);
-  r.delivering = saved;
   if (final_event && !c->finished) {
     if (c->kind == Callout::Kind::GrpcStream && !c->local_closed && c->issuer && r.grpc_close) {
       // Envoy keeps a stream the remote closed until the plugin closes its side too.
@@ -716,7 +713,6 @@ inline void detail::Runtime::reset() {
   current = effective = reentrant = last_root_id = 0;
   has_dead = false;
   epoch = log_level_epoch = 0;
-  delivering = nullptr;
 }
 
 }  // namespace proxy_wasm

@@ -84,7 +84,6 @@ struct Runtime {
 
   // ---- Callouts, by token + 1 (0 is the map's empty key).
   IdMap<Callout> callouts;
-  Callout* delivering = nullptr;  // the callout whose event is being delivered
   // Set by the first gRPC call or stream: a plugin that makes none imports neither.
   Status::Code (*grpc_cancel)(uint32_t token) = nullptr;
   Status::Code (*grpc_close)(uint32_t token) = nullptr;
