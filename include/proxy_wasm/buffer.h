@@ -7,6 +7,8 @@
 #include <string_view>
 #include <utility>
 
+#include "proxy_wasm/config.h"
+
 namespace proxy_wasm {
 
 // Move-only owner of a block the host allocated with `proxy_on_memory_allocate` (which is
@@ -31,7 +33,9 @@ class HostBuffer {
     }
     return *this;
   }
-  ~HostBuffer() { std::free(data_); }
+  ~HostBuffer() {
+    if (data_) std::free(data_);  // moved-from buffers (the common case in results) cost no call
+  }
 
   const char* data() const { return data_; }
   size_t size() const { return size_; }

@@ -28,3 +28,11 @@
 #else
 #define PROXY_WASM_ALWAYS_INLINE inline
 #endif
+
+// Keeps a rare path (growth, errors, roots) out of the function on a callback's path, so
+// that one stays small: fewer locals and registers to save on every call.
+#if defined(__GNUC__)
+#define PROXY_WASM_NOINLINE inline __attribute__((noinline))
+#else
+#define PROXY_WASM_NOINLINE inline
+#endif

@@ -29,6 +29,9 @@ class ContextBase;
 enum class ContextKind : uint8_t { Root, Http, Stream };
 
 namespace detail {
+// The finalization hooks a context type overrides (set at creation from its type, see
+// registry.h): the dispatcher does not call the others, whose defaults do nothing.
+enum HookBits : uint8_t { kHookDone = 1, kHookLog = 2, kHookDelete = 4, kAllHooks = 7 };
 struct ContextAccess;  // the dispatcher's access to context internals
 // Defined in detail/dispatch.h.
 inline void trackCallout(ContextBase& issuer, Callout* callout, uint32_t token);
@@ -69,7 +72,7 @@ class ContextBase {
 
   // Makes the host act on this context now. Members do it for you; needed only before a
   // raw `proxy_*` call. BadArgument when the host no longer knows this context.
-  PROXY_WASM_NODISCARD Status makeEffective() const { return detail::actOn(id_); }
+  PROXY_WASM_NODISCARD PROXY_WASM_ALWAYS_INLINE Status makeEffective() const { return detail::actOn(id_); }
 
   // -- Callouts. The callback runs later, in a callback of the host, with this context
   //    effective. If this context is deleted first, the callback never runs (gRPC calls
@@ -220,6 +223,7 @@ class ContextBase {
   uint32_t id_;
   RootContext* root_;
   ContextKind kind_;
+  uint8_t hooks_ = detail::kAllHooks;     // detail::HookBits
   detail::Callout* callouts_ = nullptr;  // outstanding callouts issued by this context
   ContextBase* next_dead_ = nullptr;      // deferred deletion list
 };

@@ -34,16 +34,16 @@ inline constexpr size_t kWholeBuffer = 0xFFFFFFFFu;
 namespace detail {
 
 inline Status toStatus(uint32_t raw) { return statusFromWire(raw); }
-inline Result<HostBuffer> toBuffer(uint32_t raw, char* data, size_t size) {
-  HostBuffer owned(data, size);  // owned before anything else can go wrong
-  if (raw != 0) return toStatus(raw);
-  return owned;
+PROXY_WASM_ALWAYS_INLINE Result<HostBuffer> toBuffer(uint32_t raw, char* data, size_t size) {
+  if (PROXY_WASM_LIKELY(raw == 0)) return Result<HostBuffer>(std::in_place, data, size);
+  if (data) std::free(data);  // a host gives no memory with a failure; never leak it anyway
+  return toStatus(raw);
 }
 // NotFound (or Empty, for queues) means "absent": not an error.
 PROXY_WASM_ALWAYS_INLINE Maybe<HostBuffer> toMaybe(uint32_t raw, char* data, size_t size,
                                                   Status absent = Status::NotFound) {
-  HostBuffer owned(data, size);
-  if (raw == 0) return owned;
+  if (PROXY_WASM_LIKELY(raw == 0)) return Maybe<HostBuffer>(std::in_place, data, size);
+  if (data) std::free(data);  // as above
   const Status s = toStatus(raw);
   if (s == absent) return Maybe<HostBuffer>::absent();
   return s;

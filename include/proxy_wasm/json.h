@@ -64,17 +64,20 @@ using Json = nlohmann::json;
 enum JsonPresence : bool { JsonRequired = true, JsonOptional = false };
 
 namespace detail {
-// The error of the parse in progress (jsonField records into it; parseJson reports it).
+// The error of the parse in progress (jsonField records into it; parseJsonAs reports it).
+// It lives on parseJsonAs's stack; the runtime points at it while the parse runs.
 struct JsonErrors {
-  bool active = false;
   std::string first;     // "/a/b: expected a string, got number"
   std::string pointer;   // JSON pointer of the object being read
 };
-inline JsonErrors g_json_errors;
+inline JsonErrors* activeJsonErrors() { return static_cast<JsonErrors*>(runtime().json_errors); }
 
+// Outside parseJsonAs (a from_json called directly) nothing is recorded: jsonField's result
+// is the only answer.
 inline void jsonError(std::string_view key, std::string_view message) {
-  if (!g_json_errors.first.empty()) return;  // the first error is the one to fix
-  g_json_errors.first.append(g_json_errors.pointer).append("/").append(key).append(": ").append(message);
+  JsonErrors* e = activeJsonErrors();
+  if (!e || !e->first.empty()) return;  // the first error is the one to fix
+  e->first.append(e->pointer).append("/").append(key).append(": ").append(message);
 }
 
 template <class T>
@@ -161,11 +164,12 @@ bool jsonField(const Json& j, std::string_view key, T& out, JsonPresence presenc
     if (presence == JsonRequired) detail::jsonError(key, "required field is missing");
     return false;
   }
-  const std::string saved = detail::g_json_errors.pointer;
-  detail::g_json_errors.pointer.append("/").append(key);
+  detail::JsonErrors* errors = detail::activeJsonErrors();
+  const size_t outer = errors ? errors->pointer.size() : 0;
+  if (errors) errors->pointer.append("/").append(key);
   std::string why;
   const bool ok = detail::jsonRead(*it, out, why);
-  detail::g_json_errors.pointer = saved;
+  if (errors) errors->pointer.resize(outer);
   if (!ok) detail::jsonError(key, why);
   return ok;
 }
@@ -191,12 +195,14 @@ Result<T> parseJsonAs(std::string_view text, std::string_view what = "configurat
                                                                               : parseJson(text, what);
   if (!json) return json.status();
   T value{};
-  detail::g_json_errors = detail::JsonErrors{true, {}, {}};
+  detail::JsonErrors errors;
+  void* const outer = detail::runtime().json_errors;  // a from_json may parse another document
+  detail::runtime().json_errors = &errors;
   std::string why;
   detail::jsonRead(*json, value, why);
-  std::string error = std::move(detail::g_json_errors.first);
+  detail::runtime().json_errors = outer;
+  std::string error = std::move(errors.first);
   if (error.empty() && !why.empty()) error = "/: " + why;
-  detail::g_json_errors = detail::JsonErrors{};
   if (!error.empty()) {
     logError(what, ": ", error);
     return Status::ParseFailure;

@@ -77,12 +77,11 @@ class MessageBuilder {
 // The host's log level, read once per callback.
 inline LogLevel logLevel() {
   detail::Runtime& r = detail::runtime();
-  if (r.epoch == 0) return LogLevel::Trace;  // start-up: don't ask the host
-  if (PROXY_WASM_UNLIKELY(r.log_level_epoch != r.epoch)) {
-    auto level = getLogLevelFromHost();
-    r.log_level = level.ok() ? *level : LogLevel::Trace;  // unknown: let the host filter
-    r.log_level_epoch = r.epoch;
-  }
+  if (PROXY_WASM_LIKELY(r.log_level_state == detail::Runtime::kLevelCached)) return r.log_level;
+  if (r.log_level_state == detail::Runtime::kLevelStartup) return LogLevel::Trace;  // don't ask the host
+  auto level = getLogLevelFromHost();
+  r.log_level = level.ok() ? *level : LogLevel::Trace;  // unknown: let the host filter
+  r.log_level_state = detail::Runtime::kLevelCached;
   return r.log_level;
 }
 

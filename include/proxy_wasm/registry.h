@@ -19,14 +19,37 @@ namespace proxy_wasm {
 
 namespace detail {
 
+// Whether T overrides a finalization hook of ContextBase: &T::hook names ContextBase's own
+// unless T (or a base between) declares it. Inaccessible or overloaded: assumed overridden.
+#define PROXY_WASM_OVERRIDES_TRAIT(Trait, hook, Signature)                                   \
+  template <class T, class = void>                                                           \
+  struct Trait : std::true_type {};                                                          \
+  template <class T>                                                                         \
+  struct Trait<T, std::void_t<decltype(&T::hook)>>                                           \
+      : std::bool_constant<!std::is_same_v<decltype(&T::hook), Signature>> {};
+PROXY_WASM_OVERRIDES_TRAIT(OverridesOnDone, onDone, bool (ContextBase::*)())
+PROXY_WASM_OVERRIDES_TRAIT(OverridesOnLog, onLog, void (ContextBase::*)())
+PROXY_WASM_OVERRIDES_TRAIT(OverridesOnDelete, onDelete, void (ContextBase::*)())
+#undef PROXY_WASM_OVERRIDES_TRAIT
+
+template <class T>
+constexpr uint8_t hooksOf() {
+  return uint8_t((OverridesOnDone<T>::value ? kHookDone : 0) | (OverridesOnLog<T>::value ? kHookLog : 0) |
+                 (OverridesOnDelete<T>::value ? kHookDelete : 0));
+}
+
 template <class Root>
 RootContext* makeRoot(uint32_t id, std::string_view root_id) {
-  return new Root(id, root_id);
+  Root* root = new Root(id, root_id);
+  ContextAccess::hooks(*root) = hooksOf<Root>();
+  return root;
 }
 
 template <class Root, class Stream>
 ContextBase* makeStream(uint32_t id, RootContext& root) {
-  return new Stream(id, static_cast<Root&>(root));
+  Stream* stream = new Stream(id, static_cast<Root&>(root));
+  ContextAccess::hooks(*stream) = hooksOf<Stream>();
+  return stream;
 }
 
 template <class T, class = void>

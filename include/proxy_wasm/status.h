@@ -141,14 +141,14 @@ class Slot {
     }
     return *this;
   }
-  ~Slot() { reset(); }
+  PROXY_WASM_ALWAYS_INLINE ~Slot() { reset(); }
 
   template <class... A>
   void emplace(A&&... args) {
     new (&value_) T(std::forward<A>(args)...);
     has_ = true;
   }
-  void reset() {
+  PROXY_WASM_ALWAYS_INLINE void reset() {
     if (has_) value_.~T();
     has_ = false;
   }
@@ -174,6 +174,11 @@ class PROXY_WASM_NODISCARD Result {
   Result(T value) : status_(Status::Ok) { slot_.emplace(std::move(value)); }  // NOLINT: implicit by design
   Result(Status status) : status_(status.ok() ? Status(Status::InternalFailure) : status) {}  // NOLINT
   Result(Status::Code code) : Result(Status(code)) {}                                         // NOLINT
+  // Constructs the value in place from `args` (no temporary to move from and destroy).
+  template <class... A>
+  explicit Result(std::in_place_t, A&&... args) : status_(Status::Ok) {
+    slot_.emplace(std::forward<A>(args)...);
+  }
 
   bool ok() const { return status_.ok(); }
   explicit operator bool() const { return ok(); }
@@ -182,11 +187,11 @@ class PROXY_WASM_NODISCARD Result {
   T& value() & { return check(); }
   const T& value() const& { return const_cast<Result*>(this)->check(); }
   T&& value() && { return std::move(check()); }
-  T& operator*() & { return check(); }
-  const T& operator*() const& { return const_cast<Result*>(this)->check(); }
+  PROXY_WASM_ALWAYS_INLINE T& operator*() & { return check(); }
+  PROXY_WASM_ALWAYS_INLINE const T& operator*() const& { return const_cast<Result*>(this)->check(); }
   T&& operator*() && { return std::move(check()); }
-  T* operator->() { return &check(); }
-  const T* operator->() const { return &const_cast<Result*>(this)->check(); }
+  PROXY_WASM_ALWAYS_INLINE T* operator->() { return &check(); }
+  PROXY_WASM_ALWAYS_INLINE const T* operator->() const { return &const_cast<Result*>(this)->check(); }
 
   template <class U>
   T value_or(U&& fallback) const& {
@@ -221,6 +226,11 @@ class PROXY_WASM_NODISCARD Maybe {
   Maybe(T value) : status_(Status::Ok) { slot_.emplace(std::move(value)); }  // NOLINT: implicit by design
   Maybe(Status status) : status_(status) {}  // NOLINT: Ok = absent, anything else = failure
   Maybe(Status::Code code) : status_(code) {}  // NOLINT
+  // Constructs the value in place from `args` (no temporary to move from and destroy).
+  template <class... A>
+  explicit Maybe(std::in_place_t, A&&... args) : status_(Status::Ok) {
+    slot_.emplace(std::forward<A>(args)...);
+  }
 
   static Maybe absent() { return Maybe(); }
 
@@ -232,11 +242,11 @@ class PROXY_WASM_NODISCARD Maybe {
   T& value() & { return check(); }
   const T& value() const& { return const_cast<Maybe*>(this)->check(); }
   T&& value() && { return std::move(check()); }
-  T& operator*() & { return check(); }
-  const T& operator*() const& { return const_cast<Maybe*>(this)->check(); }
+  PROXY_WASM_ALWAYS_INLINE T& operator*() & { return check(); }
+  PROXY_WASM_ALWAYS_INLINE const T& operator*() const& { return const_cast<Maybe*>(this)->check(); }
   T&& operator*() && { return std::move(check()); }
-  T* operator->() { return &check(); }
-  const T* operator->() const { return &const_cast<Maybe*>(this)->check(); }
+  PROXY_WASM_ALWAYS_INLINE T* operator->() { return &check(); }
+  PROXY_WASM_ALWAYS_INLINE const T* operator->() const { return &const_cast<Maybe*>(this)->check(); }
 
   template <class U>
   T value_or(U&& fallback) const& {

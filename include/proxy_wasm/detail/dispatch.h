@@ -17,6 +17,7 @@ namespace detail {
 
 struct ContextAccess {
   static Callout*& callouts(ContextBase& c) { return c.callouts_; }
+  static uint8_t& hooks(ContextBase& c) { return c.hooks_; }
   static ContextBase*& nextDead(ContextBase& c) { return c.next_dead_; }
   static RootContext& rootOf(ContextBase& c) { return *c.root_; }
   static void setStreamFactory(RootContext& root, ContextBase* (*make)(uint32_t, RootContext&)) {
@@ -84,7 +85,7 @@ class Scope {
   PROXY_WASM_ALWAYS_INLINE explicit Scope(uint32_t id) {
     Runtime& r = runtime();
     r.current = r.effective = id;
-    ++r.epoch;  // the log level is read again (0 after 2^32 callbacks: one unfiltered callback)
+    r.log_level_state = Runtime::kLevelUnknown;  // read again if this callback logs
   }
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
@@ -148,7 +149,7 @@ inline void finishCallout(Callout* c) {
 
 // A context is going away: its callouts end; gRPC calls and streams are cancelled at the
 // host (HTTP callouts cannot be cancelled in v0.2.1: their late response is dropped).
-inline void cancelCallouts(ContextBase& c) {
+PROXY_WASM_NOINLINE void cancelCallouts(ContextBase& c) {
   while (Callout* callout = ContextAccess::callouts(c)) {
     if (callout->kind != Callout::Kind::Http && !callout->finished && runtime().grpc_cancel) {
       if (Status s = actOn(c.id()); s) s = runtime().grpc_cancel(callout->token);
@@ -196,36 +197,39 @@ PROXY_WASM_ALWAYS_INLINE void releaseRoot(RootContext& root) {
 
 inline void dropTimers(uint32_t root_id);
 
+// A root the host deleted: its timers go; its object is freed with its last stream.
+PROXY_WASM_NOINLINE void retireRoot(uint32_t id, RootContext& root) {
+  if (runtime().last_root_id == id) runtime().last_root_id = 0;
+  if (runtime().drop_timers) runtime().drop_timers(id);
+  ContextAccess::deleted(root) = true;
+  if (ContextAccess::liveStreams(root) == 0) bury(&root);
+}
+
+// A stream of a root without stream contexts: its entry points at the root.
+PROXY_WASM_NOINLINE void retirePassthrough(ContextBase& root) { releaseRoot(static_cast<RootContext&>(root)); }
+
 // The host is done with `id` (proxy_on_delete, or a new context reusing a live id): the
 // context is told (onDelete), its callouts and timers end, and its object is freed once
 // nothing can use it: at the end of the current callback, or for a root, when its last
 // stream is gone (streams never see a dangling root).
-inline void retire(uint32_t id, ContextBase* c, bool notify) {
-  if (c->id() != id) {  // a stream of a root without stream contexts: it points at the root
-    releaseRoot(static_cast<RootContext&>(*c));
-    return;
-  }
-  if (notify) c->onDelete();
-  cancelCallouts(*c);
-  if (c->kind() == ContextKind::Root) {
-    auto& root = static_cast<RootContext&>(*c);
-    if (runtime().last_root_id == id) runtime().last_root_id = 0;
-    if (runtime().drop_timers) runtime().drop_timers(id);
-    ContextAccess::deleted(root) = true;
-    if (ContextAccess::liveStreams(root) == 0) bury(c);
-  } else {
-    RootContext& root = ContextAccess::rootOf(*c);
-    bury(c);
-    releaseRoot(root);
-  }
+PROXY_WASM_ALWAYS_INLINE void retire(uint32_t id, ContextBase* c, bool notify) {
+  if (PROXY_WASM_UNLIKELY(c->id() != id)) return retirePassthrough(*c);
+  if (notify && (ContextAccess::hooks(*c) & kHookDelete)) c->onDelete();
+  if (PROXY_WASM_UNLIKELY(ContextAccess::callouts(*c) != nullptr)) cancelCallouts(*c);
+  if (PROXY_WASM_UNLIKELY(c->kind() == ContextKind::Root)) return retireRoot(id, static_cast<RootContext&>(*c));
+  RootContext& root = ContextAccess::rootOf(*c);
+  bury(c);
+  releaseRoot(root);
 }
+
+PROXY_WASM_NOINLINE void retireStale(uint32_t id, ContextBase* stale) { retire(id, stale, /*notify=*/false); }
 
 // Registers a new context. A live entry with the same id (a host reusing ids, as a native
 // test process does) is retired first: the host forgot it.
 PROXY_WASM_ALWAYS_INLINE bool track(uint32_t id, ContextBase* context) {
   ContextBase* stale = nullptr;
   if (!runtime().contexts.insert(id, context, &stale)) return false;
-  if (stale && stale != context) retire(id, stale, /*notify=*/false);
+  if (PROXY_WASM_UNLIKELY(stale != nullptr) && stale != context) retireStale(id, stale);
   return true;
 }
 
@@ -450,10 +454,13 @@ namespace exports {
 
 inline void* proxy_on_memory_allocate(size_t size) { return std::malloc(size); }
 
-inline void proxy_on_context_create(uint32_t id, uint32_t parent) {
-  Scope scope(id);
+PROXY_WASM_ALWAYS_INLINE void createStream(uint32_t id, RootContext& root);
+
+// A new root (parent 0), or a stream of a root other than the last one's, or a host bug:
+// out of line, so that the common case (another stream of the same root) stays small.
+PROXY_WASM_NOINLINE void createContextSlow(uint32_t id, uint32_t parent) {
   Runtime& r = runtime();
-  if (PROXY_WASM_UNLIKELY(id == 0 || id == parent)) {  // a host bug: refuse rather than lose track
+  if (id == 0 || id == parent) {  // a host bug: refuse rather than lose track
     logError("proxy-wasm: the host created context ", id, " with parent ", parent, "; ignored");
     return;
   }
@@ -478,31 +485,44 @@ inline void proxy_on_context_create(uint32_t id, uint32_t parent) {
     }
     return;
   }
-  ContextBase* p = parent == r.last_root_id ? r.last_root : r.contexts.find(parent);
+  ContextBase* p = r.contexts.find(parent);
   if (!p || p->kind() != ContextKind::Root || p->id() != parent) {
     logError("proxy-wasm: context ", id, " created with unknown root context ", parent);
     return;
   }
   r.last_root_id = parent;
   r.last_root = p;
-  auto& root = static_cast<RootContext&>(*p);
+  createStream(id, static_cast<RootContext&>(*p));
+}
+
+// A root-only plugin used as a filter: its streams pass through. Said once per root.
+PROXY_WASM_NOINLINE void createPassthrough(uint32_t id, RootContext& root) {
+  if (!ContextAccess::passthroughLogged(root)) {
+    ContextAccess::passthroughLogged(root) = true;
+    logInfo("proxy-wasm: root id '", root.rootId(), "' registered no stream context type; its streams pass through the plugin");
+  }
+  if (track(id, &root)) ++ContextAccess::liveStreams(root);
+}
+
+PROXY_WASM_NOINLINE void createFailed(uint32_t id, ContextBase* stream) {
+  delete stream;
+  logCritical("proxy-wasm: out of memory creating context ", id);
+}
+
+PROXY_WASM_ALWAYS_INLINE void createStream(uint32_t id, RootContext& root) {
   ContextBase* stream = ContextAccess::makeStream(root, id);
-  if (!stream) {
-    // A root-only plugin used as a filter: its streams pass through. Said once per root.
-    if (!ContextAccess::passthroughLogged(root)) {
-      ContextAccess::passthroughLogged(root) = true;
-      logInfo("proxy-wasm: root id '", root.rootId(),
-              "' registered no stream context type; its streams pass through the plugin");
-    }
-    if (track(id, &root)) ++ContextAccess::liveStreams(root);
-    return;
-  }
-  if (!track(id, stream)) {
-    delete stream;
-    logCritical("proxy-wasm: out of memory creating context ", id);
-    return;
-  }
+  if (PROXY_WASM_UNLIKELY(!stream)) return createPassthrough(id, root);
+  if (PROXY_WASM_UNLIKELY(!track(id, stream))) return createFailed(id, stream);
   ++ContextAccess::liveStreams(root);
+}
+
+inline void proxy_on_context_create(uint32_t id, uint32_t parent) {
+  Scope scope(id);
+  Runtime& r = runtime();
+  // The common case: another stream of the root of the last stream created.
+  if (PROXY_WASM_LIKELY(parent == r.last_root_id && parent != 0 && id != 0 && id != parent))
+    return createStream(id, static_cast<RootContext&>(*r.last_root));
+  createContextSlow(id, parent);
 }
 
 inline uint32_t proxy_on_vm_start(uint32_t root_id, uint32_t size) {
@@ -619,12 +639,12 @@ inline void proxy_on_grpc_close(uint32_t root_id, uint32_t token, uint32_t statu
 inline uint32_t proxy_on_done(uint32_t id) {
   Scope scope(id);
   ContextBase* c = runtime().contexts.find(id);
-  return (!c || c->id() != id || c->onDone()) ? 1 : 0;
+  return (!c || c->id() != id || !(ContextAccess::hooks(*c) & kHookDone) || c->onDone()) ? 1 : 0;
 }
 inline void proxy_on_log(uint32_t id) {
   Scope scope(id);
   ContextBase* c = runtime().contexts.find(id);
-  if (c && c->id() == id) c->onLog();
+  if (c && c->id() == id && (ContextAccess::hooks(*c) & kHookLog)) c->onLog();
 }
 inline void proxy_on_delete(uint32_t id) {
   Scope scope(id);
@@ -712,7 +732,8 @@ inline void detail::Runtime::reset() {
   vm_started = vm_failed = false;
   current = effective = reentrant = last_root_id = 0;
   has_dead = false;
-  epoch = log_level_epoch = 0;
+  log_level_state = kLevelStartup;
+  json_errors = nullptr;
 }
 
 }  // namespace proxy_wasm

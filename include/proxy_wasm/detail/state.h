@@ -69,9 +69,10 @@ struct Runtime {
   uint32_t reentrant = 0;  // host calls in progress that may call back into the module
   bool has_dead = false;   // dead_contexts or dead_callouts is not empty
 
-  // ---- Log level, read from the host at most once per callback.
-  uint32_t epoch = 0;  // bumped by every callback; 0 = module start-up
-  uint32_t log_level_epoch = 0;
+  // ---- Log level, read from the host at most once per callback (every callback entry
+  // marks it unknown; module start-up never asks the host).
+  enum LogLevelState : uint8_t { kLevelStartup, kLevelUnknown, kLevelCached };
+  uint8_t log_level_state = kLevelStartup;
   LogLevel log_level = LogLevel::Trace;
 
   // ---- Registrations (static nodes linked during module start-up).
@@ -98,6 +99,9 @@ struct Runtime {
   uint32_t next_timer_id = 1;
   uint64_t next_timer_seq = 1;
   bool vm_failed = false;
+
+  // ---- The JSON parse in progress (json.h's detail::JsonErrors; null outside one).
+  void* json_errors = nullptr;
 
 #if defined(__wasm__) && !defined(PROXY_WASM_NO_CONTEXT_POOL)
   ContextPool pool;
