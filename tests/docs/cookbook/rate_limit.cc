@@ -31,7 +31,7 @@ class RateLimit : public proxy_wasm::HttpContextFor<RateLimitRoot> {
   proxy_wasm::Action onRequestHeaders(uint32_t, bool) override {
     auto client = getRequestHeader("x-client-id");
     const std::string key = "ratelimit/" + (client ? client->str() : std::string("anonymous"));
-    const uint64_t window = getCurrentTimeNanoseconds().value_or(0) / 1000000000;
+    const uint64_t window = proxy_wasm::getCurrentTimeNanoseconds().value_or(0) / 1000000000;
     bool allowed = true;
     // The value is "<window> <count>": a new window starts the count again.
     auto s = proxy_wasm::updateSharedData(key, [&](std::optional<std::string_view> current) {
