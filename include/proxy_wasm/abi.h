@@ -20,14 +20,14 @@
 
 namespace proxy_wasm {
 
-// Largest valid value of each enum on the wire (hosts answer BadArgument above it).
+/// Largest valid value of each enum on the wire (hosts answer BadArgument above it).
 inline constexpr uint32_t kMaxBufferType = 8;
 inline constexpr uint32_t kMaxMapType = 7;
 inline constexpr uint32_t kMaxStreamType = 3;
 inline constexpr uint32_t kMaxMetricType = 2;
 
 namespace wire {
-// v0.2.1 status codes (`proxy_status_t`) as bits, for the lists' status masks.
+/// v0.2.1 status codes (`proxy_status_t`) as bits, for the lists' status masks.
 enum StatusBit : uint32_t {
   kOk = 1u << 0,
   kNotFound = 1u << 1,
@@ -40,8 +40,8 @@ enum StatusBit : uint32_t {
   kInternalFailure = 1u << 10,
   kUnimplemented = 1u << 12,
 };
-// Any host function may answer InternalFailure when the embedder disabled the capability
-// (proxy-wasm-cpp-host's stub for a disallowed function logs and returns it).
+/// Any host function may answer InternalFailure when the embedder disabled the capability
+/// (proxy-wasm-cpp-host's stub for a disallowed function logs and returns it).
 inline constexpr uint32_t kAlways = kOk | kInternalFailure;
 }  // namespace wire
 
