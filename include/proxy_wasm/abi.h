@@ -1,6 +1,6 @@
 // The raw Proxy-Wasm ABI v0.2.1, as data: every host function a module may import and every
 // callback it may export, listed once. Everything that needs the ABI's shape is generated
-// from these two lists:
+// from these two lists (docs/abi.md tells the ABI in prose: statuses, wire formats, Envoy):
 //   - the raw `extern "C"` import declarations below (wasm: imported from module "env"
 //     under their exact wire names; natively: satisfied by the mock host);
 //   - the SDK's exports (exports.h), one-line forwards to the dispatcher;
