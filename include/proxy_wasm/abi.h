@@ -1,6 +1,6 @@
 // The raw Proxy-Wasm ABI v0.2.1, as data: every host function a module may import and every
 // callback it may export, listed once. Everything that needs the ABI's shape is generated
-// from these two lists:
+// from these two lists (docs/abi.md tells the ABI in prose: statuses, wire formats, Envoy):
 //   - the raw `extern "C"` import declarations below (wasm: imported from module "env"
 //     under their exact wire names; natively: satisfied by the mock host);
 //   - the SDK's exports (exports.h), one-line forwards to the dispatcher;
@@ -20,14 +20,14 @@
 
 namespace proxy_wasm {
 
-// Largest valid value of each enum on the wire (hosts answer BadArgument above it).
+/// Largest valid value of each enum on the wire (hosts answer BadArgument above it).
 inline constexpr uint32_t kMaxBufferType = 8;
 inline constexpr uint32_t kMaxMapType = 7;
 inline constexpr uint32_t kMaxStreamType = 3;
 inline constexpr uint32_t kMaxMetricType = 2;
 
 namespace wire {
-// v0.2.1 status codes (`proxy_status_t`) as bits, for the lists' status masks.
+/// v0.2.1 status codes (`proxy_status_t`) as bits, for the lists' status masks.
 enum StatusBit : uint32_t {
   kOk = 1u << 0,
   kNotFound = 1u << 1,
@@ -40,8 +40,8 @@ enum StatusBit : uint32_t {
   kInternalFailure = 1u << 10,
   kUnimplemented = 1u << 12,
 };
-// Any host function may answer InternalFailure when the embedder disabled the capability
-// (proxy-wasm-cpp-host's stub for a disallowed function logs and returns it).
+/// Any host function may answer InternalFailure when the embedder disabled the capability
+/// (proxy-wasm-cpp-host's stub for a disallowed function logs and returns it).
 inline constexpr uint32_t kAlways = kOk | kInternalFailure;
 }  // namespace wire
 

@@ -18,9 +18,9 @@
 namespace proxy_wasm {
 
 namespace detail {
-// Builds a serialized pairs map (the wire format: count, then every key/value length,
-// then every NUL-terminated key and value) as pairs are added: two growing buffers, no
-// string per pair.
+/// Builds a serialized pairs map (the wire format: count, then every key/value length,
+/// then every NUL-terminated key and value) as pairs are added: two growing buffers, no
+/// string per pair.
 class PairsBuilder {
  public:
   void add(std::string_view key, std::string_view value) {
@@ -37,7 +37,7 @@ class PairsBuilder {
     for (const auto& p : pairs) add(std::string_view(p.first), std::string_view(p.second));
   }
   bool empty() const { return count_ == 0; }
-  // The map in wire form; empty when no pair was added (hosts take that as no map).
+  /// The map in wire form; empty when no pair was added (hosts take that as no map).
   std::string serialize() const {
     if (count_ == 0) return std::string();
     std::string out(4, '\0');
@@ -53,14 +53,14 @@ class PairsBuilder {
 };
 }  // namespace detail
 
-// An HTTP callout, with named fields:
-//
-//   httpCall(HttpRequest("auth")
-//                .header(":method", "GET").header(":path", "/check").header(":authority", "auth")
-//                .timeout(std::chrono::seconds(1)),
-//            [this](const HttpCallResponse& response) { ... });
-//
-// Envoy requires :method, :path and :authority, and a known cluster (BadArgument otherwise).
+/// An HTTP callout, with named fields:
+///
+///   httpCall(HttpRequest("auth")
+///                .header(":method", "GET").header(":path", "/check").header(":authority", "auth")
+///                .timeout(std::chrono::seconds(1)),
+///            [this](const HttpCallResponse& response) { ... });
+///
+/// Envoy requires :method, :path and :authority, and a known cluster (BadArgument otherwise).
 class HttpRequest {
  public:
   explicit HttpRequest(std::string_view cluster) : cluster_(cluster) {}
@@ -70,7 +70,7 @@ class HttpRequest {
     return *this;
   }
   HttpRequest&& header(std::string_view key, std::string_view value) && { return std::move(header(key, value)); }
-  // Adds every pair of any range of string pairs (initializer list, vector, HeaderMap, ...).
+  /// Adds every pair of any range of string pairs (initializer list, vector, HeaderMap, ...).
   template <class Range>
   HttpRequest& headers(const Range& pairs) & {
     headers_.addAll(pairs);
@@ -101,7 +101,7 @@ class HttpRequest {
   HttpRequest&& trailers(const Range& pairs) && {
     return std::move(trailers(pairs));
   }
-  // No timeout (0) by default; Envoy refuses more than INT32_MAX ms with BadArgument.
+  /// No timeout (0) by default; Envoy refuses more than INT32_MAX ms with BadArgument.
   HttpRequest& timeout(std::chrono::milliseconds t) & {
     timeout_ms_ = t.count() <= 0 ? 0 : t.count() > 0xFFFFFFFFll ? 0xFFFFFFFFu : uint32_t(t.count());
     return *this;
@@ -121,8 +121,8 @@ class HttpRequest {
   uint32_t timeout_ms_ = 0;
 };
 
-// A gRPC call or stream: cluster (or a serialized GrpcService), service, method, initial
-// metadata; for a unary call also the serialized request message and a timeout.
+/// A gRPC call or stream: cluster (or a serialized GrpcService), service, method, initial
+/// metadata; for a unary call also the serialized request message and a timeout.
 class GrpcRequest {
  public:
   GrpcRequest(std::string_view cluster, std::string_view service, std::string_view method)
@@ -144,13 +144,13 @@ class GrpcRequest {
   }
   GrpcRequest& metadata(std::initializer_list<HeaderPair> pairs) & { return metadata<>(pairs); }
   GrpcRequest&& metadata(std::initializer_list<HeaderPair> pairs) && { return std::move(metadata<>(pairs)); }
-  // The serialized request message (bring your own protobuf codec). Unary calls only.
+  /// The serialized request message (bring your own protobuf codec). Unary calls only.
   GrpcRequest& message(std::string_view bytes) & {
     message_.assign(bytes.data(), bytes.size());
     return *this;
   }
   GrpcRequest&& message(std::string_view bytes) && { return std::move(message(bytes)); }
-  // Unary calls only (v0.2.1 streams have no timeout); 0 = none.
+  /// Unary calls only (v0.2.1 streams have no timeout); 0 = none.
   GrpcRequest& timeout(std::chrono::milliseconds t) & {
     timeout_ms_ = t.count() <= 0 ? 0 : t.count() > 0xFFFFFFFFll ? 0xFFFFFFFFu : uint32_t(t.count());
     return *this;
@@ -171,17 +171,17 @@ class GrpcRequest {
   uint32_t timeout_ms_ = 0;
 };
 
-// The response to an HTTP callout, valid during the callback only.
+/// The response to an HTTP callout, valid during the callback only.
 class HttpCallResponse {
  public:
   HttpCallResponse(uint32_t token, uint32_t headers, size_t body_size, uint32_t trailers)
       : token_(token), headers_(headers), body_size_(body_size), trailers_(trailers) {}
 
   uint32_t token() const { return token_; }
-  // The host reports a failed call (reset, timeout, no healthy upstream) with no headers.
+  /// The host reports a failed call (reset, timeout, no healthy upstream) with no headers.
   bool failed() const { return headers_ == 0; }
-  // Why the call failed (or Ok): the host's status code and message for this root's last
-  // callout (Envoy: BrokenConnection after a reset or timeout).
+  /// Why the call failed (or Ok): the host's status code and message for this root's last
+  /// callout (Envoy: BrokenConnection after a reset or timeout).
   PROXY_WASM_NODISCARD Result<CallStatus> failure() const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getStatus();
@@ -190,7 +190,7 @@ class HttpCallResponse {
   size_t bodySize() const { return body_size_; }
   uint32_t trailerCount() const { return trailers_; }
 
-  // A response header; absent when the response has none by that name.
+  /// A response header; absent when the response has none by that name.
   PROXY_WASM_NODISCARD Maybe<HostString> header(std::string_view key) const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapValue(MapType::HttpCallResponseHeaders, key);
@@ -211,7 +211,7 @@ class HttpCallResponse {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapPairs(MapType::HttpCallResponseTrailers);
   }
-  // The `:status` header as a number; 0 when absent or not a number (or the call failed).
+  /// The `:status` header as a number; 0 when absent or not a number (or the call failed).
   uint32_t status() const {
     auto s = header(":status");
     if (!s || s->empty() || s->size() > 3) return 0;
@@ -230,25 +230,25 @@ class HttpCallResponse {
   uint32_t trailers_;
 };
 
-// The outcome of a unary gRPC call, valid during the callback only.
+/// The outcome of a unary gRPC call, valid during the callback only.
 class GrpcCallResponse {
  public:
   GrpcCallResponse(uint32_t token, GrpcStatus status, size_t message_size, bool replied)
       : token_(token), status_(status), message_size_(message_size), replied_(replied) {}
 
   uint32_t token() const { return token_; }
-  // True when the reply arrived. A call the host closed without a reply is not ok(), even
-  // when it reports status Ok (hosts expose an empty reply buffer then: not a reply).
+  /// True when the reply arrived. A call the host closed without a reply is not ok(), even
+  /// when it reports status Ok (hosts expose an empty reply buffer then: not a reply).
   bool ok() const { return replied_; }
   GrpcStatus status() const { return status_; }
   size_t messageSize() const { return message_size_; }
-  // The reply message (raw bytes; bring your own protobuf codec). NotFound unless ok().
+  /// The reply message (raw bytes; bring your own protobuf codec). NotFound unless ok().
   PROXY_WASM_NODISCARD Result<HostBuffer> message() const {
     if (!ok()) return Status::NotFound;
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getBufferBytes(BufferType::GrpcReceiveBuffer, 0, kWholeBuffer);
   }
-  // The host's status message for a failed call.
+  /// The host's status message for a failed call.
   PROXY_WASM_NODISCARD Result<HostString> statusMessage() const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     auto st = detail::raw::getStatus();
@@ -269,10 +269,10 @@ template <class>
 class GrpcStreamCallout;
 }  // namespace detail
 
-// Receives the events of a gRPC stream. Subclass it, and open the stream with
-// ContextBase::grpcStream(); the SDK owns the handler until the stream ends: after
-// onClose() (the SDK then also closes its side, as Envoy expects), after cancel(), or when
-// the context that opened it is deleted (the SDK then cancels the stream at the host).
+/// Receives the events of a gRPC stream. Subclass it, and open the stream with
+/// ContextBase::grpcStream(); the SDK owns the handler until the stream ends: after
+/// onClose() (the SDK then also closes its side, as Envoy expects), after cancel(), or when
+/// the context that opened it is deleted (the SDK then cancels the stream at the host).
 class GrpcStreamHandler {
  public:
   GrpcStreamHandler() = default;
@@ -283,20 +283,20 @@ class GrpcStreamHandler {
   virtual void onInitialMetadata(uint32_t headers) { (void)headers; }
   virtual void onMessage(size_t size) { (void)size; }
   virtual void onTrailingMetadata(uint32_t trailers) { (void)trailers; }
-  // The remote closed the stream (or it failed). No event follows; the handler is deleted
-  // when this returns.
+  /// The remote closed the stream (or it failed). No event follows; the handler is deleted
+  /// when this returns.
   virtual void onClose(GrpcStatus status) { (void)status; }
 
   uint32_t token() const { return token_; }
-  // Sends a message; end_stream half-closes the stream after it.
+  /// Sends a message; end_stream half-closes the stream after it.
   PROXY_WASM_NODISCARD Status send(std::string_view message, bool end_stream = false);
-  // Half-closes the stream (local end of stream); events keep arriving until onClose().
+  /// Half-closes the stream (local end of stream); events keep arriving until onClose().
   PROXY_WASM_NODISCARD Status close();
-  // Cancels the stream: no further event arrives, and the handler is deleted once the
-  // current callback returns (do not use it after cancel()).
+  /// Cancels the stream: no further event arrives, and the handler is deleted once the
+  /// current callback returns (do not use it after cancel()).
   PROXY_WASM_NODISCARD Status cancel();
 
-  // In callbacks: the metadata and message of the event being delivered.
+  /// In callbacks: the metadata and message of the event being delivered.
   PROXY_WASM_NODISCARD Maybe<HostString> initialMetadataValue(std::string_view key) const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapValue(MapType::GrpcReceiveInitialMetadata, key);

@@ -29,11 +29,11 @@ class ContextBase;
 enum class ContextKind : uint8_t { Root, Http, Stream };
 
 namespace detail {
-// The finalization hooks a context type overrides (set at creation from its type, see
-// registry.h): the dispatcher does not call the others, whose defaults do nothing.
+/// The finalization hooks a context type overrides (set at creation from its type, see
+/// registry.h): the dispatcher does not call the others, whose defaults do nothing.
 enum HookBits : uint8_t { kHookDone = 1, kHookLog = 2, kHookDelete = 4, kAllHooks = 7 };
-struct ContextAccess;  // the dispatcher's access to context internals
-// Defined in detail/dispatch.h.
+struct ContextAccess;  ///< the dispatcher's access to context internals
+/// Defined in detail/dispatch.h.
 inline void trackCallout(ContextBase& issuer, Callout* callout, uint32_t token);
 inline void enableGrpc();
 inline Result<uint32_t> addTimer(RootContext& root, Timer* timer, std::chrono::milliseconds delay, bool repeating);
@@ -42,8 +42,8 @@ inline size_t timerCount(const RootContext& root);
 inline Status setTickPeriod(RootContext& root, uint32_t period_ms);
 }  // namespace detail
 
-// What every context has: an id allocated by the host, its root, finalization, callouts,
-// properties, and generic access to the host's maps and buffers.
+/// What every context has: an id allocated by the host, its root, finalization, callouts,
+/// properties, and generic access to the host's maps and buffers.
 class ContextBase {
  public:
   ContextBase(const ContextBase&) = delete;
@@ -51,27 +51,27 @@ class ContextBase {
   virtual ~ContextBase() = default;
 
 #if defined(__wasm__) && !defined(PROXY_WASM_NO_CONTEXT_POOL)
-  // Every context type's memory is recycled by size (the virtual destructor passes the
-  // dynamic size): a request costs no malloc/free for its context once warm.
+  /// Every context type's memory is recycled by size (the virtual destructor passes the
+  /// dynamic size): a request costs no malloc/free for its context once warm.
   static void* operator new(size_t size) { return detail::runtime().pool.allocate(size); }
   static void operator delete(void* p, size_t size) { detail::runtime().pool.release(p, size); }
 #endif
 
   uint32_t id() const { return id_; }
   ContextKind kind() const { return kind_; }
-  // The root this context belongs to; a root context is its own root. A stream's root
-  // outlives the stream (the SDK keeps a deleted root's object until its last stream goes).
+  /// The root this context belongs to; a root context is its own root. A stream's root
+  /// outlives the stream (the SDK keeps a deleted root's object until its last stream goes).
   RootContext& root() const { return *root_; }
 
-  // Finalization. Hosts call onDone, onLog and onDelete in host-specific orders (Envoy:
-  // HTTP log -> done -> delete, TCP done -> log -> delete); do not depend on it.
-  // Roots may return false from onDone to finish asynchronously (RootContext::finish()).
+  /// Finalization. Hosts call onDone, onLog and onDelete in host-specific orders (Envoy:
+  /// HTTP log -> done -> delete, TCP done -> log -> delete); do not depend on it.
+  /// Roots may return false from onDone to finish asynchronously (RootContext::finish()).
   virtual bool onDone() { return true; }
   virtual void onLog() {}
   virtual void onDelete() {}
 
-  // Makes the host act on this context now. Members do it for you; needed only before a
-  // raw `proxy_*` call. BadArgument when the host no longer knows this context.
+  /// Makes the host act on this context now. Members do it for you; needed only before a
+  /// raw `proxy_*` call. BadArgument when the host no longer knows this context.
   PROXY_WASM_NODISCARD PROXY_WASM_ALWAYS_INLINE Status makeEffective() const { return detail::actOn(id_); }
 
   // -- Callouts. The callback runs later, in a callback of the host, with this context
@@ -79,7 +79,7 @@ class ContextBase {
   //    and streams are then cancelled at the host). On a dispatch error the callback is
   //    destroyed without being called and the host status is returned.
 
-  // `on_response(const HttpCallResponse&)`. Returns the token.
+  /// `on_response(const HttpCallResponse&)`. Returns the token.
   template <class F>
   PROXY_WASM_NODISCARD Result<uint32_t> httpCall(const HttpRequest& request, F&& on_response) {
     if (Status s = makeEffective(); !s) return s;
@@ -90,8 +90,8 @@ class ContextBase {
     return token;
   }
 
-  // Unary gRPC call. `on_response(const GrpcCallResponse&)` runs once: with the reply
-  // (ok()) or with the failure status.
+  /// Unary gRPC call. `on_response(const GrpcCallResponse&)` runs once: with the reply
+  /// (ok()) or with the failure status.
   template <class F>
   PROXY_WASM_NODISCARD Result<uint32_t> grpcCall(const GrpcRequest& request, F&& on_response) {
     if (Status s = makeEffective(); !s) return s;
@@ -103,9 +103,9 @@ class ContextBase {
     return token;
   }
 
-  // Opens a gRPC stream handled by `handler` (owned by the SDK from now on; see
-  // GrpcStreamHandler). A request message is sent as the stream's first message; a
-  // timeout is refused (BadArgument): v0.2.1 streams have none.
+  /// Opens a gRPC stream handled by `handler` (owned by the SDK from now on; see
+  /// GrpcStreamHandler). A request message is sent as the stream's first message; a
+  /// timeout is refused (BadArgument): v0.2.1 streams have none.
   template <class H>
   PROXY_WASM_NODISCARD Result<uint32_t> grpcStream(const GrpcRequest& request, std::unique_ptr<H> handler) {
     static_assert(std::is_base_of_v<GrpcStreamHandler, H>, "H must derive from GrpcStreamHandler");
@@ -129,13 +129,13 @@ class ContextBase {
     return token;
   }
 
-  // Cancels a gRPC call or stream made by this context; its callback will not run.
-  // NotFound when this context has no such call.
+  /// Cancels a gRPC call or stream made by this context; its callback will not run.
+  /// NotFound when this context has no such call.
   PROXY_WASM_NODISCARD Status cancelGrpc(uint32_t token);
 
   // -- Properties and foreign functions, as this context sees them.
 
-  // The raw bytes of a property (properties.h has typed readers); absent when unknown.
+  /// The raw bytes of a property (properties.h has typed readers); absent when unknown.
   PROXY_WASM_NODISCARD Maybe<HostBuffer> getProperty(const PropertyPath& path) const {
     if (Status s = makeEffective(); !s) return s;
     char* data = nullptr;
@@ -144,8 +144,8 @@ class ContextBase {
     const uint32_t s = proxy_get_property(wire.data(), wire.size(), &data, &size);
     return detail::toMaybe(s, data, size);
   }
-  // Stores `value` under `path` (Envoy: filter state "wasm.<path>" of this stream).
-  // NotFound on a root context (there is no stream).
+  /// Stores `value` under `path` (Envoy: filter state "wasm.<path>" of this stream).
+  /// NotFound on a root context (there is no stream).
   PROXY_WASM_NODISCARD Status setProperty(const PropertyPath& path, std::string_view value) {
     if (Status s = makeEffective(); !s) return s;
     const auto wire = path.wire();
@@ -161,8 +161,8 @@ class ContextBase {
     return detail::toBuffer(s, data, size);
   }
 
-  // -- Any map or buffer of this context (the named members of HttpContext and
-  //    StreamContext are these with the type filled in).
+  /// -- Any map or buffer of this context (the named members of HttpContext and
+  ///    StreamContext are these with the type filled in).
   PROXY_WASM_NODISCARD Maybe<HostString> getHeader(MapType map, std::string_view key) const {
     if (Status s = makeEffective(); !s) return s;
     return detail::raw::getHeaderMapValue(map, key);
@@ -171,7 +171,7 @@ class ContextBase {
     if (Status s = makeEffective(); !s) return s;
     return detail::raw::getHeaderMapPairs(map);
   }
-  // Envoy reports the map's byte size (keys plus values), not its serialized size.
+  /// Envoy reports the map's byte size (keys plus values), not its serialized size.
   PROXY_WASM_NODISCARD Result<size_t> getHeadersSize(MapType map) const {
     if (Status s = makeEffective(); !s) return s;
     return detail::raw::getHeaderMapSize(map);
@@ -188,7 +188,7 @@ class ContextBase {
     if (Status s = makeEffective(); !s) return s;
     return detail::raw::removeHeaderMapValue(map, key);
   }
-  // Replaces the whole map with any range of string pairs.
+  /// Replaces the whole map with any range of string pairs.
   template <class Range>
   PROXY_WASM_NODISCARD Status setHeaders(MapType map, const Range& pairs) {
     if (Status s = makeEffective(); !s) return s;
@@ -197,15 +197,15 @@ class ContextBase {
   PROXY_WASM_NODISCARD Status setHeaders(MapType map, std::initializer_list<HeaderPair> pairs) {
     return setHeaders<std::initializer_list<HeaderPair>>(map, pairs);
   }
-  // Bytes [start, start+max) of a buffer, clamped by the host to what exists.
+  /// Bytes [start, start+max) of a buffer, clamped by the host to what exists.
   PROXY_WASM_NODISCARD Result<HostBuffer> getBuffer(BufferType buffer, size_t start = 0,
                                                     size_t max_size = kWholeBuffer) const {
     if (Status s = makeEffective(); !s) return s;
     return detail::raw::getBufferBytes(buffer, start, max_size);
   }
-  // Replaces `length` bytes at `start` with `data`. Envoy supports start 0 (drop `length`
-  // bytes, then prepend: (0, 0) prepends, (0, size) replaces) and start >= size (append);
-  // anything in between is BadArgument.
+  /// Replaces `length` bytes at `start` with `data`. Envoy supports start 0 (drop `length`
+  /// bytes, then prepend: (0, 0) prepends, (0, size) replaces) and start >= size (append);
+  /// anything in between is BadArgument.
   PROXY_WASM_NODISCARD Status setBuffer(BufferType buffer, size_t start, size_t length, std::string_view data) {
     if (Status s = makeEffective(); !s) return s;
     return detail::raw::setBufferBytes(buffer, start, length, data);
@@ -223,27 +223,27 @@ class ContextBase {
   uint32_t id_;
   RootContext* root_;
   ContextKind kind_;
-  uint8_t hooks_ = detail::kAllHooks;     // detail::HookBits
-  detail::Callout* callouts_ = nullptr;  // outstanding callouts issued by this context
-  ContextBase* next_dead_ = nullptr;      // deferred deletion list
+  uint8_t hooks_ = detail::kAllHooks;     ///< detail::HookBits
+  detail::Callout* callouts_ = nullptr;  ///< outstanding callouts issued by this context
+  ContextBase* next_dead_ = nullptr;      ///< deferred deletion list
 };
 
-// One configured instance of a plugin. Created by the host before any stream; receives
-// start, configuration, ticks, queue notifications and foreign-function calls.
+/// One configured instance of a plugin. Created by the host before any stream; receives
+/// start, configuration, ticks, queue notifications and foreign-function calls.
 class RootContext : public ContextBase {
  public:
   RootContext(uint32_t id, std::string_view root_id) : ContextBase(id, *this, ContextKind::Root), root_id_(root_id) {}
 
-  // The `root_id` this plugin was configured with.
+  /// The `root_id` this plugin was configured with.
   std::string_view rootId() const { return root_id_; }
 
-  // Called once per root after creation; return false to fail the plugin's start.
+  /// Called once per root after creation; return false to fail the plugin's start.
   virtual bool onStart(size_t vm_configuration_size) {
     (void)vm_configuration_size;
     return true;
   }
-  // Called with each (re)configuration; return false to reject it. The plugin
-  // configuration is readable only during this call.
+  /// Called with each (re)configuration; return false to reject it. The plugin
+  /// configuration is readable only during this call.
   virtual bool onConfigure(size_t plugin_configuration_size) {
     (void)plugin_configuration_size;
     return true;
@@ -255,24 +255,24 @@ class RootContext : public ContextBase {
     (void)arguments_size;
   }
 
-  // The VM configuration (readable at any time).
+  /// The VM configuration (readable at any time).
   PROXY_WASM_NODISCARD Result<HostBuffer> vmConfiguration() const { return getBuffer(BufferType::VmConfiguration); }
-  // The plugin configuration (only during onConfigure()).
+  /// The plugin configuration (only during onConfigure()).
   PROXY_WASM_NODISCARD Result<HostBuffer> pluginConfiguration() const {
     return getBuffer(BufferType::PluginConfiguration);
   }
-  // The arguments of the foreign function being called (only during onForeignFunction()).
+  /// The arguments of the foreign function being called (only during onForeignFunction()).
   PROXY_WASM_NODISCARD Result<HostBuffer> foreignFunctionArguments() const { return getBuffer(BufferType::CallData); }
 
-  // Ticks onTick() every `period_ms` milliseconds; 0 stops. BadArgument, logged, while
-  // timers (addTimer) own this root's tick.
+  /// Ticks onTick() every `period_ms` milliseconds; 0 stops. BadArgument, logged, while
+  /// timers (addTimer) own this root's tick.
   PROXY_WASM_NODISCARD Status setTickPeriod(uint32_t period_ms) { return detail::setTickPeriod(*this, period_ms); }
 
-  // -- Timers: any number of repeating or one-shot timers per root, multiplexed on the
-  //    root's single tick by the host clock (O(log n) each). While a root has timers they
-  //    own its tick (onTick() is not called, setTickPeriod() is refused); addTimer() is
-  //    refused, and logged, while a raw tick period is set. Callbacks run in a tick of
-  //    this root. Returns the timer id (for cancelTimer()). On an error no timer is left.
+  /// -- Timers: any number of repeating or one-shot timers per root, multiplexed on the
+  ///    root's single tick by the host clock (O(log n) each). While a root has timers they
+  ///    own its tick (onTick() is not called, setTickPeriod() is refused); addTimer() is
+  ///    refused, and logged, while a raw tick period is set. Callbacks run in a tick of
+  ///    this root. Returns the timer id (for cancelTimer()). On an error no timer is left.
   template <class F>
   PROXY_WASM_NODISCARD Result<uint32_t> addTimer(std::chrono::milliseconds period, F&& fn) {
     return detail::addTimer(*this, new detail::TimerFn<F>(std::forward<F>(fn)), period, true);
@@ -281,11 +281,11 @@ class RootContext : public ContextBase {
   PROXY_WASM_NODISCARD Result<uint32_t> addOneShotTimer(std::chrono::milliseconds delay, F&& fn) {
     return detail::addTimer(*this, new detail::TimerFn<F>(std::forward<F>(fn)), delay, false);
   }
-  // Cancels a timer of this root; false when it has none with that id.
+  /// Cancels a timer of this root; false when it has none with that id.
   bool cancelTimer(uint32_t timer_id) { return detail::cancelTimer(*this, timer_id); }
   size_t timerCount() const { return detail::timerCount(*this); }
 
-  // Completes an onDone() that returned false. NotFound when nothing was pending.
+  /// Completes an onDone() that returned false. NotFound when nothing was pending.
   PROXY_WASM_NODISCARD Status finish() {
     if (Status s = makeEffective(); !s) return s;
     return detail::raw::done();
@@ -293,17 +293,17 @@ class RootContext : public ContextBase {
 
  private:
   friend struct detail::ContextAccess;
-  // Creates this root's stream contexts (set at creation, so a new stream costs no lookup).
+  /// Creates this root's stream contexts (set at creation, so a new stream costs no lookup).
   ContextBase* (*make_stream_)(uint32_t id, RootContext& root) = nullptr;
-  uint32_t live_streams_ = 0;  // streams still pointing at this root
-  bool deleted_ = false;       // the host deleted this root; freed with its last stream
-  bool passthrough_logged_ = false;  // told once that it has no stream context type
+  uint32_t live_streams_ = 0;  ///< streams still pointing at this root
+  bool deleted_ = false;       ///< the host deleted this root; freed with its last stream
+  bool passthrough_logged_ = false;  ///< told once that it has no stream context type
   std::string root_id_;
 };
 
-// One HTTP stream. Callbacks return Action::Continue to let the stream proceed or
-// Action::Pause to hold it (headers: everything waits; body: the host buffers and calls
-// again with the whole body so far) until continueRequest()/continueResponse().
+/// One HTTP stream. Callbacks return Action::Continue to let the stream proceed or
+/// Action::Pause to hold it (headers: everything waits; body: the host buffers and calls
+/// again with the whole body so far) until continueRequest()/continueResponse().
 class HttpContext : public ContextBase {
  public:
   HttpContext(uint32_t id, RootContext& root) : ContextBase(id, root, ContextKind::Http) {}
@@ -337,8 +337,8 @@ class HttpContext : public ContextBase {
     return Action::Continue;
   }
 
-  // -- Request headers (readable from onRequestHeaders until the request continues, also
-  //    while paused; read-only in onLog). A missing header is absent, not an error.
+  /// -- Request headers (readable from onRequestHeaders until the request continues, also
+  ///    while paused; read-only in onLog). A missing header is absent, not an error.
   PROXY_WASM_NODISCARD Maybe<HostString> getRequestHeader(std::string_view key) const {
     return getHeader(MapType::HttpRequestHeaders, key);
   }
@@ -346,15 +346,15 @@ class HttpContext : public ContextBase {
   PROXY_WASM_NODISCARD Status addRequestHeader(std::string_view key, std::string_view value) {
     return addHeader(MapType::HttpRequestHeaders, key, value);
   }
-  // Sets the value, replacing every existing one, or adds it when absent.
+  /// Sets the value, replacing every existing one, or adds it when absent.
   PROXY_WASM_NODISCARD Status replaceRequestHeader(std::string_view key, std::string_view value) {
     return replaceHeader(MapType::HttpRequestHeaders, key, value);
   }
-  // Removes every value of `key`; Ok when it was absent.
+  /// Removes every value of `key`; Ok when it was absent.
   PROXY_WASM_NODISCARD Status removeRequestHeader(std::string_view key) {
     return removeHeader(MapType::HttpRequestHeaders, key);
   }
-  // Replaces all request headers with any range of string pairs.
+  /// Replaces all request headers with any range of string pairs.
   template <class Range>
   PROXY_WASM_NODISCARD Status setRequestHeaders(const Range& pairs) {
     return setHeaders(MapType::HttpRequestHeaders, pairs);
@@ -363,7 +363,7 @@ class HttpContext : public ContextBase {
     return setHeaders(MapType::HttpRequestHeaders, pairs);
   }
 
-  // -- Request trailers.
+  /// -- Request trailers.
   PROXY_WASM_NODISCARD Maybe<HostString> getRequestTrailer(std::string_view key) const {
     return getHeader(MapType::HttpRequestTrailers, key);
   }
@@ -385,7 +385,7 @@ class HttpContext : public ContextBase {
     return setHeaders(MapType::HttpRequestTrailers, pairs);
   }
 
-  // -- Response headers.
+  /// -- Response headers.
   PROXY_WASM_NODISCARD Maybe<HostString> getResponseHeader(std::string_view key) const {
     return getHeader(MapType::HttpResponseHeaders, key);
   }
@@ -409,7 +409,7 @@ class HttpContext : public ContextBase {
     return setHeaders(MapType::HttpResponseHeaders, pairs);
   }
 
-  // -- Response trailers.
+  /// -- Response trailers.
   PROXY_WASM_NODISCARD Maybe<HostString> getResponseTrailer(std::string_view key) const {
     return getHeader(MapType::HttpResponseTrailers, key);
   }
@@ -433,15 +433,15 @@ class HttpContext : public ContextBase {
     return setHeaders(MapType::HttpResponseTrailers, pairs);
   }
 
-  // -- Bodies: in onRequestBody/onResponseBody, the current chunk, or everything buffered
-  //    so far when earlier calls paused.
+  /// -- Bodies: in onRequestBody/onResponseBody, the current chunk, or everything buffered
+  ///    so far when earlier calls paused.
   PROXY_WASM_NODISCARD Result<HostBuffer> getRequestBody(size_t start = 0, size_t max_size = kWholeBuffer) const {
     return getBuffer(BufferType::HttpRequestBody, start, max_size);
   }
   PROXY_WASM_NODISCARD Result<HostBuffer> getResponseBody(size_t start = 0, size_t max_size = kWholeBuffer) const {
     return getBuffer(BufferType::HttpResponseBody, start, max_size);
   }
-  // Replaces the whole visible body with `data`.
+  /// Replaces the whole visible body with `data`.
   PROXY_WASM_NODISCARD Status replaceRequestBody(std::string_view data) {
     return setBuffer(BufferType::HttpRequestBody, 0, kWholeBuffer, data);
   }
@@ -461,7 +461,7 @@ class HttpContext : public ContextBase {
     return setBuffer(BufferType::HttpResponseBody, kWholeBuffer, 0, data);
   }
 
-  // -- Stream control (takes effect when the current callback returns).
+  /// -- Stream control (takes effect when the current callback returns).
   PROXY_WASM_NODISCARD Status continueRequest() { return control(StreamType::Request, &detail::raw::continueStream); }
   PROXY_WASM_NODISCARD Status continueResponse() {
     return control(StreamType::Response, &detail::raw::continueStream);
@@ -469,9 +469,9 @@ class HttpContext : public ContextBase {
   PROXY_WASM_NODISCARD Status closeRequest() { return control(StreamType::Request, &detail::raw::closeStream); }
   PROXY_WASM_NODISCARD Status closeResponse() { return control(StreamType::Response, &detail::raw::closeStream); }
 
-  // Answers the request from the proxy with `status_code`, `body` and `headers` (any range
-  // of string pairs). The current callback is forced to stop. `details` is Envoy's
-  // response-code details; a gRPC status makes it a gRPC error reply.
+  /// Answers the request from the proxy with `status_code`, `body` and `headers` (any range
+  /// of string pairs). The current callback is forced to stop. `details` is Envoy's
+  /// response-code details; a gRPC status makes it a gRPC error reply.
   template <class Range>
   PROXY_WASM_NODISCARD Status sendLocalResponse(uint32_t status_code, std::string_view body, const Range& headers,
                                                 std::string_view details = {},
@@ -493,8 +493,8 @@ class HttpContext : public ContextBase {
   }
 };
 
-// One TCP connection. Data callbacks see the bytes available now (everything buffered
-// when earlier calls paused).
+/// One TCP connection. Data callbacks see the bytes available now (everything buffered
+/// when earlier calls paused).
 class StreamContext : public ContextBase {
  public:
   StreamContext(uint32_t id, RootContext& root) : ContextBase(id, root, ContextKind::Stream) {}
@@ -537,8 +537,8 @@ class StreamContext : public ContextBase {
   PROXY_WASM_NODISCARD Status appendUpstreamData(std::string_view data) {
     return setBuffer(BufferType::UpstreamData, kWholeBuffer, 0, data);
   }
-  // Resumes the downstream direction paused by a data callback. (Envoy has no way to
-  // resume the upstream direction: Unimplemented.)
+  /// Resumes the downstream direction paused by a data callback. (Envoy has no way to
+  /// resume the upstream direction: Unimplemented.)
   PROXY_WASM_NODISCARD Status continueDownstream() {
     if (Status s = makeEffective(); !s) return s;
     return detail::raw::continueStream(StreamType::Downstream);
@@ -557,14 +557,14 @@ class StreamContext : public ContextBase {
   }
 };
 
-// A stream whose root is the user's root type, without a cast or a second pointer:
-//
-//   class MyStream : public proxy_wasm::HttpContextFor<MyRoot> {
-//     using HttpContextFor::HttpContextFor;
-//     ... root().settings() ...   // MyRoot&
-//   };
-//
-// RegisterContextFactory<Root, MyStream> checks at compile time that Root is a MyRoot.
+/// A stream whose root is the user's root type, without a cast or a second pointer:
+///
+///   class MyStream : public proxy_wasm::HttpContextFor<MyRoot> {
+///     using HttpContextFor::HttpContextFor;
+///     ... root().settings() ...   // MyRoot&
+///   };
+///
+/// RegisterContextFactory<Root, MyStream> checks at compile time that Root is a MyRoot.
 template <class Root>
 class HttpContextFor : public HttpContext {
  public:

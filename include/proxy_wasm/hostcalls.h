@@ -28,7 +28,7 @@
 
 namespace proxy_wasm {
 
-// Read "everything" from a buffer: hosts clamp the range to what is there.
+/// Read "everything" from a buffer: hosts clamp the range to what is there.
 inline constexpr size_t kWholeBuffer = 0xFFFFFFFFu;
 
 namespace detail {
@@ -39,7 +39,7 @@ PROXY_WASM_ALWAYS_INLINE Result<HostBuffer> toBuffer(uint32_t raw, char* data, s
   if (data) std::free(data);  // a host gives no memory with a failure; never leak it anyway
   return toStatus(raw);
 }
-// NotFound (or Empty, for queues) means "absent": not an error.
+/// NotFound (or Empty, for queues) means "absent": not an error.
 PROXY_WASM_ALWAYS_INLINE Maybe<HostBuffer> toMaybe(uint32_t raw, char* data, size_t size,
                                                   Status absent = Status::NotFound) {
   if (PROXY_WASM_LIKELY(raw == 0)) return Maybe<HostBuffer>(std::in_place, data, size);
@@ -49,7 +49,7 @@ PROXY_WASM_ALWAYS_INLINE Maybe<HostBuffer> toMaybe(uint32_t raw, char* data, siz
   return s;
 }
 
-// Makes the host act on context `id` (no host call when it already does).
+/// Makes the host act on context `id` (no host call when it already does).
 PROXY_WASM_NODISCARD inline Status switchContextSlow(uint32_t id) {
   const Status s = toStatus(proxy_set_effective_context(id));
   if (s.ok()) runtime().effective = id;
@@ -59,16 +59,16 @@ PROXY_WASM_NODISCARD PROXY_WASM_ALWAYS_INLINE Status actOn(uint32_t id) {
   if (PROXY_WASM_LIKELY(runtime().effective == id)) return Status::Ok;
   return switchContextSlow(id);
 }
-// Makes the host act on the context whose work is running (after a call on another one).
+/// Makes the host act on the context whose work is running (after a call on another one).
 PROXY_WASM_NODISCARD PROXY_WASM_ALWAYS_INLINE Status actOnCurrent() {
   Runtime& r = runtime();
   if (PROXY_WASM_LIKELY(r.effective == r.current)) return Status::Ok;
   return switchContextSlow(r.current);
 }
 
-// Around a host call that may call back into the module before it returns: the nested
-// callbacks change the SDK's view of the current and effective contexts, and the host
-// restores its own when the call returns, so the SDK restores its view too.
+/// Around a host call that may call back into the module before it returns: the nested
+/// callbacks change the SDK's view of the current and effective contexts, and the host
+/// restores its own when the call returns, so the SDK restores its view too.
 class Reentry {
  public:
   PROXY_WASM_ALWAYS_INLINE Reentry() : r_(runtime()), current_(r_.current), effective_(r_.effective) {
@@ -91,14 +91,14 @@ class Reentry {
 
 // ---- Logging, time -----------------------------------------------------------------------
 
-// Sends `message` to the host log at `level`, attributed to the context whose work is
-// running. See log.h for filtered, formatted logging.
+/// Sends `message` to the host log at `level`, attributed to the context whose work is
+/// running. See log.h for filtered, formatted logging.
 inline Status logMessage(LogLevel level, std::string_view message) {
   (void)detail::actOnCurrent();  // on failure the line is still logged, on another context
   return detail::toStatus(proxy_log(detail::toWire(level), message.data(), message.size()));
 }
 
-// The host's log level, uncached. Prefer `proxy_wasm::logLevel()` (log.h).
+/// The host's log level, uncached. Prefer `proxy_wasm::logLevel()` (log.h).
 PROXY_WASM_NODISCARD inline Result<LogLevel> getLogLevelFromHost() {
   uint32_t level = 0;
   const uint32_t s = proxy_get_log_level(&level);
@@ -106,7 +106,7 @@ PROXY_WASM_NODISCARD inline Result<LogLevel> getLogLevelFromHost() {
   return detail::logLevelFromWire(level);
 }
 
-// Wall-clock time from the host, nanoseconds since the Unix epoch.
+/// Wall-clock time from the host, nanoseconds since the Unix epoch.
 PROXY_WASM_NODISCARD inline Result<uint64_t> getCurrentTimeNanoseconds() {
   uint64_t ns = 0;
   const uint32_t s = proxy_get_current_time_nanoseconds(&ns);
@@ -114,9 +114,9 @@ PROXY_WASM_NODISCARD inline Result<uint64_t> getCurrentTimeNanoseconds() {
   return ns;
 }
 
-// Calls the host's foreign function `name` from the context whose work is running.
-// NotFound when the host registered no function by that name; other statuses come from
-// the function.
+/// Calls the host's foreign function `name` from the context whose work is running.
+/// NotFound when the host registered no function by that name; other statuses come from
+/// the function.
 PROXY_WASM_NODISCARD inline Result<HostBuffer> callForeignFunction(std::string_view name, std::string_view args) {
   if (Status s = detail::actOnCurrent(); !s) return s;
   detail::Reentry reentry;
@@ -128,12 +128,14 @@ PROXY_WASM_NODISCARD inline Result<HostBuffer> callForeignFunction(std::string_v
 
 // ---- Shared data and queues (VM-wide) ----------------------------------------------------
 
+/// A shared-data value and its compare-and-swap version, as getSharedData() returns it.
 struct SharedValue {
+  /// The value's bytes.
   HostBuffer value;
-  uint32_t cas = 0;  // Pass back to setSharedData() for a compare-and-swap.
+  uint32_t cas = 0;  ///< Pass back to setSharedData() for a compare-and-swap.
 };
 
-// The value of shared key `key` and its cas; absent when the key was never set.
+/// The value of shared key `key` and its cas; absent when the key was never set.
 PROXY_WASM_NODISCARD inline Maybe<SharedValue> getSharedData(std::string_view key) {
   char* data = nullptr;
   size_t size = 0;
@@ -146,14 +148,14 @@ PROXY_WASM_NODISCARD inline Maybe<SharedValue> getSharedData(std::string_view ke
   return status;
 }
 
-// cas 0 writes unconditionally; otherwise CasMismatch when the key changed since the read
-// that returned `cas`. A missing key is created whatever the cas.
+/// cas 0 writes unconditionally; otherwise CasMismatch when the key changed since the read
+/// that returned `cas`. A missing key is created whatever the cas.
 PROXY_WASM_NODISCARD inline Status setSharedData(std::string_view key, std::string_view value, uint32_t cas = 0) {
   return detail::toStatus(proxy_set_shared_data(key.data(), key.size(), value.data(), value.size(), cas));
 }
 
-// Creates (or reopens) queue `name` of this VM; the root of the context whose work is
-// running becomes its listener (onQueueReady).
+/// Creates (or reopens) queue `name` of this VM; the root of the context whose work is
+/// running becomes its listener (onQueueReady).
 PROXY_WASM_NODISCARD inline Result<uint32_t> registerSharedQueue(std::string_view name) {
   if (Status s = detail::actOnCurrent(); !s) return s;
   uint32_t id = 0;
@@ -162,7 +164,7 @@ PROXY_WASM_NODISCARD inline Result<uint32_t> registerSharedQueue(std::string_vie
   return id;
 }
 
-// Finds queue `name` registered by VM `vm_id` (empty: this VM); absent when nobody has.
+/// Finds queue `name` registered by VM `vm_id` (empty: this VM); absent when nobody has.
 PROXY_WASM_NODISCARD inline Maybe<uint32_t> resolveSharedQueue(std::string_view vm_id, std::string_view name) {
   uint32_t id = 0;
   const uint32_t s = proxy_resolve_shared_queue(vm_id.data(), vm_id.size(), name.data(), name.size(), &id);
@@ -172,12 +174,12 @@ PROXY_WASM_NODISCARD inline Maybe<uint32_t> resolveSharedQueue(std::string_view 
   return status;
 }
 
-// NotFound for an unknown queue id.
+/// NotFound for an unknown queue id.
 PROXY_WASM_NODISCARD inline Status enqueueSharedQueue(uint32_t queue_id, std::string_view data) {
   return detail::toStatus(proxy_enqueue_shared_queue(queue_id, data.data(), data.size()));
 }
 
-// The oldest item; absent when the queue is empty. NotFound for an unknown queue id.
+/// The oldest item; absent when the queue is empty. NotFound for an unknown queue id.
 PROXY_WASM_NODISCARD inline Maybe<HostBuffer> dequeueSharedQueue(uint32_t queue_id) {
   char* data = nullptr;
   size_t size = 0;
@@ -208,26 +210,29 @@ PROXY_WASM_NODISCARD inline Result<uint64_t> getMetric(uint32_t id) {
 
 // ---- Properties (raw bytes; see properties.h for typed values) ---------------------------
 
-// A property path: segments joined with NUL on the wire ({"request", "headers", "x-id"}).
+/// A property path: segments joined with NUL on the wire ({"request", "headers", "x-id"}).
 class PropertyPath {
  public:
+  /// A path from its segments: `{"request", "headers", "x-id"}`.
   PropertyPath(std::initializer_list<std::string_view> segments) {  // NOLINT: implicit by design
     for (auto s : segments) {
       if (!path_.empty()) path_.push_back('\0');
       path_.append(s.data(), s.size());
     }
   }
-  // A path already in wire form, or a single top-level name ("plugin_root_id").
+  /// A path already in wire form, or a single top-level name ("plugin_root_id").
   PropertyPath(std::string_view wire) : path_(wire) {}  // NOLINT: implicit by design
+  /// A path already in wire form, or a single top-level name.
   PropertyPath(const char* wire) : path_(wire) {}       // NOLINT: implicit by design
+  /// The path as the host receives it (segments joined with NUL bytes).
   std::string_view wire() const { return path_; }
 
  private:
   std::string path_;
 };
 
-// The raw bytes of a property, as the context whose work is running sees it; absent when
-// the host has no such property.
+/// The raw bytes of a property, as the context whose work is running sees it; absent when
+/// the host has no such property.
 PROXY_WASM_NODISCARD inline Maybe<HostBuffer> getPropertyBytes(const PropertyPath& path) {
   if (Status s = detail::actOnCurrent(); !s) return s;
   char* data = nullptr;
@@ -237,8 +242,8 @@ PROXY_WASM_NODISCARD inline Maybe<HostBuffer> getPropertyBytes(const PropertyPat
   return detail::toMaybe(s, data, size);
 }
 
-// Stores `value` under `path` for the stream whose work is running (Envoy: filter state
-// "wasm.<path>"). NotFound where there is no stream (a root context).
+/// Stores `value` under `path` for the stream whose work is running (Envoy: filter state
+/// "wasm.<path>"). NotFound where there is no stream (a root context).
 PROXY_WASM_NODISCARD inline Status setPropertyBytes(const PropertyPath& path, std::string_view value) {
   if (Status s = detail::actOnCurrent(); !s) return s;
   const auto wire = path.wire();
@@ -247,14 +252,18 @@ PROXY_WASM_NODISCARD inline Status setPropertyBytes(const PropertyPath& path, st
 
 // ---- Context-bound host functions (the context classes' building blocks) -----------------
 
+/// What getBufferStatus() reports about a buffer.
 struct BufferStatus {
+  /// The bytes in the buffer now.
   size_t size = 0;
-  uint32_t flags = 0;  // Always 0 on current hosts.
+  uint32_t flags = 0;  ///< Always 0 on current hosts.
 };
 
-// The status of the last callout of the current root (code and message).
+/// The status of the last callout of the current root (code and message).
 struct CallStatus {
+  /// The status code: a gRPC status after a gRPC callout, Envoy's BrokenConnection (11) after a failed HTTP callout.
   uint32_t code = 0;
+  /// The host's message; empty when it gave none.
   HostString message;
 };
 
@@ -290,7 +299,7 @@ inline Result<size_t> getHeaderMapSize(MapType type) {
   if (s != 0) return toStatus(s);
   return size;
 }
-// A malformed map from the host is ParseFailure, never a crash.
+/// A malformed map from the host is ParseFailure, never a crash.
 inline Result<HeaderMap> getHeaderMapPairs(MapType type) {
   char* data = nullptr;
   size_t size = 0;
@@ -320,7 +329,7 @@ inline Status removeHeaderMapValue(MapType type, std::string_view key) {
   return toStatus(proxy_remove_header_map_value(toWire(type), key.data(), key.size()));
 }
 
-// Stream control and local replies may run the plugin's callbacks before they return.
+/// Stream control and local replies may run the plugin's callbacks before they return.
 inline Status continueStream(StreamType type) {
   Reentry reentry;
   return toStatus(proxy_continue_stream(toWire(type)));

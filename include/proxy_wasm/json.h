@@ -60,15 +60,15 @@ namespace proxy_wasm {
 
 using Json = nlohmann::json;
 
-// jsonField's last argument.
+/// jsonField's last argument.
 enum JsonPresence : bool { JsonRequired = true, JsonOptional = false };
 
 namespace detail {
-// The error of the parse in progress (jsonField records into it; parseJsonAs reports it).
-// It lives on parseJsonAs's stack; the runtime points at it while the parse runs.
+/// The error of the parse in progress (jsonField records into it; parseJsonAs reports it).
+/// It lives on parseJsonAs's stack; the runtime points at it while the parse runs.
 struct JsonErrors {
-  std::string first;     // "/a/b: expected a string, got number"
-  std::string pointer;   // JSON pointer of the object being read
+  std::string first;     ///< "/a/b: expected a string, got number"
+  std::string pointer;   ///< JSON pointer of the object being read
 };
 inline JsonErrors* activeJsonErrors() { return static_cast<JsonErrors*>(runtime().json_errors); }
 
@@ -87,7 +87,7 @@ struct IsVector<std::vector<T, A>> : std::true_type {};
 
 inline const char* jsonTypeName(const Json& j) { return j.type_name(); }
 
-// Reads `value` into `out` when its type fits; false (with the reason) otherwise.
+/// Reads `value` into `out` when its type fits; false (with the reason) otherwise.
 template <class T>
 bool jsonRead(const Json& value, T& out, std::string& why) {
   if constexpr (std::is_same_v<T, bool>) {
@@ -136,7 +136,7 @@ bool jsonRead(const Json& value, T& out, std::string& why) {
   }
   return true;
 }
-// nlohmann's DOM builder, keeping the syntax error's message (it names line and column).
+/// nlohmann's DOM builder, keeping the syntax error's message (it names line and column).
 struct JsonSax : nlohmann::detail::json_sax_dom_parser<Json> {
   using Base = nlohmann::detail::json_sax_dom_parser<Json>;
   explicit JsonSax(Json& root) : Base(root, /*allow_exceptions=*/false) {}
@@ -149,10 +149,10 @@ struct JsonSax : nlohmann::detail::json_sax_dom_parser<Json> {
 };
 }  // namespace detail
 
-// In a from_json(const Json&, T&): reads member `key` of object `j` into `out`. A missing
-// required member, or one whose type does not fit T (bool, integers with range check,
-// floating point, std::string, std::vector of those, Json, or a struct with a from_json),
-// is recorded as the parse's error and leaves `out` unchanged; returns whether it was read.
+/// In a from_json(const Json&, T&): reads member `key` of object `j` into `out`. A missing
+/// required member, or one whose type does not fit T (bool, integers with range check,
+/// floating point, std::string, std::vector of those, Json, or a struct with a from_json),
+/// is recorded as the parse's error and leaves `out` unchanged; returns whether it was read.
 template <class T>
 bool jsonField(const Json& j, std::string_view key, T& out, JsonPresence presence = JsonRequired) {
   if (!j.is_object()) {
@@ -174,8 +174,8 @@ bool jsonField(const Json& j, std::string_view key, T& out, JsonPresence presenc
   return ok;
 }
 
-// Parses `text` as JSON. A syntax error is ParseFailure, logged at error level as
-// "<what>: <nlohmann's message naming line and column>".
+/// Parses `text` as JSON. A syntax error is ParseFailure, logged at error level as
+/// "<what>: <nlohmann's message naming line and column>".
 inline Result<Json> parseJson(std::string_view text, std::string_view what = "configuration") {
   Json root;
   detail::JsonSax sax(root);
@@ -187,8 +187,8 @@ inline Result<Json> parseJson(std::string_view text, std::string_view what = "co
   return root;
 }
 
-// Parses `text` into a T through its from_json (see jsonField). Empty text is an empty
-// object: a T of defaults, if its fields are optional. Errors: ParseFailure, logged.
+/// Parses `text` into a T through its from_json (see jsonField). Empty text is an empty
+/// object: a T of defaults, if its fields are optional. Errors: ParseFailure, logged.
 template <class T>
 Result<T> parseJsonAs(std::string_view text, std::string_view what = "configuration") {
   auto json = text.find_first_not_of(" \t\r\n") == std::string_view::npos ? Result<Json>(Json::object())
@@ -210,7 +210,9 @@ Result<T> parseJsonAs(std::string_view text, std::string_view what = "configurat
   return value;
 }
 
-// The plugin configuration (in onConfigure) as JSON / as a T.
+/// The plugin configuration (in onConfigure) as JSON / as a T.
+/// Statuses: Ok (an empty configuration is an empty object); ParseFailure, logged with the
+/// line and column, on a syntax error; the host's error when the configuration is unreadable.
 inline Result<Json> pluginConfigurationJson(const RootContext& root) {
   auto bytes = root.pluginConfiguration();
   if (!bytes) {
@@ -222,6 +224,8 @@ inline Result<Json> pluginConfigurationJson(const RootContext& root) {
   return parseJson(bytes->view(), "plugin configuration");
 }
 template <class T>
+/// Statuses: as pluginConfigurationJson(), and ParseFailure, logged with the JSON pointer,
+/// when a field is missing or has another type.
 Result<T> pluginConfigurationAs(const RootContext& root) {
   auto bytes = root.pluginConfiguration();
   if (!bytes && bytes.status() != Status::NotFound) {
@@ -231,7 +235,8 @@ Result<T> pluginConfigurationAs(const RootContext& root) {
   return parseJsonAs<T>(bytes ? bytes->view() : std::string_view(), "plugin configuration");
 }
 
-// The VM configuration (in onStart) as JSON / as a T.
+/// The VM configuration (in onStart) as JSON / as a T.
+/// Statuses: as pluginConfigurationJson() (Ok, ParseFailure, the host's error).
 inline Result<Json> vmConfigurationJson(const RootContext& root) {
   auto bytes = root.vmConfiguration();
   if (!bytes) {
@@ -243,6 +248,7 @@ inline Result<Json> vmConfigurationJson(const RootContext& root) {
   return parseJson(bytes->view(), "vm configuration");
 }
 template <class T>
+/// Statuses: as pluginConfigurationAs() (Ok, ParseFailure, the host's error).
 Result<T> vmConfigurationAs(const RootContext& root) {
   auto bytes = root.vmConfiguration();
   if (!bytes && bytes.status() != Status::NotFound) {

@@ -23,7 +23,7 @@ namespace proxy_wasm {
 
 namespace detail {
 
-// Collects a message in a stack buffer, spilling to the heap only when long.
+/// Collects a message in a stack buffer, spilling to the heap only when long.
 class MessageBuilder {
  public:
   MessageBuilder() = default;
@@ -74,7 +74,7 @@ class MessageBuilder {
 };
 }  // namespace detail
 
-// The host's log level, read once per callback.
+/// The host's log level, read once per callback.
 inline LogLevel logLevel() {
   detail::Runtime& r = detail::runtime();
   if (PROXY_WASM_LIKELY(r.log_level_state == detail::Runtime::kLevelCached)) return r.log_level;
@@ -87,12 +87,12 @@ inline LogLevel logLevel() {
 
 inline bool logEnabled(LogLevel level) { return level >= logLevel(); }
 
-// Logs the concatenation of `parts` (strings, string_views, HostBuffers, integers,
-// floating point, bool, char, Status) when `level` is enabled. The line is attributed to
-// the context whose work is running: the stream in its own callbacks and in the responses
-// to its callouts, the root in its ticks, timers and queue notifications, even after a
-// call on another context (root().addTimer(...) from a stream) switched the host's
-// effective context.
+/// Logs the concatenation of `parts` (strings, string_views, HostBuffers, integers,
+/// floating point, bool, char, Status) when `level` is enabled. The line is attributed to
+/// the context whose work is running: the stream in its own callbacks and in the responses
+/// to its callouts, the root in its ticks, timers and queue notifications, even after a
+/// call on another context (root().addTimer(...) from a stream) switched the host's
+/// effective context.
 template <class... Parts>
 void log(LogLevel level, const Parts&... parts) {
   if (level == LogLevel::Off || !logEnabled(level)) return;
@@ -118,10 +118,10 @@ void logError(const Parts&... parts) { log(LogLevel::Error, parts...); }
 template <class... Parts>
 void logCritical(const Parts&... parts) { log(LogLevel::Critical, parts...); }
 
-// A fatal plugin error: logs the concatenation of `parts` at critical level, then traps.
-// The host fails the VM (in Envoy the stream gets a 503 or a reset and later callbacks are
-// refused); natively the mock host records the trap in the running callback. The SDK uses
-// it for misuse that has no status to return (e.g. Result::value() on an error).
+/// A fatal plugin error: logs the concatenation of `parts` at critical level, then traps.
+/// The host fails the VM (in Envoy the stream gets a 503 or a reset and later callbacks are
+/// refused); natively the mock host records the trap in the running callback. The SDK uses
+/// it for misuse that has no status to return (e.g. Result::value() on an error).
 template <class... Parts>
 [[noreturn]] void fatal(const Parts&... parts) {
   detail::MessageBuilder message;

@@ -28,8 +28,8 @@ namespace proxy_wasm {
 
 using MetricTag = std::pair<std::string_view, std::string_view>;
 
-// Folds tags into the stat name the way Envoy's tag extraction expects them:
-// {{"method", "GET"}, {"code", "200"}} + "requests" -> "method.GET.code.200.requests".
+/// Folds tags into the stat name the way Envoy's tag extraction expects them:
+/// {{"method", "GET"}, {"code", "200"}} + "requests" -> "method.GET.code.200.requests".
 inline std::string metricName(std::string_view base, std::initializer_list<MetricTag> tags = {}) {
   std::string name;
   size_t size = base.size();
@@ -50,7 +50,7 @@ template <MetricType kType, class Self>
 class MetricHandle {
  public:
   MetricHandle() = default;
-  // Defines (or re-defines: hosts return a new id for the same stat) the metric.
+  /// Defines (or re-defines: hosts return a new id for the same stat) the metric.
   PROXY_WASM_NODISCARD static Result<Self> define(std::string_view base, std::initializer_list<MetricTag> tags = {}) {
     auto id = defineMetric(kType, tags.size() ? std::string_view(metricName(base, tags)) : base);
     if (!id) return id.status();
@@ -62,13 +62,13 @@ class MetricHandle {
   bool defined() const { return id_ != 0; }
 
  protected:
-  uint32_t id_ = 0;  // 0 is never a valid id: an undefined handle gets NotFound
+  uint32_t id_ = 0;  ///< 0 is never a valid id: an undefined handle gets NotFound
 };
 }  // namespace detail
 
 class Counter : public detail::MetricHandle<MetricType::Counter, Counter> {
  public:
-  // Adds `delta` (> 0; hosts refuse 0 with BadArgument).
+  /// Adds `delta` (> 0; hosts refuse 0 with BadArgument).
   PROXY_WASM_NODISCARD Status increment(uint64_t delta = 1) const { return incrementMetric(id_, int64_t(delta)); }
   PROXY_WASM_NODISCARD Result<uint64_t> value() const { return getMetric(id_); }
 };
@@ -100,8 +100,8 @@ void appendTagValue(std::string& out, T v) {
   out.append(buf, size_t(r.ptr - buf));
 }
 
-// A family of stats of one type sharing a base name and tag names; one stat per
-// combination of tag values, defined on first use (its id cached).
+/// A family of stats of one type sharing a base name and tag names; one stat per
+/// combination of tag values, defined on first use (its id cached).
 template <MetricType kType, class... Tags>
 class MetricFamily {
   static_assert(sizeof...(Tags) > 0, "a tagged metric needs at least one tag");
@@ -113,7 +113,7 @@ class MetricFamily {
     for (size_t i = 0; i < names.size(); ++i) names_[i] = std::string(names[i]);
   }
 
-  // The stat id for these tag values (defined now if new).
+  /// The stat id for these tag values (defined now if new).
   PROXY_WASM_NODISCARD Result<uint32_t> resolve(const Tags&... values) {
     std::string name;
     size_t i = 0;
@@ -136,14 +136,14 @@ class MetricFamily {
 
 }  // namespace detail
 
-// Counters tagged by values known at run time (see the top of this header).
+/// Counters tagged by values known at run time (see the top of this header).
 template <class... Tags>
 class TaggedCounter : public detail::MetricFamily<MetricType::Counter, Tags...> {
   using Base = detail::MetricFamily<MetricType::Counter, Tags...>;
 
  public:
   using Base::Base;
-  // Checks nothing with the host: stats are defined on first use.
+  /// Checks nothing with the host: stats are defined on first use.
   static Result<TaggedCounter> define(std::string_view base, const typename Base::TagNames& tag_names) {
     return TaggedCounter(base, tag_names);
   }

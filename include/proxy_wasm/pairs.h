@@ -35,8 +35,8 @@ inline void storeU32(char* p, uint32_t v) {
 }
 }  // namespace detail
 
-// A validated, non-owning view of a serialized map. Iterating yields HeaderPair
-// (key, value) in wire order, without allocating.
+/// A validated, non-owning view of a serialized map. Iterating yields HeaderPair
+/// (key, value) in wire order, without allocating.
 class PairsView {
  public:
   class iterator {
@@ -75,9 +75,9 @@ class PairsView {
 
   PairsView() = default;
 
-  // Validates `bytes`. Every empty form a host may send (no bytes, fewer than 4 bytes,
-  // a zero count) is an empty map. Returns nullopt when the bytes are malformed: a count
-  // or length that runs past the end, a missing NUL terminator, or trailing bytes.
+  /// Validates `bytes`. Every empty form a host may send (no bytes, fewer than 4 bytes,
+  /// a zero count) is an empty map. Returns nullopt when the bytes are malformed: a count
+  /// or length that runs past the end, a missing NUL terminator, or trailing bytes.
   static std::optional<PairsView> parse(std::string_view bytes) {
     if (bytes.size() < 4) return PairsView();
     const uint32_t count = detail::loadU32(bytes.data());
@@ -109,7 +109,7 @@ class PairsView {
   iterator begin() const { return {lengths_, data_}; }
   iterator end() const { return {lengths_ + size_t(count_) * 8, nullptr}; }
 
-  // The first value stored under `key` (exact, case-sensitive match: hosts lower-case keys).
+  /// The first value stored under `key` (exact, case-sensitive match: hosts lower-case keys).
   std::optional<std::string_view> find(std::string_view key) const {
     for (auto [k, v] : *this) {
       if (k == key) return v;
@@ -123,7 +123,7 @@ class PairsView {
   const char* data_ = nullptr;
 };
 
-// A map received from the host: owns the bytes, iterates like PairsView.
+/// A map received from the host: owns the bytes, iterates like PairsView.
 class HeaderMap {
  public:
   HeaderMap() = default;
@@ -141,7 +141,7 @@ class HeaderMap {
   PairsView view_;
 };
 
-// Serialized size of `pairs`.
+/// Serialized size of `pairs`.
 template <class Range>
 size_t serializedPairsSize(const Range& pairs) {
   size_t size = 4;
@@ -149,7 +149,7 @@ size_t serializedPairsSize(const Range& pairs) {
   return size;
 }
 
-// Serializes any range of pair-likes whose members convert to std::string_view.
+/// Serializes any range of pair-likes whose members convert to std::string_view.
 template <class Range>
 std::string serializePairs(const Range& pairs) {
   std::string out(serializedPairsSize(pairs), '\0');

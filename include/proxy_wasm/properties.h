@@ -15,12 +15,12 @@
 
 namespace proxy_wasm {
 
-// The raw bytes of a property.
+/// The raw bytes of a property.
 PROXY_WASM_NODISCARD inline Maybe<HostBuffer> getProperty(const PropertyPath& path) { return getPropertyBytes(path); }
 
-// Stores `value` under `path` for the current stream (Envoy: filter state "wasm.<path>",
-// readable back with getProperty when the path is a single name — Envoy looks filter
-// state up by the first segment only). NotFound where there is no stream (a root context).
+/// Stores `value` under `path` for the current stream (Envoy: filter state "wasm.<path>",
+/// readable back with getProperty when the path is a single name — Envoy looks filter
+/// state up by the first segment only). NotFound where there is no stream (a root context).
 PROXY_WASM_NODISCARD inline Status setProperty(const PropertyPath& path, std::string_view value) {
   return setPropertyBytes(path, value);
 }
@@ -46,24 +46,24 @@ PROXY_WASM_NODISCARD inline Maybe<uint64_t> getPropertyUint(const PropertyPath& 
 PROXY_WASM_NODISCARD inline Maybe<double> getPropertyDouble(const PropertyPath& path) {
   return detail::fixedWidth<double>(getPropertyBytes(path));
 }
-// Booleans are one byte.
+/// Booleans are one byte.
 PROXY_WASM_NODISCARD inline Maybe<bool> getPropertyBool(const PropertyPath& path) {
   auto raw = getPropertyBytes(path);
   if (!raw) return raw.status();  // absent (Ok) or the failure
   if (raw->size() != 1) return Status::SerializationFailure;
   return raw->data()[0] != 0;
 }
-// Durations (e.g. request.duration) as nanoseconds.
+/// Durations (e.g. request.duration) as nanoseconds.
 PROXY_WASM_NODISCARD inline Maybe<std::chrono::nanoseconds> getPropertyDuration(const PropertyPath& path) {
   auto ns = getPropertyInt(path);
   if (!ns) return ns.status();  // absent (Ok) or the failure
   return std::chrono::nanoseconds(*ns);
 }
-// Timestamps (e.g. request.time) as nanoseconds since the Unix epoch.
+/// Timestamps (e.g. request.time) as nanoseconds since the Unix epoch.
 PROXY_WASM_NODISCARD inline Maybe<std::chrono::nanoseconds> getPropertyTimestamp(const PropertyPath& path) {
   return getPropertyDuration(path);
 }
-// Maps (e.g. request.headers) are serialized as pairs.
+/// Maps (e.g. request.headers) are serialized as pairs.
 PROXY_WASM_NODISCARD inline Maybe<HeaderMap> getPropertyMap(const PropertyPath& path) {
   auto raw = getPropertyBytes(path);
   if (!raw) return raw.status();
@@ -72,7 +72,7 @@ PROXY_WASM_NODISCARD inline Maybe<HeaderMap> getPropertyMap(const PropertyPath& 
   return HeaderMap(std::move(*raw), *view);
 }
 
-// A list property: serialized as pairs with each element in the key and empty values.
+/// A list property: serialized as pairs with each element in the key and empty values.
 class PropertyList {
  public:
   class iterator {
@@ -112,7 +112,7 @@ PROXY_WASM_NODISCARD inline Maybe<PropertyList> getPropertyList(const PropertyPa
 
 // The common Envoy/Istio attributes (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/advanced/attributes).
 namespace attributes {
-// Request.
+/// Request.
 inline Maybe<HostString> requestPath() { return getPropertyString({"request", "path"}); }
 inline Maybe<HostString> requestUrlPath() { return getPropertyString({"request", "url_path"}); }
 inline Maybe<HostString> requestHost() { return getPropertyString({"request", "host"}); }
@@ -126,7 +126,7 @@ inline Maybe<std::chrono::nanoseconds> requestTime() { return getPropertyTimesta
 inline Maybe<std::chrono::nanoseconds> requestDuration() { return getPropertyDuration({"request", "duration"}); }
 inline Maybe<int64_t> requestSize() { return getPropertyInt({"request", "size"}); }
 inline Maybe<int64_t> requestTotalSize() { return getPropertyInt({"request", "total_size"}); }
-// Response.
+/// Response.
 inline Maybe<int64_t> responseCode() { return getPropertyInt({"response", "code"}); }
 inline Maybe<HostString> responseCodeDetails() { return getPropertyString({"response", "code_details"}); }
 inline Maybe<uint64_t> responseFlags() { return getPropertyUint({"response", "flags"}); }
@@ -135,13 +135,13 @@ inline Maybe<HeaderMap> responseHeaders() { return getPropertyMap({"response", "
 inline Maybe<HeaderMap> responseTrailers() { return getPropertyMap({"response", "trailers"}); }
 inline Maybe<int64_t> responseSize() { return getPropertyInt({"response", "size"}); }
 inline Maybe<int64_t> responseTotalSize() { return getPropertyInt({"response", "total_size"}); }
-// Connection.
+/// Connection.
 inline Maybe<uint64_t> connectionId() { return getPropertyUint({"connection", "id"}); }
 inline Maybe<bool> connectionMtls() { return getPropertyBool({"connection", "mtls"}); }
 inline Maybe<HostString> connectionRequestedServerName() { return getPropertyString({"connection", "requested_server_name"}); }
 inline Maybe<HostString> connectionTlsVersion() { return getPropertyString({"connection", "tls_version"}); }
 inline Maybe<HostString> connectionTerminationDetails() { return getPropertyString({"connection", "termination_details"}); }
-// Peers.
+/// Peers.
 inline Maybe<HostString> sourceAddress() { return getPropertyString({"source", "address"}); }
 inline Maybe<int64_t> sourcePort() { return getPropertyInt({"source", "port"}); }
 inline Maybe<HostString> destinationAddress() { return getPropertyString({"destination", "address"}); }
@@ -149,7 +149,7 @@ inline Maybe<int64_t> destinationPort() { return getPropertyInt({"destination", 
 inline Maybe<HostString> upstreamAddress() { return getPropertyString({"upstream", "address"}); }
 inline Maybe<int64_t> upstreamPort() { return getPropertyInt({"upstream", "port"}); }
 inline Maybe<HostString> upstreamTlsVersion() { return getPropertyString({"upstream", "tls_version"}); }
-// Configuration.
+/// Configuration.
 inline Maybe<HostString> clusterName() { return getPropertyString("cluster_name"); }
 inline Maybe<HostString> routeName() { return getPropertyString("route_name"); }
 inline Maybe<HostString> pluginName() { return getPropertyString("plugin_name"); }

@@ -63,9 +63,9 @@ struct DeclaredRoot<T, std::void_t<typename T::RootType>> {
 
 }  // namespace detail
 
-// Registers `Root` (a RootContext) and, optionally, `Stream` (an HttpContext or a
-// StreamContext) for `root_id`. An empty root id serves any root id without its own
-// registration. Declare one static instance per plugin in the module.
+/// Registers `Root` (a RootContext) and, optionally, `Stream` (an HttpContext or a
+/// StreamContext) for `root_id`. An empty root id serves any root id without its own
+/// registration. Declare one static instance per plugin in the module.
 template <class Root, class Stream = void>
 class RegisterContextFactory {
   static_assert(std::is_base_of_v<RootContext, Root>, "Root must derive from proxy_wasm::RootContext");
@@ -74,6 +74,7 @@ class RegisterContextFactory {
                 "`using RootContext::RootContext;`");
 
  public:
+  /// Registers `Root` (and `Stream`) for `root_id`. Runs during module start-up; never calls the host.
   explicit RegisterContextFactory(std::string_view root_id) {
     node_.root_id = root_id;
     node_.make_root = &detail::makeRoot<Root>;
@@ -101,8 +102,8 @@ class RegisterContextFactory {
   detail::Factory node_{};
 };
 
-// Registers the module's VmContext (at most one per module; a second registration is
-// reported at the first start and the first one is used).
+/// Registers the module's VmContext (at most one per module; a second registration is
+/// reported at the first start and the first one is used).
 template <class Vm>
 class RegisterVmContext {
   static_assert(std::is_base_of_v<VmContext, Vm>, "Vm must derive from proxy_wasm::VmContext");

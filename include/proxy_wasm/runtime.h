@@ -36,7 +36,7 @@ extern "C" void __cxa_pure_virtual() { __builtin_trap(); }
 extern "C" void abort_message(const char*, ...) { __builtin_trap(); }
 
 #if defined(_LIBCPP_VERSION) && _LIBCPP_VERSION >= 150000
-// libc++ lets a program replace its verbose abort (the hook behind its assertions).
+/// libc++ lets a program replace its verbose abort (the hook behind its assertions).
 _LIBCPP_BEGIN_NAMESPACE_STD
 void __libcpp_verbose_abort(const char*, ...) { __builtin_trap(); }
 _LIBCPP_END_NAMESPACE_STD

@@ -21,8 +21,8 @@
 
 namespace proxy_wasm {
 
-// The outcome of a host call. Its codes are the SDK's own (detail/wire.h maps each ABI's
-// codes onto them); `Status::Ok` and friends compare and convert as if Status were an enum.
+/// The outcome of a host call. Its codes are the SDK's own (detail/wire.h maps each ABI's
+/// codes onto them); `Status::Ok` and friends compare and convert as if Status were an enum.
 class PROXY_WASM_NODISCARD Status {
  public:
   enum Code : uint32_t {
@@ -31,17 +31,17 @@ class PROXY_WASM_NODISCARD Status {
     BadArgument = 2,
     SerializationFailure = 3,
     ParseFailure = 4,
-    BadExpression = 5,  // Defined by hosts, never returned.
+    BadExpression = 5,  ///< Defined by hosts, never returned.
     InvalidMemoryAccess = 6,
     Empty = 7,
     CasMismatch = 8,
-    ResultMismatch = 9,  // Defined by hosts, never returned.
+    ResultMismatch = 9,  ///< Defined by hosts, never returned.
     InternalFailure = 10,
-    BrokenConnection = 11,  // Envoy's `proxy_get_status` code after a failed HTTP call.
+    BrokenConnection = 11,  ///< Envoy's `proxy_get_status` code after a failed HTTP call.
     Unimplemented = 12,
-    NotAllowed = 13,        // The vNEXT draft's: the operation is not allowed here.
-    InvalidOperation = 14,  // The vNEXT draft's: the operation is invalid in this state.
-    UnknownStatus = 0xFF,   // A code this SDK does not know (a host newer than it).
+    NotAllowed = 13,        ///< The vNEXT draft's: the operation is not allowed here.
+    InvalidOperation = 14,  ///< The vNEXT draft's: the operation is invalid in this state.
+    UnknownStatus = 0xFF,   ///< A code this SDK does not know (a host newer than it).
   };
 
   constexpr Status(Code code = Ok) : code_(code) {}  // NOLINT: implicit by design
@@ -49,7 +49,7 @@ class PROXY_WASM_NODISCARD Status {
   constexpr Code code() const { return code_; }
   constexpr bool ok() const { return code_ == Ok; }
   constexpr explicit operator bool() const { return ok(); }
-  // The spec's name of the status, e.g. "NotFound".
+  /// The spec's name of the status, e.g. "NotFound".
   constexpr std::string_view name() const {
     switch (code_) {
       case Ok: return "Ok";
@@ -83,7 +83,7 @@ class PROXY_WASM_NODISCARD Status {
   Code code_;
 };
 
-// The name of a status, e.g. "NotFound" (same as s.name()).
+/// The name of a status, e.g. "NotFound" (same as s.name()).
 constexpr std::string_view statusName(Status s) { return s.name(); }
 
 constexpr std::string_view logLevelName(LogLevel l) {
@@ -116,7 +116,7 @@ namespace detail {
   badAccess("proxy_wasm::Maybe::value() on error status ", s);
 }
 
-// Storage for a T that may be absent, without requiring T to be default-constructible.
+/// Storage for a T that may be absent, without requiring T to be default-constructible.
 template <class T>
 class Slot {
  public:
@@ -165,9 +165,9 @@ class Slot {
 
 }  // namespace detail
 
-// A value, or the status that explains its absence. Falsy unless the host answered Ok.
-// value(), operator* and operator-> on an error are a fatal plugin error that names the
-// status (a `critical` log line, then a trap); check ok() first, or use value_or().
+/// A value, or the status that explains its absence. Falsy unless the host answered Ok.
+/// value(), operator* and operator-> on an error are a fatal plugin error that names the
+/// status (a `critical` log line, then a trap); check ok() first, or use value_or().
 template <class T>
 class PROXY_WASM_NODISCARD Result {
  public:
@@ -211,14 +211,14 @@ class PROXY_WASM_NODISCARD Result {
   Status status_;
 };
 
-// The answer to a lookup: a value, nothing, or a host failure.
-//
-//   if (auto user = getRequestHeader("x-user")) use(*user);      // present
-//   else if (!user.ok()) logWarn("cannot read x-user: ", user.status());  // failed
-//
-// Truthy when a value is present. ok() is true when the host answered (present or absent);
-// status() is the failure otherwise. value(), * and -> without a value are a fatal plugin
-// error (naming "absent" or the status); value_or() gives a fallback for both cases.
+/// The answer to a lookup: a value, nothing, or a host failure.
+///
+///   if (auto user = getRequestHeader("x-user")) use(*user);      // present
+///   else if (!user.ok()) logWarn("cannot read x-user: ", user.status());  // failed
+///
+/// Truthy when a value is present. ok() is true when the host answered (present or absent);
+/// status() is the failure otherwise. value(), * and -> without a value are a fatal plugin
+/// error (naming "absent" or the status); value_or() gives a fallback for both cases.
 template <class T>
 class PROXY_WASM_NODISCARD Maybe {
  public:

@@ -14,11 +14,11 @@ enum class LogLevel : uint32_t {
   Warn = 3,
   Error = 4,
   Critical = 5,
-  Off = 6,  // Returned by `proxy_get_log_level` when logging is disabled; never logged at.
+  Off = 6,  ///< Returned by `proxy_get_log_level` when logging is disabled; never logged at.
 };
 
-// What a stream callback tells the host. Only these two values are defined by the ABI;
-// hosts interpret them per callback (headers: stop all and watermark; body: buffer).
+/// What a stream callback tells the host. Only these two values are defined by the ABI;
+/// hosts interpret them per callback (headers: stop all and watermark; body: buffer).
 enum class Action : uint32_t {
   Continue = 0,
   Pause = 1,
@@ -33,7 +33,7 @@ enum class BufferType : uint32_t {
   GrpcReceiveBuffer = 5,
   VmConfiguration = 6,
   PluginConfiguration = 7,
-  CallData = 8,  // Foreign-function arguments.
+  CallData = 8,  ///< Foreign-function arguments.
 };
 
 enum class MapType : uint32_t {
@@ -84,7 +84,7 @@ enum class GrpcStatus : uint32_t {
   Unavailable = 14,
   DataLoss = 15,
   Unauthenticated = 16,
-  None = 0xFFFFFFFFu,  // "no gRPC status" in `proxy_send_local_response`.
+  None = 0xFFFFFFFFu,  ///< "no gRPC status" in `proxy_send_local_response`.
 };
 
 }  // namespace proxy_wasm

@@ -1,4 +1,5 @@
-// Status wire values for the host-model suites.
+// Status wire values for the host-model suites (docs/abi.md §4: the statuses, and per function
+// in §3 which of them each host function answers).
 #pragma once
 
 #include <cstdint>
