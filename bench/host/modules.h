@@ -2,8 +2,21 @@
 // (a template) calls every export directly, as an AOT-compiled host would.
 #pragma once
 
+#include <type_traits>
+
 #include "raw_plugin.h"
 #include "sdk_plugin.h"
+
+// A module exports only the callbacks it uses (the SDK omits proxy_on_done when no context
+// type overrides onDone); a host skips an absent one, and so does the driver. These
+// fallbacks lose overload resolution to wasm2c's declaration when the export exists.
+struct BenchAbsentExport {};
+#define BENCH_OPTIONAL_EXPORT(fn) \
+  template <class I, class... A>  \
+  BenchAbsentExport fn(I*, A...);
+BENCH_OPTIONAL_EXPORT(Z_sdk_pluginZ_proxy_on_done)
+BENCH_OPTIONAL_EXPORT(Z_raw_pluginZ_proxy_on_done)
+#undef BENCH_OPTIONAL_EXPORT
 
 // Z_<mod>_* are wasm2c 1.0.32's names for module <mod> (wasm2c -n <mod>).
 #define BENCH_MODULE(Traits, mod, label)                                                                   \
@@ -29,7 +42,10 @@
     static u32 onResponseHeaders(Instance* i, u32 id, u32 n, u32 eos) {                                     \
       return Z_##mod##Z_proxy_on_response_headers(i, id, n, eos);                                           \
     }                                                                                                       \
-    static u32 onDone(Instance* i, u32 id) { return Z_##mod##Z_proxy_on_done(i, id); }                      \
+    static void onDone(Instance* i, u32 id) {                                                               \
+      if constexpr (!std::is_same_v<decltype(Z_##mod##Z_proxy_on_done(i, id)), BenchAbsentExport>)          \
+        (void)Z_##mod##Z_proxy_on_done(i, id);                                                              \
+    }                                                                                                       \
     static void onDelete(Instance* i, u32 id) { Z_##mod##Z_proxy_on_delete(i, id); }                        \
   };
 

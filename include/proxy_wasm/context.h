@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "proxy_wasm/callouts.h"
+#include "proxy_wasm/detail/export_use.h"
 #include "proxy_wasm/hostcalls.h"
 #include "proxy_wasm/log.h"
 
@@ -35,6 +36,7 @@ enum HookBits : uint8_t { kHookDone = 1, kHookLog = 2, kHookDelete = 4, kAllHook
 struct ContextAccess;  ///< the dispatcher's access to context internals
 /// Defined in detail/dispatch.h.
 inline void trackCallout(ContextBase& issuer, Callout* callout, uint32_t token);
+template <class Use>
 inline void enableGrpc();
 inline Result<uint32_t> addTimer(RootContext& root, Timer* timer, std::chrono::milliseconds delay, bool repeating);
 inline bool cancelTimer(RootContext& root, uint32_t timer_id);
@@ -86,6 +88,7 @@ class ContextBase {
     auto token = detail::raw::httpCall(request.cluster(), request.serializedHeaders(), request.bodyBytes(),
                                        request.serializedTrailers(), request.timeoutMs());
     if (!token.ok()) return token;
+    PROXY_WASM_USE_EXPORT(proxy_on_http_call_response, F);
     detail::trackCallout(*this, new detail::HttpCallout<F>(std::forward<F>(on_response)), *token);
     return token;
   }
@@ -98,7 +101,7 @@ class ContextBase {
     auto token = detail::raw::grpcCall(request.cluster(), request.service(), request.method(),
                                        request.serializedMetadata(), request.messageBytes(), request.timeoutMs());
     if (!token.ok()) return token;
-    detail::enableGrpc();
+    detail::enableGrpc<F>();
     detail::trackCallout(*this, new detail::GrpcCallCallout<F>(std::forward<F>(on_response)), *token);
     return token;
   }
@@ -118,7 +121,7 @@ class ContextBase {
     auto token = detail::raw::grpcStream(request.cluster(), request.service(), request.method(),
                                          request.serializedMetadata());
     if (!token.ok()) return token;
-    detail::enableGrpc();
+    detail::enableGrpc<H>();
     H* h = handler.release();
     auto* callout = new detail::GrpcStreamCallout<H>(h);
     h->bind(callout, *token);
@@ -266,7 +269,11 @@ class RootContext : public ContextBase {
 
   /// Ticks onTick() every `period_ms` milliseconds; 0 stops. BadArgument, logged, while
   /// timers (addTimer) own this root's tick.
-  PROXY_WASM_NODISCARD Status setTickPeriod(uint32_t period_ms) { return detail::setTickPeriod(*this, period_ms); }
+  template <class Unused = void>  // a template: only a plugin that calls it exports proxy_on_tick
+  PROXY_WASM_NODISCARD Status setTickPeriod(uint32_t period_ms) {
+    PROXY_WASM_USE_EXPORT(proxy_on_tick, Unused);
+    return detail::setTickPeriod(*this, period_ms);
+  }
 
   /// -- Timers: any number of repeating or one-shot timers per root, multiplexed on the
   ///    root's single tick by the host clock (O(log n) each). While a root has timers they
@@ -275,10 +282,12 @@ class RootContext : public ContextBase {
   ///    this root. Returns the timer id (for cancelTimer()). On an error no timer is left.
   template <class F>
   PROXY_WASM_NODISCARD Result<uint32_t> addTimer(std::chrono::milliseconds period, F&& fn) {
+    PROXY_WASM_USE_EXPORT(proxy_on_tick, F);
     return detail::addTimer(*this, new detail::TimerFn<F>(std::forward<F>(fn)), period, true);
   }
   template <class F>
   PROXY_WASM_NODISCARD Result<uint32_t> addOneShotTimer(std::chrono::milliseconds delay, F&& fn) {
+    PROXY_WASM_USE_EXPORT(proxy_on_tick, F);
     return detail::addTimer(*this, new detail::TimerFn<F>(std::forward<F>(fn)), delay, false);
   }
   /// Cancels a timer of this root; false when it has none with that id.

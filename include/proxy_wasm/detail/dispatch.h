@@ -97,8 +97,14 @@ class Scope {
 
 // ---- Callouts ------------------------------------------------------------------------------
 
-// Called by grpcCall/grpcStream only: a plugin without gRPC links (and imports) no gRPC code.
+// Called by grpcCall/grpcStream only: a plugin without gRPC links (and imports, and
+// exports) no gRPC code.
+template <class Use>
 inline void enableGrpc() {
+  PROXY_WASM_USE_EXPORT(proxy_on_grpc_receive_initial_metadata, Use);
+  PROXY_WASM_USE_EXPORT(proxy_on_grpc_receive, Use);
+  PROXY_WASM_USE_EXPORT(proxy_on_grpc_receive_trailing_metadata, Use);
+  PROXY_WASM_USE_EXPORT(proxy_on_grpc_close, Use);
   Runtime& r = runtime();
   r.grpc_cancel = [](uint32_t t) { return raw::grpcCancel(t).code(); };
   r.grpc_close = [](uint32_t t) { return raw::grpcClose(t).code(); };
