@@ -1,6 +1,9 @@
 // VM-wide state: shared data (per vm_id, compare-and-swap), shared queues and metrics.
 #include "proxy_wasm/host/host.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace proxy_wasm::host {
 
 namespace {
@@ -9,9 +12,34 @@ constexpr uint32_t kMetricCounter = 0, kMetricGauge = 1, kMetricHistogram = 2;
 
 }  // namespace
 
+void Host::Metric::record(uint64_t sample, size_t kept) {
+  summary.min = summary.count == 0 ? sample : std::min(summary.min, sample);
+  summary.max = summary.count == 0 ? sample : std::max(summary.max, sample);
+  ++summary.count;
+  summary.sum = sample > UINT64_MAX - summary.sum ? UINT64_MAX : summary.sum + sample;
+  if (kept == 0) kept = 1;
+  if (ring.size() < kept) {
+    ring.push_back(sample);
+    return;
+  }
+  // Full (or the bound shrank): overwrite the oldest.
+  if (next >= ring.size()) next = 0;
+  ring[next] = sample;
+  next = (next + 1) % ring.size();
+}
+
+std::vector<uint64_t> Host::Metric::samples() const {
+  std::vector<uint64_t> out;
+  out.reserve(ring.size());
+  const size_t start = next < ring.size() ? next : 0;
+  out.insert(out.end(), ring.begin() + std::ptrdiff_t(start), ring.end());
+  out.insert(out.end(), ring.begin(), ring.begin() + std::ptrdiff_t(start));
+  return out;
+}
+
 std::map<std::string, Host::MetricValue> Host::metrics() const {
   std::map<std::string, MetricValue> out;
-  for (auto& [name, m] : metrics_) out[name] = MetricValue{m.type, m.value, m.samples};
+  for (auto& [name, m] : metrics_) out[name] = MetricValue{m.type, m.value, m.samples(), m.summary};
   return out;
 }
 
@@ -30,7 +58,13 @@ std::optional<int64_t> Host::gauge(std::string_view name) const {
 std::optional<std::vector<uint64_t>> Host::histogram(std::string_view name) const {
   auto it = metrics_.find(std::string(name));
   if (it == metrics_.end() || it->second.type != MetricType::Histogram) return std::nullopt;
-  return it->second.samples;
+  return it->second.samples();
+}
+
+std::optional<Host::HistogramSummary> Host::histogramSummary(std::string_view name) const {
+  auto it = metrics_.find(std::string(name));
+  if (it == metrics_.end() || it->second.type != MetricType::Histogram) return std::nullopt;
+  return it->second.summary;
 }
 
 void Host::setSharedData(std::string_view key, std::string_view value) { (void)hSetSharedData(key, value, 0); }
@@ -190,7 +224,7 @@ Status Host::hRecordMetric(uint32_t id, uint64_t value) {
       m.value = int64_t(value);
       return Status::Ok;
     case kMetricHistogram:
-      m.samples.push_back(value);
+      m.record(value, options_.histogram_samples_kept);
       return Status::Ok;
     default:
       return Status::BadArgument;
