@@ -110,6 +110,19 @@ bool tracing() {
   return on;
 }
 
+// A finding: the VM trapped. Prints why, with the plugin's last error and critical lines
+// (the SDK logs a critical line before it traps), then aborts.
+[[noreturn]] void trapped(const Host& host, const char* when) {
+  std::fprintf(stderr, "the VM trapped%s: %s\n", when, host.failure().c_str());
+  size_t shown = 0;
+  for (auto it = host.logs().rbegin(); it != host.logs().rend() && shown < 8; ++it) {
+    if (it->level < proxy_wasm::LogLevel::Error) continue;
+    std::fprintf(stderr, "  context %u: %s\n", it->context_id, it->message.c_str());
+    ++shown;
+  }
+  std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -262,14 +275,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
     }
   }
-  if (host->failed() && !allowTraps()) {
-    std::fprintf(stderr, "the VM trapped: %s\n", host->failure().c_str());
-    std::abort();
-  }
+  if (host->failed() && !allowTraps()) trapped(*host, "");
   host->shutdown();
-  if (host->failed() && !allowTraps()) {
-    std::fprintf(stderr, "the VM trapped at shutdown: %s\n", host->failure().c_str());
-    std::abort();
-  }
+  if (host->failed() && !allowTraps()) trapped(*host, " at shutdown");
   return 0;
 }
