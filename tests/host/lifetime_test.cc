@@ -36,15 +36,32 @@ namespace {
 
 std::string n(uint32_t id) { return std::to_string(id); }
 
+// The probe's lines: a context told of its deletion (onDelete), an object freed with
+// `left` probe objects still alive, and a stream ended as Envoy ends one (on_log, on_done,
+// on_delete, then the object is freed), followed by `then` (its root freed with it).
+std::string deleted(uint32_t id, uint32_t root) { return "delete " + n(id) + " of " + n(root) + " 'lifetime'"; }
+std::string freed(uint32_t id, int left) { return "free " + n(id) + " (" + std::to_string(left) + " left)"; }
+Lines ended(uint32_t id, uint32_t root, int left, const Lines& then = {}) {
+  Lines out{"log " + n(id), "done " + n(id), deleted(id, root), freed(id, left)};
+  out.insert(out.end(), then.begin(), then.end());
+  return out;
+}
+
 struct Probe {
-  std::unique_ptr<Host> host = makeHost();
+  std::unique_ptr<Host> owned = makeHost();
+  Host& host = *owned;
   uint32_t root = 0;
   size_t info_seen = 0, errors_seen = 0;  // host.logs() read so far by take() and errors()
 
   Probe() {
-    root = host->startPlugin({"lifetime"});
+    root = host.startPlugin({"lifetime"});
     REQUIRE(root != 0);
     CHECK(take() == Lines{"new root " + n(root) + " 'lifetime'"});
+  }
+  // The run ends with no error line from the SDK and no trap.
+  void checkClean() {
+    CHECK(errors().empty());
+    CHECK_FALSE(host.failed());
   }
   // The Info lines logged since the last take(): the probe's record of what ran.
   Lines take() { return since(LogLevel::Info, info_seen); }
@@ -52,7 +69,7 @@ struct Probe {
   Lines errors() { return since(LogLevel::Error, errors_seen); }
   Lines since(LogLevel level, size_t& seen) {
     Lines out;
-    const auto& logs = host->logs();
+    const auto& logs = host.logs();
     for (size_t i = seen; i < logs.size(); ++i)
       if (logs[i].level == level) out.push_back(logs[i].message);
     seen = logs.size();
@@ -60,18 +77,25 @@ struct Probe {
   }
   // A stream whose request headers ran with `ops` in x-op.
   HttpStream& stream(std::string_view ops = {}) {
-    HttpStream& s = host->newHttpStream(root);
+    HttpStream& s = host.newHttpStream(root);
     HeaderList headers{{":path", "/"}, {":method", "GET"}};
     if (!ops.empty()) headers.add("x-op", ops);
     s.sendRequestHeaders(headers, false);
     return s;
   }
+  // A stream that ran and ended: its id.
+  uint32_t endedStream() {
+    HttpStream& s = stream();
+    s.finish();
+    take();
+    return s.id();
+  }
   // How many probe objects are alive, as a fresh root of the same plugin counts them.
   std::string liveSeenByNewRoot() {
-    const uint32_t other = host->startPlugin({"lifetime"});
+    const uint32_t other = host.startPlugin({"lifetime"});
     REQUIRE(other != 0);
     take();
-    host->tick(other);
+    host.tick(other);
     const Lines lines = take();
     REQUIRE(lines.size() == 1);
     return lines[0];
@@ -80,67 +104,58 @@ struct Probe {
 
 }  // namespace
 
-TEST_CASE("a root deleted before its streams: they keep working on the root the SDK keeps, which goes with the last") {
-  Probe p;
-  Host& host = *p.host;
-  HttpStream& a = p.stream("call");
-  HttpStream& b = p.stream();
-  const uint32_t root = p.root, ia = a.id(), ib = b.id();
+TEST_CASE_FIXTURE(Probe, "a root deleted before its streams: they keep working on the root the SDK keeps, which goes with the last") {
+  HttpStream& a = stream("call");
+  HttpStream& b = stream();
+  const uint32_t ia = a.id(), ib = b.id();
   const uint32_t token = host.httpCalls().at(0).token;
-  p.take();
+  take();
 
   // The host deletes the root first: it is told, but its object waits for its streams.
   host.deliverCallback(Callback::Delete, {root});
-  CHECK(p.take() == Lines{"delete " + n(root) + " of " + n(root) + " 'lifetime'"});
+  CHECK(take() == Lines{deleted(root, root)});
 
   // The streams go on: their callbacks run and read their root, the stream's callout
   // response reaches its callback.
   a.sendResponseHeaders({{":status", "200"}}, false);
-  CHECK(p.take() == Lines{"response headers " + n(ia) + " of " + n(root) + " 'lifetime'"});
+  CHECK(take() == Lines{"response headers " + n(ia) + " of " + n(root) + " 'lifetime'"});
   REQUIRE(host.respondHttpCall(token, {{":status", "201"}}, "body"));
-  CHECK(p.take() == Lines{"response " + n(ia) + " of " + n(root) + " 'lifetime': status 201"});
+  CHECK(take() == Lines{"response " + n(ia) + " of " + n(root) + " 'lifetime': status 201"});
 
   // Root callbacks for the deleted root reach no object.
   host.tick(root);
-  CHECK(p.take().empty());
+  CHECK(take().empty());
 
   // The first stream ends (Envoy's order: log, done, delete): the root stays for the other.
   a.finish();
-  CHECK(p.take() == Lines{"log " + n(ia), "done " + n(ia), "delete " + n(ia) + " of " + n(root) + " 'lifetime'",
-                            "free " + n(ia) + " (2 left)"});
+  CHECK(take() == ended(ia, root, 2));
   b.sendResponseHeaders({{":status", "200"}}, true);
-  CHECK(p.take() == Lines{"response headers " + n(ib) + " of " + n(root) + " 'lifetime'"});
+  CHECK(take() == Lines{"response headers " + n(ib) + " of " + n(root) + " 'lifetime'"});
   // The last stream ends: the root goes with it.
   b.finish();
-  CHECK(p.take() == Lines{"log " + n(ib), "done " + n(ib), "delete " + n(ib) + " of " + n(root) + " 'lifetime'",
-                            "free " + n(ib) + " (1 left)", "free " + n(root) + " (0 left)"});
-  CHECK(p.liveSeenByNewRoot() == "tick " + n(root + 3) + ": 1 live");  // only the new root
+  CHECK(take() == ended(ib, root, 1, {freed(root, 0)}));
+  CHECK(liveSeenByNewRoot() == "tick " + n(root + 3) + ": 1 live");  // only the new root
 
   // The host finishing the root it thinks is alive reaches nothing.
   host.shutdown();
-  const Lines at_shutdown = p.take();
-  CHECK(at_shutdown == Lines{"done " + n(root + 3), "delete " + n(root + 3) + " of " + n(root + 3) + " 'lifetime'",
-                             "free " + n(root + 3) + " (0 left)"});
-  CHECK(p.errors().empty());
-  CHECK_FALSE(host.failed());
+  const Lines at_shutdown = take();
+  CHECK(at_shutdown == Lines{"done " + n(root + 3), deleted(root + 3, root + 3),
+                             freed(root + 3, 0)});
+  checkClean();
 }
 
-TEST_CASE("a root deleted with no stream is freed at once; one deleted with a pending stream callout drops nothing") {
-  Probe p;
-  Host& host = *p.host;
-  host.deliverCallback(Callback::Delete, {p.root});
-  CHECK(p.take() == Lines{"delete " + n(p.root) + " of " + n(p.root) + " 'lifetime'", "free " + n(p.root) + " (0 left)"});
+TEST_CASE_FIXTURE(Probe, "a root deleted with no stream is freed at once; later deletes of its id and its shutdown reach nothing") {
+  host.deliverCallback(Callback::Delete, {root});
+  CHECK(take() == Lines{deleted(root, root), freed(root, 0)});
   // A second delete of the same id, and the host's own finalization later, reach nothing.
-  host.deliverCallback(Callback::Delete, {p.root});
+  host.deliverCallback(Callback::Delete, {root});
   host.shutdown();
-  CHECK(p.errors().empty());
-  CHECK(p.take().empty());
+  CHECK(errors().empty());
+  CHECK(take().empty());
   CHECK_FALSE(host.failed());
 }
 
-TEST_CASE("a stream deleted inside its own callout callback: the callback finishes on a live object, freed after it") {
-  Probe p;
-  Host& host = *p.host;
+TEST_CASE_FIXTURE(Probe, "a stream deleted inside its own callout callback: the callback finishes on a live object, freed after it") {
   // A host can only call into the module from inside a host call: the foreign function
   // "end_stream" deletes the calling stream (proxy_on_delete) while its callback runs.
   int deletions = 0;
@@ -149,138 +164,113 @@ TEST_CASE("a stream deleted inside its own callout callback: the callback finish
     host.deliverCallback(Callback::Delete, {uint32_t(std::stoul(std::string(args)))});
     return Status(Status::Ok);
   });
-  HttpStream& s = p.stream("call,end-in-callback,pause");
+  HttpStream& s = stream("call,end-in-callback,pause");
   const uint32_t id = s.id();
-  CHECK(p.take() == Lines{"new http " + n(id) + " of " + n(p.root),
-                            "request headers " + n(id) + " of " + n(p.root) + " 'lifetime'", "call " + n(id) + ": Ok"});
+  CHECK(take() == Lines{"new http " + n(id) + " of " + n(root),
+                            "request headers " + n(id) + " of " + n(root) + " 'lifetime'", "call " + n(id) + ": Ok"});
   REQUIRE(host.respondHttpCall(host.httpCalls().at(0).token, {{":status", "200"}}));
   CHECK(deletions == 1);
-  CHECK(p.take() == Lines{"response " + n(id) + " of " + n(p.root) + " 'lifetime': status 200",
-                            "delete " + n(id) + " of " + n(p.root) + " 'lifetime'",
-                            "after end_stream " + n(id) + ": Ok kind http root 'lifetime'", "free " + n(id) + " (1 left)"});
+  CHECK(take() == Lines{"response " + n(id) + " of " + n(root) + " 'lifetime': status 200",
+                            deleted(id, root),
+                            "after end_stream " + n(id) + ": Ok kind http root 'lifetime'", freed(id, 1)});
   // The stream has stopped for the plugin: later callbacks for its id reach no object (an
   // error line names the id), and the host's own finalization of it runs nothing.
   s.sendResponseHeaders({{":status", "200"}}, true);
-  CHECK(p.errors() == Lines{"proxy-wasm: callback for unknown or mismatched context " + n(id)});
-  CHECK(p.take().empty());
+  CHECK(errors() == Lines{"proxy-wasm: callback for unknown or mismatched context " + n(id)});
+  CHECK(take().empty());
   s.finish();
-  CHECK(p.errors().empty());
-  CHECK(p.take().empty());
-  CHECK(p.liveSeenByNewRoot() == "tick " + n(id + 1) + ": 2 live");
+  CHECK(errors().empty());
+  CHECK(take().empty());
+  CHECK(liveSeenByNewRoot() == "tick " + n(id + 1) + ": 2 live");
   CHECK_FALSE(host.failed());
 }
 
-TEST_CASE("a live stream's id reused for a new stream: the old object is retired unnotified, the new one gets the callbacks") {
-  Probe p;
-  Host& host = *p.host;
-  HttpStream& s = p.stream("call");
+TEST_CASE_FIXTURE(Probe, "a live stream's id reused for a new stream: the old object is retired unnotified, the new one gets the callbacks") {
+  HttpStream& s = stream("call");
   const uint32_t id = s.id();
-  p.take();
-  host.deliverCallback(Callback::ContextCreate, {id, p.root});
+  take();
+  host.deliverCallback(Callback::ContextCreate, {id, root});
   // The host forgot the old stream (it reuses the id): no onDelete; its callout goes with it.
-  CHECK(p.take() == Lines{"new http " + n(id) + " of " + n(p.root), "free " + n(id) + " (2 left)"});
+  CHECK(take() == Lines{"new http " + n(id) + " of " + n(root), freed(id, 2)});
   REQUIRE(host.respondHttpCall(host.httpCalls().at(0).token, {{":status", "200"}}));
-  CHECK(p.take().empty());  // the old stream's callback does not run
+  CHECK(take().empty());  // the old stream's callback does not run
   s.sendResponseHeaders({{":status", "200"}}, true);
-  CHECK(p.take() == Lines{"response headers " + n(id) + " of " + n(p.root) + " 'lifetime'"});
+  CHECK(take() == Lines{"response headers " + n(id) + " of " + n(root) + " 'lifetime'"});
   s.finish();
-  CHECK(p.take() == Lines{"log " + n(id), "done " + n(id), "delete " + n(id) + " of " + n(p.root) + " 'lifetime'",
-                            "free " + n(id) + " (1 left)"});
-  CHECK(p.errors().empty());
-  CHECK_FALSE(host.failed());
+  CHECK(take() == ended(id, root, 1));
+  checkClean();
 }
 
-TEST_CASE("a just-deleted stream's id reused: a new object, called and deleted like any") {
-  Probe p;
-  Host& host = *p.host;
-  HttpStream& s = p.stream();
-  const uint32_t id = s.id();
-  s.finish();
-  p.take();
-  host.deliverCallback(Callback::ContextCreate, {id, p.root});
+TEST_CASE_FIXTURE(Probe, "a just-deleted stream's id reused: a new object, called and deleted like any") {
+  const uint32_t id = endedStream();
+  host.deliverCallback(Callback::ContextCreate, {id, root});
   host.deliverCallback(Callback::RequestHeaders, {id, 0, 1});
   host.deliverCallback(Callback::Delete, {id});
-  CHECK(p.take() == Lines{"new http " + n(id) + " of " + n(p.root),
-                            "request headers " + n(id) + " of " + n(p.root) + " 'lifetime'",
-                            "delete " + n(id) + " of " + n(p.root) + " 'lifetime'", "free " + n(id) + " (1 left)"});
-  CHECK(p.errors().empty());
-  CHECK_FALSE(host.failed());
+  CHECK(take() == Lines{"new http " + n(id) + " of " + n(root),
+                            "request headers " + n(id) + " of " + n(root) + " 'lifetime'",
+                            deleted(id, root), freed(id, 1)});
+  checkClean();
 }
 
-TEST_CASE("a deleted root's id reused for a new root while the old root's streams live: each stream keeps its own root") {
-  Probe p;
-  Host& host = *p.host;
-  HttpStream& s = p.stream();
-  const uint32_t root = p.root, id = s.id();
+TEST_CASE_FIXTURE(Probe, "a deleted root's id reused for a new root while the old root's streams live: each stream keeps its own root") {
+  HttpStream& s = stream();
+  const uint32_t id = s.id();
   host.deliverCallback(Callback::Delete, {root});
-  p.take();
+  take();
   // A new root with the same id (its root id comes from the host's plugin_root_id).
   host.deliverCallback(Callback::ContextCreate, {root, 0});
-  CHECK(p.take() == Lines{"new root " + n(root) + " 'lifetime'"});
+  CHECK(take() == Lines{"new root " + n(root) + " 'lifetime'"});
   s.sendResponseHeaders({{":status", "200"}}, true);
-  CHECK(p.take() == Lines{"response headers " + n(id) + " of " + n(root) + " 'lifetime'"});
+  CHECK(take() == Lines{"response headers " + n(id) + " of " + n(root) + " 'lifetime'"});
   s.finish();  // frees the stream and the old root, not the new one
-  CHECK(p.take() == Lines{"log " + n(id), "done " + n(id), "delete " + n(id) + " of " + n(root) + " 'lifetime'",
-                            "free " + n(id) + " (2 left)", "free " + n(root) + " (1 left)"});
+  CHECK(take() == ended(id, root, 2, {freed(root, 1)}));
   host.tick(root);  // the new root takes the root's callbacks
-  CHECK(p.take() == Lines{"tick " + n(root) + ": 1 live"});
+  CHECK(take() == Lines{"tick " + n(root) + ": 1 live"});
   host.shutdown();
-  CHECK(p.take() == Lines{"done " + n(root), "delete " + n(root) + " of " + n(root) + " 'lifetime'",
-                            "free " + n(root) + " (0 left)"});
-  CHECK(p.errors().empty());
-  CHECK_FALSE(host.failed());
+  CHECK(take() == Lines{"done " + n(root), deleted(root, root),
+                            freed(root, 0)});
+  checkClean();
 }
 
-TEST_CASE("a live root's id reused for a new root: the old root is retired unnotified and kept for its streams") {
-  Probe p;
-  Host& host = *p.host;
-  HttpStream& s = p.stream();
-  const uint32_t root = p.root, id = s.id();
-  p.take();
-  host.deliverCallback(Callback::ContextCreate, {root, 0});
-  CHECK(p.take() == Lines{"new root " + n(root) + " 'lifetime'"});  // the old one waits for its stream
-  s.finish();
-  CHECK(p.take() == Lines{"log " + n(id), "done " + n(id), "delete " + n(id) + " of " + n(root) + " 'lifetime'",
-                            "free " + n(id) + " (2 left)", "free " + n(root) + " (1 left)"});
-  CHECK(p.errors().empty());
-  CHECK_FALSE(host.failed());
-}
-
-TEST_CASE("a new root created with a live stream's id retires the stream") {
-  Probe p;
-  Host& host = *p.host;
-  HttpStream& s = p.stream();
+TEST_CASE_FIXTURE(Probe, "a live root's id reused for a new root: the old root is retired unnotified and kept for its streams") {
+  HttpStream& s = stream();
   const uint32_t id = s.id();
-  p.take();
+  take();
+  host.deliverCallback(Callback::ContextCreate, {root, 0});
+  CHECK(take() == Lines{"new root " + n(root) + " 'lifetime'"});  // the old one waits for its stream
+  s.finish();
+  CHECK(take() == ended(id, root, 2, {freed(root, 1)}));
+  checkClean();
+}
+
+TEST_CASE_FIXTURE(Probe, "a new root created with a live stream's id retires the stream") {
+  HttpStream& s = stream();
+  const uint32_t id = s.id();
+  take();
   host.deliverCallback(Callback::ContextCreate, {id, 0});
-  CHECK(p.take() == Lines{"new root " + n(id) + " 'lifetime'", "free " + n(id) + " (2 left)"});
+  CHECK(take() == Lines{"new root " + n(id) + " 'lifetime'", freed(id, 2)});
   // The host's later stream callbacks for the id reach the root, not a stream: refused.
   s.sendResponseHeaders({{":status", "200"}}, true);
-  CHECK(p.errors() == Lines{"proxy-wasm: callback for unknown or mismatched context " + n(id)});
-  CHECK(p.take().empty());
+  CHECK(errors() == Lines{"proxy-wasm: callback for unknown or mismatched context " + n(id)});
+  CHECK(take().empty());
   CHECK_FALSE(host.failed());
 }
 
-TEST_CASE("deletes and finalization of ids the SDK does not have reach nothing") {
-  Probe p;
-  Host& host = *p.host;
-  HttpStream& s = p.stream();
-  const uint32_t id = s.id();
-  s.finish();
-  p.take();
+TEST_CASE_FIXTURE(Probe, "deletes and finalization of ids the SDK does not have reach nothing") {
+  const uint32_t id = endedStream();
   for (uint32_t unknown : {0u, id, id + 100, 0xFFFFFFFFu}) {
     CAPTURE(unknown);
     CHECK(host.deliverCallback(Callback::Log, {unknown}) == 0u);
     CHECK(host.deliverCallback(Callback::Done, {unknown}) == 1u);  // done: nothing holds it
     CHECK(host.deliverCallback(Callback::Delete, {unknown}) == 0u);
   }
-  CHECK(p.errors().empty());
-  CHECK(p.take().empty());
+  CHECK(errors().empty());
+  CHECK(take().empty());
   // A stream created for a root the SDK does not have is refused, with an error line.
   host.deliverCallback(Callback::ContextCreate, {id + 200, id + 100});
-  CHECK(p.errors() ==
+  CHECK(errors() ==
         Lines{"proxy-wasm: context " + n(id + 200) + " created with unknown root context " + n(id + 100)});
-  CHECK(p.take().empty());
-  CHECK(p.liveSeenByNewRoot() == "tick " + n(id + 1) + ": 2 live");
+  CHECK(take().empty());
+  CHECK(liveSeenByNewRoot() == "tick " + n(id + 1) + ": 2 live");
   CHECK_FALSE(host.failed());
 }
