@@ -10,6 +10,10 @@ namespace {
 
 constexpr uint32_t kMetricCounter = 0, kMetricGauge = 1, kMetricHistogram = 2;
 
+// Envoy's counters and gauges are uint64 and wrap; the model keeps the value as int64
+// (gauges go below zero through increments): add modulo 2^64, never signed overflow.
+int64_t wrappingAdd(int64_t value, uint64_t delta) { return int64_t(uint64_t(value) + delta); }
+
 }  // namespace
 
 void Host::Metric::record(uint64_t sample, size_t kept) {
@@ -202,10 +206,10 @@ Status Host::hIncrementMetric(uint32_t id, int64_t delta) {
   switch (id & 3) {
     case kMetricCounter:
       if (delta <= 0) return Status::BadArgument;
-      m.value += delta;
+      m.value = wrappingAdd(m.value, uint64_t(delta));
       return Status::Ok;
     case kMetricGauge:
-      m.value += delta;
+      m.value = wrappingAdd(m.value, uint64_t(delta));
       return Status::Ok;
     default:
       return Status::BadArgument;
@@ -218,7 +222,7 @@ Status Host::hRecordMetric(uint32_t id, uint64_t value) {
   Metric& m = metrics_[it->second];
   switch (id & 3) {
     case kMetricCounter:
-      m.value += int64_t(value);  // Envoy adds (the spec says "set")
+      m.value = wrappingAdd(m.value, value);  // Envoy adds (the spec says "set")
       return Status::Ok;
     case kMetricGauge:
       m.value = int64_t(value);

@@ -114,6 +114,27 @@ TEST_CASE("metrics: ids carry the type, statuses per type") {
   CHECK(f.H().histogram("h") == std::vector<uint64_t>{42});
 }
 
+TEST_CASE("counters and gauges wrap at 2^64 as Envoy's uint64 stats do, whatever the deltas") {
+  // Found by the abi fuzzer: two large increments overflowed the model's int64 (UB).
+  Fx f;
+  const uint32_t root = f.start();
+  f.inTick(root, [&] {
+    auto c = f.in("c"), g = f.in("g");
+    const Ptr ic = f.slot(), ig = f.slot();
+    REQUIRE(abi::proxy_define_metric(f.H(), f.M(), 0, c.p, c.n, ic) == kOk);
+    REQUIRE(abi::proxy_define_metric(f.H(), f.M(), 1, g.p, g.n, ig) == kOk);
+    const int64_t big = INT64_MAX - 5;
+    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ic), big) == kOk);
+    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ic), big) == kOk);
+    CHECK(abi::proxy_record_metric(f.H(), f.M(), f.M().u32(ic), UINT64_MAX) == kOk);
+    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ig), big) == kOk);
+    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ig), big) == kOk);
+    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ig), INT64_MIN) == kOk);
+  });
+  CHECK(f.H().counter("c") == uint64_t(2) * uint64_t(INT64_MAX - 5) - 1);  // modulo 2^64
+  CHECK(f.H().gauge("g") == int64_t(uint64_t(2) * uint64_t(INT64_MAX - 5) + uint64_t(INT64_MIN)));
+}
+
 TEST_CASE("histograms keep a bounded number of samples; the summary covers every one") {
   // A long run records a sample per request: the host keeps the most recent
   // histogram_samples_kept (default 1024) and a count/sum/min/max of all of them, so its
