@@ -203,6 +203,9 @@ class Runner {
           std::string samples;
           for (size_t i = 0; i < m.samples.size(); ++i)
             samples += (i ? ", " : "") + std::to_string(m.samples[i]);
+          if (m.summary.count > m.samples.size())  // the host keeps the most recent samples
+            samples = "... " + samples + " (last " + std::to_string(m.samples.size()) + " of " +
+                      std::to_string(m.summary.count) + ")";
           std::printf("  histogram %s = [%s]\n", name.c_str(), samples.c_str());
           break;
         }

@@ -2,6 +2,8 @@
 // proxy_set_property writes, and the host's own values.
 #include "proxy_wasm/host/host.h"
 
+#include <cstring>
+
 namespace proxy_wasm::host {
 
 namespace {
@@ -12,27 +14,43 @@ std::string u64Bytes(uint64_t v) {
   return out;
 }
 
-// Splits a NUL-joined property path; a trailing empty segment is ignored (CSDK sends one).
-std::vector<std::string_view> splitPath(std::string_view path) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('\0', start);
-    if (end == std::string_view::npos) end = path.size();
-    parts.push_back(path.substr(start, end - start));
+// A NUL-joined property path split in place: its first segments and how many there are; a
+// trailing empty segment is ignored (CSDK sends one). No lookup reads past the third
+// segment, so only three are kept and the count saturates at four ("more"): a path of any
+// length costs a few memchr calls and no allocation (a module may send a 64 KiB path of
+// NULs, as the abi fuzzer does).
+struct PathParts {
+  static constexpr size_t kKept = 3;
+  std::string_view segments[kKept];
+  size_t count = 0;  // min(segments, kKept + 1)
+  size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+  std::string_view operator[](size_t i) const { return segments[i]; }
+};
+
+PathParts splitPath(std::string_view path) {
+  PathParts out;
+  size_t start = 0, raw = 0;  // raw: segments found, the trailing empty one included
+  while (raw <= PathParts::kKept) {
+    const void* nul = path.size() > start ? std::memchr(path.data() + start, '\0', path.size() - start) : nullptr;
+    const size_t end = nul ? size_t(static_cast<const char*>(nul) - path.data()) : path.size();
+    if (raw < PathParts::kKept) out.segments[raw] = path.substr(start, end - start);
+    ++raw;
+    if (!nul) {
+      const bool trailing_empty = end == start;  // the last segment (after the last NUL) is empty
+      out.count = raw - (trailing_empty ? 1 : 0);
+      return out;
+    }
     start = end + 1;
   }
-  if (!parts.empty() && parts.back().empty()) parts.pop_back();
-  return parts;
+  out.count = PathParts::kKept + 1;  // at least kKept + 2 raw segments: more than any lookup reads
+  return out;
 }
 
-std::string joinPath(const std::vector<std::string_view>& parts) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) out.push_back('\0');
-    out.append(parts[i]);
-  }
-  return out;
+// The path as the host stores it: the segments joined again, i.e. without the trailing NUL
+// of an ignored empty segment.
+std::string_view pathKey(std::string_view path) {
+  return !path.empty() && path.back() == '\0' ? path.substr(0, path.size() - 1) : path;
 }
 
 // Top-level names Envoy resolves itself (CEL attributes and its own tokens); any other
@@ -52,7 +70,7 @@ bool envoyAttribute(std::string_view name) {
 
 // Properties derived from the effective stream, as Envoy computes them.
 std::optional<std::string> Host::streamProperty(std::string_view path) {
-  const auto parts = splitPath(path);
+  const PathParts parts = splitPath(path);
   if (parts.empty()) return std::nullopt;
   const uint32_t root = rootOf(effective());
   if (RootRecord* r = rootRecord(root)) {
@@ -139,8 +157,8 @@ std::optional<std::string> Host::streamProperty(std::string_view path) {
 }
 
 Status Host::hGetProperty(std::string_view path, std::string& value) {
-  const auto parts = splitPath(path);
-  const std::string key = joinPath(parts);
+  const PathParts parts = splitPath(path);
+  const std::string key(pathKey(path));
   HttpStream* s = effectiveHttp();
   TcpConnection* c = effectiveTcp();
   // Per-stream values the test set (they stand for Envoy's attributes), then the values

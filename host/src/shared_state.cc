@@ -1,17 +1,49 @@
 // VM-wide state: shared data (per vm_id, compare-and-swap), shared queues and metrics.
 #include "proxy_wasm/host/host.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace proxy_wasm::host {
 
 namespace {
 
 constexpr uint32_t kMetricCounter = 0, kMetricGauge = 1, kMetricHistogram = 2;
 
+// Envoy's counters and gauges are uint64 and wrap; the model keeps the value as int64
+// (gauges go below zero through increments): add modulo 2^64, never signed overflow.
+int64_t wrappingAdd(int64_t value, uint64_t delta) { return int64_t(uint64_t(value) + delta); }
+
 }  // namespace
+
+void Host::Metric::record(uint64_t sample, size_t kept) {
+  summary.min = summary.count == 0 ? sample : std::min(summary.min, sample);
+  summary.max = summary.count == 0 ? sample : std::max(summary.max, sample);
+  ++summary.count;
+  summary.sum = sample > UINT64_MAX - summary.sum ? UINT64_MAX : summary.sum + sample;
+  if (kept == 0) kept = 1;
+  if (ring.size() < kept) {
+    ring.push_back(sample);
+    return;
+  }
+  // Full (or the bound shrank): overwrite the oldest.
+  if (next >= ring.size()) next = 0;
+  ring[next] = sample;
+  next = (next + 1) % ring.size();
+}
+
+std::vector<uint64_t> Host::Metric::samples() const {
+  std::vector<uint64_t> out;
+  out.reserve(ring.size());
+  const size_t start = next < ring.size() ? next : 0;
+  out.insert(out.end(), ring.begin() + std::ptrdiff_t(start), ring.end());
+  out.insert(out.end(), ring.begin(), ring.begin() + std::ptrdiff_t(start));
+  return out;
+}
 
 std::map<std::string, Host::MetricValue> Host::metrics() const {
   std::map<std::string, MetricValue> out;
-  for (auto& [name, m] : metrics_) out[name] = MetricValue{m.type, m.value, m.samples};
+  for (auto& [name, m] : metrics_) out[name] = MetricValue{m.type, m.value, m.samples(), m.summary};
   return out;
 }
 
@@ -30,7 +62,13 @@ std::optional<int64_t> Host::gauge(std::string_view name) const {
 std::optional<std::vector<uint64_t>> Host::histogram(std::string_view name) const {
   auto it = metrics_.find(std::string(name));
   if (it == metrics_.end() || it->second.type != MetricType::Histogram) return std::nullopt;
-  return it->second.samples;
+  return it->second.samples();
+}
+
+std::optional<Host::HistogramSummary> Host::histogramSummary(std::string_view name) const {
+  auto it = metrics_.find(std::string(name));
+  if (it == metrics_.end() || it->second.type != MetricType::Histogram) return std::nullopt;
+  return it->second.summary;
 }
 
 void Host::setSharedData(std::string_view key, std::string_view value) { (void)hSetSharedData(key, value, 0); }
@@ -168,10 +206,10 @@ Status Host::hIncrementMetric(uint32_t id, int64_t delta) {
   switch (id & 3) {
     case kMetricCounter:
       if (delta <= 0) return Status::BadArgument;
-      m.value += delta;
+      m.value = wrappingAdd(m.value, uint64_t(delta));
       return Status::Ok;
     case kMetricGauge:
-      m.value += delta;
+      m.value = wrappingAdd(m.value, uint64_t(delta));
       return Status::Ok;
     default:
       return Status::BadArgument;
@@ -184,13 +222,13 @@ Status Host::hRecordMetric(uint32_t id, uint64_t value) {
   Metric& m = metrics_[it->second];
   switch (id & 3) {
     case kMetricCounter:
-      m.value += int64_t(value);  // Envoy adds (the spec says "set")
+      m.value = wrappingAdd(m.value, value);  // Envoy adds (the spec says "set")
       return Status::Ok;
     case kMetricGauge:
       m.value = int64_t(value);
       return Status::Ok;
     case kMetricHistogram:
-      m.samples.push_back(value);
+      m.record(value, options_.histogram_samples_kept);
       return Status::Ok;
     default:
       return Status::BadArgument;

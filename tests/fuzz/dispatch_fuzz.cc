@@ -64,29 +64,63 @@ HeaderList headers(Input& in) {
   return h;
 }
 
+// Each import with the failures its mask allows (built once: the run injects thousands a
+// second).
 struct Import {
   const char* name;
-  uint32_t mask;
+  std::vector<Status> failures;
 };
-const Import kImports[] = {
-#define PROXY_WASM_FUZZ_IMPORT(name, params, args, statuses) {#name, [] { \
-  using namespace proxy_wasm::wire;                                      \
-  return uint32_t(statuses);                                             \
-}()},
+const std::vector<Import>& imports() {
+  static const std::vector<Import> list = [] {
+    std::vector<Import> out;
+    auto add = [&](const char* name, uint32_t mask) {
+      Import imp{name, {}};
+      for (uint32_t code = 1; code < 32; ++code)
+        if (mask & (1u << code)) imp.failures.push_back(Status(static_cast<Status::Code>(code)));
+      out.push_back(std::move(imp));
+    };
+#define PROXY_WASM_FUZZ_IMPORT(name, params, args, statuses) add(#name, [] { \
+  using namespace proxy_wasm::wire;                                         \
+  return uint32_t(statuses);                                                \
+}());
     PROXY_WASM_ABI_V0_2_1_IMPORTS(PROXY_WASM_FUZZ_IMPORT)
 #undef PROXY_WASM_FUZZ_IMPORT
-};
+    return out;
+  }();
+  return list;
+}
 
 template <class T>
 T* pick(std::vector<T*>& v, Input& in) {
   return v.empty() ? nullptr : v[in.byte() % v.size()];
 }
 
-bool allowTraps() { return std::getenv("PROXY_WASM_FUZZ_ALLOW_TRAP") != nullptr; }
+// The environment is read once, not per input or action.
+bool allowTraps() {
+  static const bool on = std::getenv("PROXY_WASM_FUZZ_ALLOW_TRAP") != nullptr;
+  return on;
+}
+bool contextCreate() {
+  static const bool on = std::getenv("PROXY_WASM_FUZZ_CONTEXT_CREATE") != nullptr;
+  return on;
+}
 // PROXY_WASM_FUZZ_TRACE=1: print each decoded action (to read a reproducer).
 bool tracing() {
   static const bool on = std::getenv("PROXY_WASM_FUZZ_TRACE") != nullptr;
   return on;
+}
+
+// A finding: the VM trapped. Prints why, with the plugin's last error and critical lines
+// (the SDK logs a critical line before it traps), then aborts.
+[[noreturn]] void trapped(const Host& host, const char* when) {
+  std::fprintf(stderr, "the VM trapped%s: %s\n", when, host.failure().c_str());
+  size_t shown = 0;
+  for (auto it = host.logs().rbegin(); it != host.logs().rend() && shown < 8; ++it) {
+    if (it->level < proxy_wasm::LogLevel::Error) continue;
+    std::fprintf(stderr, "  context %u: %s\n", it->context_id, it->message.c_str());
+    ++shown;
+  }
+  std::abort();
 }
 
 }  // namespace
@@ -210,7 +244,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         // proxy_on_context_create for ids the host did not allocate hits three known SDK
         // bugs (tests/sdk/fault_test.cc, "SDK bug: ..."): left out unless
         // PROXY_WASM_FUZZ_CONTEXT_CREATE is set, so that the runs find the rest.
-        if (cb == Callback::ContextCreate && !std::getenv("PROXY_WASM_FUZZ_CONTEXT_CREATE")) break;
+        if (cb == Callback::ContextCreate && !contextCreate()) break;
         if (tracing()) std::fprintf(stderr, "deliver %s (%u, %u, %u, %u, %u)\n", proxy_wasm::host::callbackInfo(cb).export_name, a[0], a[1], a[2], a[3], a[4]);
         switch (params) {
           case 1: host->deliverCallback(cb, {a[0]}); break;
@@ -223,11 +257,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       case 20: {
         // A host function fails (any status its mask allows) on some later call.
-        const Import& imp = kImports[in.byte() % (sizeof(kImports) / sizeof(kImports[0]))];
-        std::vector<Status> failures;
-        for (uint32_t code = 1; code < 32; ++code)
-          if (imp.mask & (1u << code)) failures.push_back(Status(static_cast<Status::Code>(code)));
-        const Status st = failures[in.byte() % failures.size()];
+        const Import& imp = imports()[in.byte() % imports().size()];
+        const Status st = imp.failures[in.byte() % imp.failures.size()];
         host->injectStatus(imp.name, st, FaultSchedule::nth(1 + in.byte() % 8));
         break;
       }
@@ -244,14 +275,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
     }
   }
-  if (host->failed() && !allowTraps()) {
-    std::fprintf(stderr, "the VM trapped: %s\n", host->failure().c_str());
-    std::abort();
-  }
+  if (host->failed() && !allowTraps()) trapped(*host, "");
   host->shutdown();
-  if (host->failed() && !allowTraps()) {
-    std::fprintf(stderr, "the VM trapped at shutdown: %s\n", host->failure().c_str());
-    std::abort();
-  }
+  if (host->failed() && !allowTraps()) trapped(*host, " at shutdown");
   return 0;
 }

@@ -9,6 +9,7 @@ TEST_CASE("properties: statuses, NUL-joined paths") {
   HostOptions o;
   o.vm_id = "the-vm";
   o.properties[std::string("node\0id", 7)] = "node-1";
+  o.properties[std::string("a\0b\0c\0d\0e", 9)] = "deep";
   Fx f(o);
   const uint32_t root = f.H().startPlugin(PluginOptions{"rid", "", "pname"});
   f.inTick(root, [&] {
@@ -23,6 +24,14 @@ TEST_CASE("properties: statuses, NUL-joined paths") {
     CHECK(v == "node-1");
     CHECK(f.getProperty(std::string("node\0id\0", 8), &v) == kOk);
     CHECK(f.getProperty("node.id") == kNF);  // dots are not separators
+    // Paths of any length and depth (the host splits them in place, without allocating).
+    CHECK(f.getProperty(std::string("a\0b\0c\0d\0e", 9), &v) == kOk);
+    CHECK(v == "deep");
+    CHECK(f.getProperty(std::string("a\0b\0c\0d\0e\0", 10), &v) == kOk);
+    CHECK(f.getProperty(std::string("a\0b\0c\0d", 7)) == kNF);
+    CHECK(f.getProperty(std::string(4000, '\0')) == kNF);
+    CHECK(f.getProperty(std::string(1, '\0')) == kNF);
+    CHECK(f.getProperty(std::string()) == kNF);
     CHECK(f.getProperty(std::string("request\0path", 12)) == kNF);  // no stream
     CHECK(f.setProperty("k", "v") == kNF);                        // no stream
     CHECK(abi::proxy_get_property(f.H(), f.M(), kOob, 4, f.slot(), f.slot()) == kIMA);

@@ -114,6 +114,78 @@ TEST_CASE("metrics: ids carry the type, statuses per type") {
   CHECK(f.H().histogram("h") == std::vector<uint64_t>{42});
 }
 
+TEST_CASE("counters and gauges wrap at 2^64 as Envoy's uint64 stats do, whatever the deltas") {
+  // Found by the abi fuzzer: two large increments overflowed the model's int64 (UB).
+  Fx f;
+  const uint32_t root = f.start();
+  f.inTick(root, [&] {
+    auto c = f.in("c"), g = f.in("g");
+    const Ptr ic = f.slot(), ig = f.slot();
+    REQUIRE(abi::proxy_define_metric(f.H(), f.M(), 0, c.p, c.n, ic) == kOk);
+    REQUIRE(abi::proxy_define_metric(f.H(), f.M(), 1, g.p, g.n, ig) == kOk);
+    const int64_t big = INT64_MAX - 5;
+    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ic), big) == kOk);
+    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ic), big) == kOk);
+    CHECK(abi::proxy_record_metric(f.H(), f.M(), f.M().u32(ic), UINT64_MAX) == kOk);
+    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ig), big) == kOk);
+    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ig), big) == kOk);
+    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ig), INT64_MIN) == kOk);
+  });
+  CHECK(f.H().counter("c") == uint64_t(2) * uint64_t(INT64_MAX - 5) - 1);  // modulo 2^64
+  CHECK(f.H().gauge("g") == int64_t(uint64_t(2) * uint64_t(INT64_MAX - 5) + uint64_t(INT64_MIN)));
+}
+
+TEST_CASE("histograms keep a bounded number of samples; the summary covers every one") {
+  // A long run records a sample per request: the host keeps the most recent
+  // histogram_samples_kept (default 1024) and a count/sum/min/max of all of them, so its
+  // memory per histogram is bounded whatever the number of requests.
+  CHECK(HostOptions{}.histogram_samples_kept == 1024);
+  for (const size_t kept : {size_t(1), size_t(8), size_t(1024)}) {
+    CAPTURE(kept);
+    HostOptions options;
+    options.histogram_samples_kept = kept;
+    Fx f(options);
+    const uint32_t root = f.start();
+    const uint64_t n = 5000;
+    f.inTick(root, [&] {
+      auto h = f.in("h");
+      const Ptr ih = f.slot();
+      REQUIRE(abi::proxy_define_metric(f.H(), f.M(), 2, h.p, h.n, ih) == kOk);
+      const uint32_t id = f.M().u32(ih);
+      // Samples 1..n in a shuffled order (the extremes are neither first nor last).
+      for (uint64_t i = 0; i < n; ++i) CHECK(abi::proxy_record_metric(f.H(), f.M(), id, 1 + (i * 7919 + 1234) % n) == kOk);
+    });
+    const auto samples = f.H().histogram("h");
+    REQUIRE(samples);
+    REQUIRE(samples->size() == kept);  // the bound
+    for (size_t j = 0; j < kept; ++j) CHECK((*samples)[j] == 1 + ((n - kept + j) * 7919 + 1234) % n);  // the last ones, in order
+    const auto summary = f.H().histogramSummary("h");
+    REQUIRE(summary);
+    CHECK(summary->count == n);
+    CHECK(summary->sum == n * (n + 1) / 2);
+    CHECK(summary->min == 1);
+    CHECK(summary->max == n);
+    const auto all = f.H().metrics();
+    CHECK(all.at("h").samples == *samples);
+    CHECK(all.at("h").summary == *summary);
+  }
+  // Below the bound every sample is kept, in order; an empty histogram has an empty summary.
+  Fx f;
+  const uint32_t root = f.start();
+  f.inTick(root, [&] {
+    auto h = f.in("h"), e = f.in("empty");
+    const Ptr ih = f.slot(), ie = f.slot();
+    REQUIRE(abi::proxy_define_metric(f.H(), f.M(), 2, h.p, h.n, ih) == kOk);
+    REQUIRE(abi::proxy_define_metric(f.H(), f.M(), 2, e.p, e.n, ie) == kOk);
+    for (uint64_t v : std::initializer_list<uint64_t>{5, 3, UINT64_MAX, 9}) CHECK(abi::proxy_record_metric(f.H(), f.M(), f.M().u32(ih), v) == kOk);
+  });
+  CHECK(f.H().histogram("h") == std::vector<uint64_t>{5, 3, UINT64_MAX, 9});
+  CHECK(f.H().histogramSummary("h") == Host::HistogramSummary{4, UINT64_MAX, 3, UINT64_MAX});  // the sum saturates
+  CHECK(f.H().histogram("empty") == std::vector<uint64_t>{});
+  CHECK(f.H().histogramSummary("empty") == Host::HistogramSummary{});
+  CHECK_FALSE(f.H().histogramSummary("nope"));
+}
+
 TEST_CASE("queues: one on_queue_ready(root, id) per enqueue, after the callback; register moves the target") {
   Fx f;
   const uint32_t a = f.start("a"), b = f.start("b");

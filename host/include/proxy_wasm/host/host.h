@@ -109,6 +109,10 @@ struct HostOptions {
   // Keep the record of every callout (httpCalls(), grpcCalls()). Off, a callout's record
   // goes once it is complete (long runs); pending callouts work the same either way.
   bool keep_callout_records = true;
+  // Samples a histogram keeps (the most recent ones, Host::histogram()); its summary
+  // (Host::histogramSummary(): count, sum, min, max) covers every sample. Memory per
+  // histogram stays bounded however many samples a long run records. At least 1.
+  size_t histogram_samples_kept = 1024;
 };
 
 // Work counters of the host model's bookkeeping, for tests that pin its costs (a linear
@@ -200,16 +204,30 @@ class Host {
   void clearLogs() { logs_.clear(); }
   void setLogLevel(LogLevel level) { options_.log_level = level; }
 
+  // Every sample a histogram recorded: how many, their sum (saturating), min and max.
+  struct HistogramSummary {
+    uint64_t count = 0;
+    uint64_t sum = 0;
+    uint64_t min = 0;  // 0 while count is 0
+    uint64_t max = 0;
+    bool operator==(const HistogramSummary& o) const {
+      return count == o.count && sum == o.sum && min == o.min && max == o.max;
+    }
+  };
   struct MetricValue {
     MetricType type;
     int64_t value;                  // counter or gauge
-    std::vector<uint64_t> samples;  // histogram
+    std::vector<uint64_t> samples;  // histogram: the last options().histogram_samples_kept, oldest first
+    HistogramSummary summary;       // histogram: every sample
   };
   // Every metric defined so far, by name.
   std::map<std::string, MetricValue> metrics() const;
   std::optional<uint64_t> counter(std::string_view name) const;
   std::optional<int64_t> gauge(std::string_view name) const;
+  // A histogram's samples in recording order: all of them up to
+  // HostOptions::histogram_samples_kept, then the most recent that many.
   std::optional<std::vector<uint64_t>> histogram(std::string_view name) const;
+  std::optional<HistogramSummary> histogramSummary(std::string_view name) const;
 
   // Shared data of this host's vm_id.
   void setSharedData(std::string_view key, std::string_view value);
@@ -228,7 +246,7 @@ class Host {
   void holdQueueNotifications(bool hold);
   size_t queueSize(uint32_t queue_id) const;
 
-  void setProperty(std::string_view path, std::string_view value) { options_.properties[std::string(path)] = std::string(value); }
+  void setProperty(std::string_view path, std::string_view value) { options_.properties[std::string(path)].assign(value); }
   void registerForeignFunction(std::string_view name, ForeignFunction fn);
   // Calls the plugin's proxy_on_foreign_function with `arguments` in buffer 8.
   void callPluginForeignFunction(uint32_t function_id, std::string_view arguments, uint32_t root_id = 0);
@@ -371,7 +389,13 @@ class Host {
   struct Metric {
     MetricType type;
     int64_t value = 0;
-    std::vector<uint64_t> samples;
+    // Histograms: a ring of the last histogram_samples_kept samples (`next` is the oldest
+    // once full) and the summary of all of them.
+    std::vector<uint64_t> ring;
+    size_t next = 0;
+    HistogramSummary summary;
+    void record(uint64_t sample, size_t kept);
+    std::vector<uint64_t> samples() const;
   };
   struct Queue {
     std::string vm_id, name;
