@@ -23,7 +23,12 @@ class FakeLinearMemory {
         heap_base_(heap_base) {
     if (!base_) std::abort();
   }
-  ~FakeLinearMemory() { std::free(base_); }
+  // Over a buffer of `max_pages` pages the caller keeps (reused from heap to heap).
+  FakeLinearMemory(unsigned char* buffer, uint32_t max_pages, uint32_t initial_pages, uint32_t heap_base)
+      : base_(buffer), pages_(initial_pages), max_pages_(max_pages), heap_base_(heap_base), owned_(false) {}
+  ~FakeLinearMemory() {
+    if (owned_) std::free(base_);
+  }
   FakeLinearMemory(const FakeLinearMemory&) = delete;
   FakeLinearMemory& operator=(const FakeLinearMemory&) = delete;
 
@@ -55,6 +60,7 @@ class FakeLinearMemory {
   uint32_t max_pages_;
   uint32_t heap_base_;
   uint32_t grow_calls_ = 0;
+  bool owned_ = true;
 };
 
 using FakeHeap = detail::Heap<FakeLinearMemory>;
