@@ -1,5 +1,6 @@
 # Prints .wasm sizes in bytes: every example plugin per toolchain, then sdk_plugin vs
-# raw_plugin (the same per-request work with and without the SDK).
+# raw_plugin (the same per-request work with and without the SDK), each also with the other
+# allocator (sdk_plugin_libc_alloc: wasi-libc's dlmalloc; raw_plugin_sdk_alloc: the SDK's).
 #
 #   cmake -DEXAMPLE_DIRS="clang=<dir>|wasi-sdk=<dir>|..." -DBENCH_DIR=<dir> -P sizes.cmake
 #
@@ -100,18 +101,26 @@ endforeach()
 # ---- sdk_plugin vs raw_plugin ------------------------------------------------------------
 message("")
 message("Benchmark plugins (Debian clang, same flags), bytes:")
-message("| plugin          |  .wasm | code section | data section |")
-message("|-----------------|-------:|-------------:|-------------:|")
-foreach(p raw_plugin sdk_plugin)
+message("| plugin                |  allocator |  .wasm | code section | data section |")
+message("|-----------------------|-----------:|-------:|-------------:|-------------:|")
+set(alloc_raw_plugin "wasi-libc")
+set(alloc_raw_plugin_sdk_alloc "sdk")
+set(alloc_sdk_plugin "(default)")
+set(alloc_sdk_plugin_libc_alloc "wasi-libc")
+foreach(p raw_plugin raw_plugin_sdk_alloc sdk_plugin sdk_plugin_libc_alloc)
+  if(NOT EXISTS "${BENCH_DIR}/${p}.wasm" AND p MATCHES "_alloc$")
+    continue()
+  endif()
   wasm_size(n "${BENCH_DIR}/${p}.wasm")
   section_sizes(code data "${BENCH_DIR}/${p}.wasm")
   set(${p}_size "${n}")
   set(${p}_code "${code}")
-  pad(name "${p}" 15)
+  pad(name "${p}" 21)
+  lpad(alloc "${alloc_${p}}" 10)
   lpad(n "${n}" 6)
   lpad(code "${code}" 12)
   lpad(data "${data}" 12)
-  message("| ${name} | ${n} | ${code} | ${data} |")
+  message("| ${name} | ${alloc} | ${n} | ${code} | ${data} |")
 endforeach()
 if(raw_plugin_size MATCHES "^[0-9]+$" AND sdk_plugin_size MATCHES "^[0-9]+$")
   math(EXPR diff "${sdk_plugin_size} - ${raw_plugin_size}")
@@ -127,4 +136,8 @@ if(raw_plugin_size MATCHES "^[0-9]+$" AND sdk_plugin_size MATCHES "^[0-9]+$")
     set(code_note ", code section +${code_diff}")
   endif()
   message("sdk_plugin - raw_plugin: +${diff} bytes (${whole}.${frac}x)${code_note}")
+endif()
+if(raw_plugin_sdk_alloc_size MATCHES "^[0-9]+$" AND sdk_plugin_size MATCHES "^[0-9]+$")
+  math(EXPR diff "${sdk_plugin_size} - ${raw_plugin_sdk_alloc_size}")
+  message("sdk_plugin - raw_plugin_sdk_alloc (both with the SDK's allocator): +${diff} bytes")
 endif()

@@ -4,7 +4,7 @@
 #   [STACK_SIZE <bytes>]
 #   [JSON]
 #   [ABI v0_2_1]
-#   [ALLOCATOR libc]
+#   [ALLOCATOR sdk|libc]
 #   [OUTPUT_NAME <file-stem>]
 #   [NO_STRIP])
 #
@@ -39,8 +39,11 @@
 #                    exceptions; only its own headers on a wasm include path).
 #   ABI              the Proxy-Wasm ABI the plugin targets: v0_2_1 (the default, the only
 #                    one today).
-#   ALLOCATOR        the allocator behind the plugin's malloc export: libc (the default:
-#                    wasi-libc's or Emscripten's malloc, the only one today).
+#   ALLOCATOR        the allocator behind malloc and the plugin's malloc /
+#                    proxy_on_memory_allocate exports: sdk (the default,
+#                    PROXY_WASM_DEFAULT_ALLOCATOR: the SDK's size-class heap of
+#                    proxy_wasm/detail/allocator.h, ~0.8 KB of code, defined by the runtime
+#                    unit) or libc (wasi-libc's dlmalloc, ~8 KB; Emscripten's dlmalloc).
 #   OUTPUT_NAME      the .wasm's file name without extension (default: <name>).
 #   NO_STRIP         keeps the name section in release builds.
 include_guard(GLOBAL)
@@ -82,6 +85,9 @@ set(PROXY_WASM_FORWARD_VARIABLES "" CACHE STRING
     "Variables passed on to the .wasm sub-builds (cache variables of type PATH, CMAKE_PREFIX_PATH, "
     "ProxyWasm_DIR and FETCHCONTENT_SOURCE_DIR_* always are)")
 set(PROXY_WASM_CLANG_VERSION "19" CACHE STRING "Debian clang major version for wasm builds")
+set(PROXY_WASM_DEFAULT_ALLOCATOR "sdk" CACHE STRING
+    "Allocator of plugins without ALLOCATOR: sdk (the SDK's size-class heap) or libc (wasi-libc's/Emscripten's dlmalloc)")
+set_property(CACHE PROXY_WASM_DEFAULT_ALLOCATOR PROPERTY STRINGS sdk libc)
 
 
 # ---- ProxyWasm::json: nlohmann-json for <proxy_wasm/json.h> ---------------------------------
@@ -170,7 +176,8 @@ function(_proxy_wasm_forward_args out)
       list(APPEND fwd "${v}")
     endif()
   endforeach()
-  foreach(v CMAKE_PREFIX_PATH CMAKE_MODULE_PATH ProxyWasm_DIR PROXY_WASM_CLANG_VERSION ${PROXY_WASM_FORWARD_VARIABLES})
+  foreach(v CMAKE_PREFIX_PATH CMAKE_MODULE_PATH ProxyWasm_DIR PROXY_WASM_CLANG_VERSION PROXY_WASM_DEFAULT_ALLOCATOR
+            ${PROXY_WASM_FORWARD_VARIABLES})
     if(DEFINED ${v})
       list(APPEND fwd "${v}")
     endif()
@@ -246,7 +253,7 @@ function(proxy_wasm_add_plugin name)
   set(who "proxy_wasm_add_plugin(${name})")
   set(toolchains clang wasi-sdk emscripten)
   set(abis v0_2_1)          # another ABI (vnext) joins this list when the SDK supports it
-  set(allocators libc)      # likewise a plugin-side allocator
+  set(allocators sdk libc)
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "${who}: unknown arguments: ${ARG_UNPARSED_ARGUMENTS} (options: SOURCES LINK_LIBRARIES "
                         "TOOLCHAIN STACK_SIZE JSON ABI ALLOCATOR OUTPUT_NAME NO_STRIP)")
@@ -280,7 +287,7 @@ function(proxy_wasm_add_plugin name)
     message(FATAL_ERROR "${who}: ABI '${ARG_ABI}' is not supported; valid: ${valid}")
   endif()
   if(NOT ARG_ALLOCATOR)
-    set(ARG_ALLOCATOR libc)
+    set(ARG_ALLOCATOR "${PROXY_WASM_DEFAULT_ALLOCATOR}")
   endif()
   if(NOT ARG_ALLOCATOR IN_LIST allocators)
     string(REPLACE ";" ", " valid "${allocators}")
@@ -320,6 +327,11 @@ function(proxy_wasm_add_plugin name)
     # operator new and libc++ abort, so no stdio/printf is linked and no WASI imported.
     set(runtime_source "${CMAKE_CURRENT_BINARY_DIR}/${name}_proxy_wasm_runtime.cc")
     file(CONFIGURE OUTPUT "${runtime_source}" CONTENT "#include <proxy_wasm/runtime.h>\n")
+    if(ARG_ALLOCATOR STREQUAL "sdk")
+      # The SDK's allocator: the runtime unit defines malloc, free and the rest, so libc's
+      # is never linked (proxy_wasm/detail/allocator.h).
+      set_source_files_properties("${runtime_source}" PROPERTIES COMPILE_DEFINITIONS PROXY_WASM_ALLOCATOR_SDK)
+    endif()
     add_executable(${name} ${ARG_SOURCES} "${runtime_source}")
     add_dependencies(proxy_wasm_plugins ${name})
     target_link_libraries(${name} PRIVATE ${libs})
@@ -367,6 +379,11 @@ function(proxy_wasm_add_plugin name)
         # stack_layout_emscripten).
         -sTOTAL_STACK=${ARG_STACK_SIZE}
       )
+      if(ARG_ALLOCATOR STREQUAL "sdk")
+        # No Emscripten malloc (dlmalloc or emmalloc): the runtime unit defines it. Growth
+        # then no longer calls (nor imports) env.emscripten_notify_memory_growth.
+        target_link_options(${name} PRIVATE -sMALLOC=none)
+      endif()
     else()
       target_link_options(${name} PRIVATE
         -mexec-model=reactor       # WASI reactor: _initialize runs constructors, no main
@@ -387,7 +404,7 @@ function(proxy_wasm_add_plugin name)
   # -fno-exceptions as in wasm; the mock host's trap unwinds through these frames.
   target_compile_options(${name} PRIVATE
     $<$<CXX_COMPILER_ID:GNU,Clang,AppleClang>:-fno-exceptions ${guard_rails}>)
-  set_target_properties(${name} PROPERTIES PROXY_WASM_TOOLCHAIN "${ARG_TOOLCHAIN}")
+  set_target_properties(${name} PROPERTIES PROXY_WASM_TOOLCHAIN "${ARG_TOOLCHAIN}" PROXY_WASM_ALLOCATOR "${ARG_ALLOCATOR}")
   if(NOT PROXY_WASM_WASM_SUBBUILD)
     message(STATUS "proxy-wasm: plugin ${name}: native objects only, no .wasm (PROXY_WASM_WASM_SUBBUILD is OFF)")
     return()

@@ -6,6 +6,13 @@
 // (~13 KB) and imports WASI fd_write/fd_seek/fd_close. These versions trap instead —
 // a host reports a trap with the callback it happened in and fails the VM, exactly as
 // after abort(). Define PROXY_WASM_NO_RUNTIME to keep the stock behaviour.
+//
+// With PROXY_WASM_ALLOCATOR_SDK defined (proxy_wasm_add_plugin ALLOCATOR sdk, the default),
+// this unit also defines the C allocator over the SDK's size-class heap
+// (proxy_wasm/detail/allocator.h): malloc (the `malloc` export, and what
+// proxy_on_memory_allocate returns), free, calloc, realloc, aligned_alloc, posix_memalign,
+// malloc_usable_size. libc's own allocator is then not linked (wasi-libc: link with no
+// other definition of these; Emscripten: -sMALLOC=none).
 #pragma once
 
 #if defined(__wasm__) && !defined(PROXY_WASM_NO_RUNTIME)
@@ -14,6 +21,41 @@
 #include <new>
 #if defined(_LIBCPP_VERSION) && _LIBCPP_VERSION >= 150000
 #include <__verbose_abort>
+#endif
+#if defined(PROXY_WASM_ALLOCATOR_SDK)
+#include <cerrno>
+
+#include "proxy_wasm/detail/allocator.h"
+
+namespace proxy_wasm::detail {
+// Zero-initialized: no constructor runs; the first allocation finds the heap's start.
+inline Heap<WasmMemory> plugin_heap;
+}  // namespace proxy_wasm::detail
+
+// wasi-libc's dlmalloc.o defines these (and __libc_*), Emscripten's dlmalloc/emmalloc the
+// first seven: each one is defined here, so that no reference pulls libc's allocator in.
+extern "C" {
+void* malloc(std::size_t size) { return proxy_wasm::detail::plugin_heap.allocate(size); }
+void free(void* p) { proxy_wasm::detail::plugin_heap.release(p); }
+void* calloc(std::size_t count, std::size_t size) {
+  return proxy_wasm::detail::plugin_heap.allocateZeroed(count, size);
+}
+void* realloc(void* p, std::size_t size) { return proxy_wasm::detail::plugin_heap.reallocate(p, size); }
+void* aligned_alloc(std::size_t alignment, std::size_t size) {
+  return proxy_wasm::detail::plugin_heap.allocateAligned(alignment, size);
+}
+int posix_memalign(void** out, std::size_t alignment, std::size_t size) {
+  if (alignment < sizeof(void*) || (alignment & (alignment - 1))) return EINVAL;
+  void* p = proxy_wasm::detail::plugin_heap.allocateAligned(alignment, size);
+  if (!p) return ENOMEM;
+  *out = p;
+  return 0;
+}
+std::size_t malloc_usable_size(void* p) { return p ? proxy_wasm::detail::plugin_heap.usable(p) : 0; }
+void* __libc_malloc(std::size_t size) { return malloc(size); }
+void __libc_free(void* p) { free(p); }
+void* __libc_calloc(std::size_t count, std::size_t size) { return calloc(count, size); }
+}
 #endif
 
 void* operator new(std::size_t size) {
