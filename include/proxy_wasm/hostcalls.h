@@ -211,24 +211,72 @@ PROXY_WASM_NODISCARD inline Result<uint64_t> getMetric(uint32_t id) {
 // ---- Properties (raw bytes; see properties.h for typed values) ---------------------------
 
 /// A property path: segments joined with NUL on the wire ({"request", "headers", "x-id"}).
+/// Paths up to kInlineBytes bytes (every attribute Envoy documents) are kept inside the
+/// object: building one allocates nothing. Longer paths go to the heap.
 class PropertyPath {
  public:
+  /// Wire bytes kept without allocating.
+  static constexpr size_t kInlineBytes = 96;
+
   /// A path from its segments: `{"request", "headers", "x-id"}`.
   PropertyPath(std::initializer_list<std::string_view> segments) {  // NOLINT: implicit by design
+    size_t size = segments.size() == 0 ? 0 : segments.size() - 1;
+    for (auto s : segments) size += s.size();
+    char* out = reserve(size);
+    bool first = true;
     for (auto s : segments) {
-      if (!path_.empty()) path_.push_back('\0');
-      path_.append(s.data(), s.size());
+      if (!first) *out++ = '\0';
+      first = false;
+      if (!s.empty()) std::memcpy(out, s.data(), s.size());
+      out += s.size();
     }
   }
   /// A path already in wire form, or a single top-level name ("plugin_root_id").
-  PropertyPath(std::string_view wire) : path_(wire) {}  // NOLINT: implicit by design
+  PropertyPath(std::string_view wire) { assign(wire); }  // NOLINT: implicit by design
   /// A path already in wire form, or a single top-level name.
-  PropertyPath(const char* wire) : path_(wire) {}       // NOLINT: implicit by design
+  PropertyPath(const char* wire) { assign(wire); }       // NOLINT: implicit by design
+  PropertyPath(const PropertyPath& other) { assign(other.wire()); }
+  PropertyPath& operator=(const PropertyPath& other) {
+    if (this != &other) {
+      PropertyPath copy(other);
+      swapWith(copy);
+    }
+    return *this;
+  }
+  ~PropertyPath() {
+    if (size_ > kInlineBytes) delete[] heap_;
+  }
   /// The path as the host receives it (segments joined with NUL bytes).
-  std::string_view wire() const { return path_; }
+  std::string_view wire() const { return {size_ > kInlineBytes ? heap_ : inline_, size_}; }
 
  private:
-  std::string path_;
+  char* reserve(size_t size) {
+    size_ = size;
+    if (size <= kInlineBytes) return inline_;
+    heap_ = new char[size];
+    return heap_;
+  }
+  void assign(std::string_view wire) {
+    char* out = reserve(wire.size());
+    if (!wire.empty()) std::memcpy(out, wire.data(), wire.size());
+  }
+  void swapWith(PropertyPath& other) {
+    // Only used by operator= on a fresh copy: move its storage into this one.
+    if (size_ > kInlineBytes) delete[] heap_;
+    size_ = other.size_;
+    if (size_ > kInlineBytes) {
+      heap_ = other.heap_;
+      other.size_ = 0;
+    } else {
+      std::memcpy(inline_, other.inline_, size_);
+    }
+  }
+
+  size_t size_ = 0;
+  union {
+    char inline_[kInlineBytes];
+    char* heap_;
+  };
 };
 
 /// The raw bytes of a property, as the context whose work is running sees it; absent when
