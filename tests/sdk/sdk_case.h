@@ -116,6 +116,8 @@ struct Registration {
 #include <doctest/doctest.h>
 #include <proxy_wasm/testing.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -182,6 +184,24 @@ struct Fixture : Session {
 // ---- Implementation ----------------------------------------------------------------------------
 
 namespace detail {
+
+// The host functions the plugin called in this process (every host of every session), by
+// wire name, from the hosts' call records: calls the host ran (not refused, no injected
+// status). With PROXY_WASM_SDK_CASE_IMPORTS set, written
+// there at exit, one per line (the sdk_cases_import_coverage check reads the _wasm runs').
+struct ImportRecord {
+  std::set<std::string> called;
+  ~ImportRecord() {
+    const char* path = std::getenv("PROXY_WASM_SDK_CASE_IMPORTS");
+    if (!path || !*path) return;
+    std::ofstream out(path, std::ios::trunc);
+    for (const auto& name : called) out << name << '\n';
+  }
+};
+inline ImportRecord& importRecord() {
+  static ImportRecord record;
+  return record;
+}
 
 inline std::vector<std::string_view> split(std::string_view text, size_t parts) {
   std::vector<std::string_view> out;
@@ -256,6 +276,7 @@ class CaseGuest final : public proxy_wasm::host::Guest {
   proxy_wasm::host::CallResult call(proxy_wasm::host::Callback cb, std::initializer_list<uint32_t> args) override {
     auto r = guest_->call(cb, args);
     scanLogs();
+    scanCalls();
     return r;
   }
   std::string describe() const override { return guest_->describe(); }
@@ -272,6 +293,14 @@ class CaseGuest final : public proxy_wasm::host::Guest {
   uint64_t memoryBytes() const override { return guest_->memoryBytes(); }
 
  private:
+  void scanCalls() {
+    const auto& calls = host_->hostCalls();
+    if (calls.size() < calls_scanned_) calls_scanned_ = 0;  // cleared
+    for (; calls_scanned_ < calls.size(); ++calls_scanned_) {
+      const auto& call = calls[calls_scanned_];
+      if (!call.injected && !call.refused) importRecord().called.insert(call.function);  // the host ran it
+    }
+  }
   void scanLogs() {
     const auto& logs = host_->logs();
     if (logs.size() < scanned_) scanned_ = 0;  // cleared
@@ -292,6 +321,7 @@ class CaseGuest final : public proxy_wasm::host::Guest {
   uint32_t serial_;
   proxy_wasm::testing::Host* host_ = nullptr;
   size_t scanned_ = 0;
+  size_t calls_scanned_ = 0;
 };
 
 }  // namespace detail
