@@ -8,6 +8,9 @@
 #if SDK_CASE_PLUGIN
 #include <chrono>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 using proxy_wasm::Action;
 using proxy_wasm::GrpcStatus;

@@ -28,6 +28,8 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 using proxy_wasm::Action;
 using proxy_wasm::BufferType;

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 using proxy_wasm::Action;
 using proxy_wasm::GrpcStatus;

@@ -5,13 +5,15 @@
 #include "sdk_case.h"
 
 #if SDK_CASE_PLUGIN
+#include <string>
+#include <vector>
+
 using proxy_wasm::Action;
 using proxy_wasm::HttpContext;
 using proxy_wasm::LogLevel;
 using proxy_wasm::RootContext;
 using proxy_wasm::Status;
 #else
-#include <algorithm>
 
 using namespace proxy_wasm::testing;
 using proxy_wasm::Action;
