@@ -1,4 +1,4 @@
-// The SDK tests' plugin. Root id "http" serves HttpContexts, "tcp" StreamContexts, and
+// The host model suites' plugin (test_plugin.h). Root id "http" serves HttpContexts, "tcp" StreamContexts, and
 // any other root id a root without streams.
 #include "test_plugin.h"
 

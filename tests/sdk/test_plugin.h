@@ -1,5 +1,7 @@
-// The SDK tests' plugin: every callback forwards to a hook the test case installs, so a
-// test runs its code inside real callbacks driven by the host model (native only).
+// The host model suites' plugin (tests/host): every callback forwards to a hook the test
+// case installs, so a test runs its code inside real callbacks driven by the host model
+// (native only: the hooks capture the test's locals). The SDK's own suites use the
+// sdk_cases plugin instead (sdk_case.h), which runs natively and as .wasm.
 #pragma once
 
 #include <proxy_wasm/proxy_wasm.h>
