@@ -230,7 +230,8 @@ class HttpCallResponse {
   uint32_t trailerCount() const { return trailers_; }
 
   /// A response header; absent when the response has none by that name.
-  /// Statuses: Ok (present or absent); InvalidMemoryAccess.
+  /// Statuses: Ok (present or absent); BadArgument when the call failed (there is no
+  /// response); InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Maybe<HostString> header(std::string_view key) const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapValue(MapType::HttpCallResponseHeaders, key);
@@ -248,7 +249,7 @@ class HttpCallResponse {
     return detail::raw::getBufferBytes(BufferType::HttpCallResponseBody, start, max_size);
   }
   /// A response trailer; absent when the response has none by that name. Statuses: Ok (present
-  /// or absent); InvalidMemoryAccess.
+  /// or absent); BadArgument when the call failed; InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Maybe<HostString> trailer(std::string_view key) const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapValue(MapType::HttpCallResponseTrailers, key);
@@ -385,8 +386,8 @@ class GrpcStreamHandler {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapPairs(MapType::GrpcReceiveTrailingMetadata);
   }
-  /// The message being delivered (in onMessage()). Statuses: Ok; NotFound in another
-  /// callback; InvalidMemoryAccess.
+  /// The message being delivered (in onMessage()). Statuses: Ok (empty in another
+  /// callback: Envoy keeps an empty buffer); InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Result<HostBuffer> message() const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getBufferBytes(BufferType::GrpcReceiveBuffer, 0, kWholeBuffer);
