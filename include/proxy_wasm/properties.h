@@ -159,81 +159,119 @@ PROXY_WASM_NODISCARD inline Maybe<PropertyList> getPropertyList(const PropertyPa
 /// answers Ok (present or absent), SerializationFailure for a value of another type, or the
 /// host's failure (as getProperty()).
 namespace attributes {
-/// `request.path`: the path with its query string. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.path`: the path with its query string.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> requestPath() { return getPropertyString({"request", "path"}); }
-/// `request.url_path`: the path without the query string. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.url_path`: the path without the query string.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> requestUrlPath() { return getPropertyString({"request", "url_path"}); }
-/// `request.host`: the `:authority`. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.host`: the `:authority`.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> requestHost() { return getPropertyString({"request", "host"}); }
-/// `request.scheme`: "http" or "https". Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.scheme`: "http" or "https".
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> requestScheme() { return getPropertyString({"request", "scheme"}); }
-/// `request.method`. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.method`.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> requestMethod() { return getPropertyString({"request", "method"}); }
-/// `request.id`: the `x-request-id`. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.id`: the `x-request-id`.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> requestId() { return getPropertyString({"request", "id"}); }
-/// `request.protocol`: "HTTP/1.1", "HTTP/2", ... Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.protocol`: "HTTP/1.1", "HTTP/2", ...
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> requestProtocol() { return getPropertyString({"request", "protocol"}); }
-/// `request.useragent`. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.useragent`.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> requestUserAgent() { return getPropertyString({"request", "useragent"}); }
-/// `request.headers`: every request header (a map). Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.headers`: every request header (a map).
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HeaderMap> requestHeaders() { return getPropertyMap({"request", "headers"}); }
-/// `request.time`: when the first byte arrived, ns since the Unix epoch. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.time`: when the first byte arrived, ns since the Unix epoch.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<std::chrono::nanoseconds> requestTime() { return getPropertyTimestamp({"request", "time"}); }
-/// `request.duration`: time since the first byte of the request. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.duration`: time since the first byte of the request.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<std::chrono::nanoseconds> requestDuration() { return getPropertyDuration({"request", "duration"}); }
-/// `request.size`: the request body size (Content-Length when present). Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.size`: the request body size (Content-Length when present).
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<int64_t> requestSize() { return getPropertyInt({"request", "size"}); }
-/// `request.total_size`: the request size, headers included. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `request.total_size`: the request size, headers included.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<int64_t> requestTotalSize() { return getPropertyInt({"request", "total_size"}); }
-/// `response.code`: the HTTP status code. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `response.code`: the HTTP status code.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<int64_t> responseCode() { return getPropertyInt({"response", "code"}); }
-/// `response.code_details`: Envoy's response-code details. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `response.code_details`: Envoy's response-code details.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> responseCodeDetails() { return getPropertyString({"response", "code_details"}); }
-/// `response.flags`: Envoy's response flags (a bit set). Ok (present or absent), SerializationFailure, or the host's failure.
+/// `response.flags`: Envoy's response flags (a bit set).
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<uint64_t> responseFlags() { return getPropertyUint({"response", "flags"}); }
-/// `response.grpc_status`. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `response.grpc_status`.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<int64_t> responseGrpcStatus() { return getPropertyInt({"response", "grpc_status"}); }
-/// `response.headers`: every response header (a map). Ok (present or absent), SerializationFailure, or the host's failure.
+/// `response.headers`: every response header (a map).
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HeaderMap> responseHeaders() { return getPropertyMap({"response", "headers"}); }
-/// `response.trailers`: every response trailer (a map). Ok (present or absent), SerializationFailure, or the host's failure.
+/// `response.trailers`: every response trailer (a map).
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HeaderMap> responseTrailers() { return getPropertyMap({"response", "trailers"}); }
-/// `response.size`: the response body size. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `response.size`: the response body size.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<int64_t> responseSize() { return getPropertyInt({"response", "size"}); }
-/// `response.total_size`: the response size, headers included. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `response.total_size`: the response size, headers included.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<int64_t> responseTotalSize() { return getPropertyInt({"response", "total_size"}); }
-/// `connection.id`: the downstream connection's id. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `connection.id`: the downstream connection's id.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<uint64_t> connectionId() { return getPropertyUint({"connection", "id"}); }
-/// `connection.mtls`: true when the client presented a verified certificate. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `connection.mtls`: true when the client presented a verified certificate.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<bool> connectionMtls() { return getPropertyBool({"connection", "mtls"}); }
-/// `connection.requested_server_name`: the SNI. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `connection.requested_server_name`: the SNI.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> connectionRequestedServerName() { return getPropertyString({"connection", "requested_server_name"}); }
-/// `connection.tls_version`, e.g. "TLSv1.3". Ok (present or absent), SerializationFailure, or the host's failure.
+/// `connection.tls_version`, e.g. "TLSv1.3".
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> connectionTlsVersion() { return getPropertyString({"connection", "tls_version"}); }
-/// `connection.termination_details`. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `connection.termination_details`.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> connectionTerminationDetails() { return getPropertyString({"connection", "termination_details"}); }
-/// `source.address`: the downstream peer's "ip:port". Ok (present or absent), SerializationFailure, or the host's failure.
+/// `source.address`: the downstream peer's "ip:port".
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> sourceAddress() { return getPropertyString({"source", "address"}); }
-/// `source.port`. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `source.port`.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<int64_t> sourcePort() { return getPropertyInt({"source", "port"}); }
-/// `destination.address`: the local address the connection reached. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `destination.address`: the local address the connection reached.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> destinationAddress() { return getPropertyString({"destination", "address"}); }
-/// `destination.port`. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `destination.port`.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<int64_t> destinationPort() { return getPropertyInt({"destination", "port"}); }
-/// `upstream.address`: the upstream host's "ip:port". Ok (present or absent), SerializationFailure, or the host's failure.
+/// `upstream.address`: the upstream host's "ip:port".
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> upstreamAddress() { return getPropertyString({"upstream", "address"}); }
-/// `upstream.port`. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `upstream.port`.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<int64_t> upstreamPort() { return getPropertyInt({"upstream", "port"}); }
-/// `upstream.tls_version`. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `upstream.tls_version`.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> upstreamTlsVersion() { return getPropertyString({"upstream", "tls_version"}); }
-/// `cluster_name`: the route's upstream cluster. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `cluster_name`: the route's upstream cluster.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> clusterName() { return getPropertyString("cluster_name"); }
-/// `route_name`. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `route_name`.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> routeName() { return getPropertyString("route_name"); }
-/// `plugin_name`: the configured plugin name. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `plugin_name`: the configured plugin name.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> pluginName() { return getPropertyString("plugin_name"); }
-/// `plugin_root_id`: the root id this plugin was configured with. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `plugin_root_id`: the root id this plugin was configured with.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> pluginRootId() { return getPropertyString("plugin_root_id"); }
-/// `plugin_vm_id`: the VM id. Ok (present or absent), SerializationFailure, or the host's failure.
+/// `plugin_vm_id`: the VM id.
+/// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
 inline Maybe<HostString> pluginVmId() { return getPropertyString("plugin_vm_id"); }
 }  // namespace attributes
 
