@@ -81,7 +81,7 @@ class ContextBase {
 
   /// Finalization begins (the stream ended, or the plugin is being removed). Return true
   /// when done; a root may return false to finish asynchronously (RootContext::finish()).
-  /// A stream's return value is ignored by hosts.
+  /// Hosts use the return value of roots only.
   virtual bool onDone() { return true; }
   /// Access logging, once per stream at its end: headers are read-only (request trailers
   /// are not readable), properties describe the whole stream. Not called for roots by Envoy.
@@ -100,9 +100,9 @@ class ContextBase {
   //    destroyed without being called and the host status is returned.
 
   /// Sends `request` through the host; `on_response(const HttpCallResponse&)` runs once,
-  /// later (never before this returns), with this context effective: with the response,
-  /// or with failed() true (reset, timeout). If this context is deleted first, it never
-  /// runs. Returns the token. From any callback (not during module start-up).
+  /// later, with this context effective: with the response, or with failed() true (reset,
+  /// timeout). If this context is deleted first, it never runs. Returns the token. From any
+  /// callback (not during module start-up).
   /// Statuses: Ok; BadArgument (an unknown cluster, headers without :method, :path and
   /// :authority, a timeout Envoy refuses, or this context is gone); InvalidMemoryAccess;
   /// InternalFailure.
@@ -680,12 +680,13 @@ class HttpContext : public ContextBase {
   }
 
   // -- Stream control (takes effect when the current callback returns).
-  /// Resumes a request paused by a callback, once the current callback returns (Envoy also
-  /// forgets the request headers, trailers and body then). Statuses: Ok (also without an HTTP
-  /// stream); BadArgument when this context is gone.
+  /// Resumes a request paused by a callback, once the current callback returns. Envoy forgets
+  /// the request headers, trailers and body at once: read what you need first. Statuses: Ok
+  /// (also without an HTTP stream); BadArgument when this context is gone.
   PROXY_WASM_NODISCARD Status continueRequest() { return control(StreamType::Request, &detail::raw::continueStream); }
-  /// Resumes a response paused by a callback, once the current callback returns (Envoy also
-  /// forgets the request maps then). Statuses: Ok; BadArgument when this context is gone.
+  /// Resumes a response paused by a callback, once the current callback returns (Envoy forgets
+  /// the request maps at once, as for continueRequest()). Statuses: Ok (also without an HTTP
+  /// stream); BadArgument when this context is gone.
   PROXY_WASM_NODISCARD Status continueResponse() {
     return control(StreamType::Response, &detail::raw::continueStream);
   }
