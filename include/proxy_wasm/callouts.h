@@ -63,12 +63,15 @@ class PairsBuilder {
 /// Envoy requires :method, :path and :authority, and a known cluster (BadArgument otherwise).
 class HttpRequest {
  public:
+  /// A request to upstream `cluster` (an Envoy cluster name), with no header, body or timeout yet.
   explicit HttpRequest(std::string_view cluster) : cluster_(cluster) {}
 
+  /// Adds header `key: value` (duplicates allowed; use lower-case keys).
   HttpRequest& header(std::string_view key, std::string_view value) & {
     headers_.add(key, value);
     return *this;
   }
+  /// Adds a header to a temporary request (chained calls).
   HttpRequest&& header(std::string_view key, std::string_view value) && { return std::move(header(key, value)); }
   /// Adds every pair of any range of string pairs (initializer list, vector, HeaderMap, ...).
   template <class Range>
@@ -76,27 +79,36 @@ class HttpRequest {
     headers_.addAll(pairs);
     return *this;
   }
+  /// Adds every pair of a range to a temporary request (chained calls).
   template <class Range>
   HttpRequest&& headers(const Range& pairs) && {
     return std::move(headers(pairs));
   }
+  /// Adds every pair of a braced list: `.headers({{":method", "GET"}, {":path", "/"}})`.
   HttpRequest& headers(std::initializer_list<HeaderPair> pairs) & { return headers<>(pairs); }
+  /// Adds every pair of a braced list to a temporary request (chained calls).
   HttpRequest&& headers(std::initializer_list<HeaderPair> pairs) && { return std::move(headers<>(pairs)); }
+  /// Sets the request body (copied); empty by default.
   HttpRequest& body(std::string_view bytes) & {
     body_.assign(bytes.data(), bytes.size());
     return *this;
   }
+  /// Sets the body of a temporary request (chained calls).
   HttpRequest&& body(std::string_view bytes) && { return std::move(body(bytes)); }
+  /// Adds trailer `key: value`.
   HttpRequest& trailer(std::string_view key, std::string_view value) & {
     trailers_.add(key, value);
     return *this;
   }
+  /// Adds a trailer to a temporary request (chained calls).
   HttpRequest&& trailer(std::string_view key, std::string_view value) && { return std::move(trailer(key, value)); }
+  /// Adds every pair of any range of string pairs as trailers.
   template <class Range>
   HttpRequest& trailers(const Range& pairs) & {
     trailers_.addAll(pairs);
     return *this;
   }
+  /// Adds trailers to a temporary request (chained calls).
   template <class Range>
   HttpRequest&& trailers(const Range& pairs) && {
     return std::move(trailers(pairs));
@@ -106,12 +118,18 @@ class HttpRequest {
     timeout_ms_ = t.count() <= 0 ? 0 : t.count() > 0xFFFFFFFFll ? 0xFFFFFFFFu : uint32_t(t.count());
     return *this;
   }
+  /// Sets the timeout of a temporary request (chained calls).
   HttpRequest&& timeout(std::chrono::milliseconds t) && { return std::move(timeout(t)); }
 
+  /// The upstream cluster.
   std::string_view cluster() const { return cluster_; }
+  /// The timeout in milliseconds; 0 for none.
   uint32_t timeoutMs() const { return timeout_ms_; }
+  /// The headers in the pairs wire format; empty when none was added.
   std::string serializedHeaders() const { return headers_.serialize(); }
+  /// The trailers in the pairs wire format; empty when none was added.
   std::string serializedTrailers() const { return trailers_.serialize(); }
+  /// The body.
   std::string_view bodyBytes() const { return body_; }
 
  private:
@@ -125,43 +143,59 @@ class HttpRequest {
 /// metadata; for a unary call also the serialized request message and a timeout.
 class GrpcRequest {
  public:
+  /// A call of `service`/`method` ("package.Service", "Method") on upstream `cluster`: an
+  /// Envoy cluster name, or a serialized envoy.config.core.v3.GrpcService.
   GrpcRequest(std::string_view cluster, std::string_view service, std::string_view method)
       : cluster_(cluster), service_(service), method_(method) {}
 
+  /// Adds initial metadata `key: value`.
   GrpcRequest& metadata(std::string_view key, std::string_view value) & {
     metadata_.add(key, value);
     return *this;
   }
+  /// Adds initial metadata to a temporary request (chained calls).
   GrpcRequest&& metadata(std::string_view key, std::string_view value) && { return std::move(metadata(key, value)); }
+  /// Adds every pair of any range of string pairs as initial metadata.
   template <class Range>
   GrpcRequest& metadata(const Range& pairs) & {
     metadata_.addAll(pairs);
     return *this;
   }
+  /// Adds initial metadata to a temporary request (chained calls).
   template <class Range>
   GrpcRequest&& metadata(const Range& pairs) && {
     return std::move(metadata(pairs));
   }
+  /// Adds every pair of a braced list as initial metadata.
   GrpcRequest& metadata(std::initializer_list<HeaderPair> pairs) & { return metadata<>(pairs); }
+  /// Adds a braced list of metadata to a temporary request (chained calls).
   GrpcRequest&& metadata(std::initializer_list<HeaderPair> pairs) && { return std::move(metadata<>(pairs)); }
   /// The serialized request message (bring your own protobuf codec). Unary calls only.
   GrpcRequest& message(std::string_view bytes) & {
     message_.assign(bytes.data(), bytes.size());
     return *this;
   }
+  /// Sets the message of a temporary request (chained calls).
   GrpcRequest&& message(std::string_view bytes) && { return std::move(message(bytes)); }
   /// Unary calls only (v0.2.1 streams have no timeout); 0 = none.
   GrpcRequest& timeout(std::chrono::milliseconds t) & {
     timeout_ms_ = t.count() <= 0 ? 0 : t.count() > 0xFFFFFFFFll ? 0xFFFFFFFFu : uint32_t(t.count());
     return *this;
   }
+  /// Sets the timeout of a temporary request (chained calls).
   GrpcRequest&& timeout(std::chrono::milliseconds t) && { return std::move(timeout(t)); }
 
+  /// The upstream: a cluster name or a serialized GrpcService.
   std::string_view cluster() const { return cluster_; }
+  /// The fully qualified service name.
   std::string_view service() const { return service_; }
+  /// The method name.
   std::string_view method() const { return method_; }
+  /// The initial metadata in the pairs wire format; empty when none was added.
   std::string serializedMetadata() const { return metadata_.serialize(); }
+  /// The serialized request message.
   std::string_view messageBytes() const { return message_; }
+  /// The timeout in milliseconds; 0 for none.
   uint32_t timeoutMs() const { return timeout_ms_; }
 
  private:
@@ -174,9 +208,11 @@ class GrpcRequest {
 /// The response to an HTTP callout, valid during the callback only.
 class HttpCallResponse {
  public:
+  /// Made by the SDK from proxy_on_http_call_response's arguments.
   HttpCallResponse(uint32_t token, uint32_t headers, size_t body_size, uint32_t trailers)
       : token_(token), headers_(headers), body_size_(body_size), trailers_(trailers) {}
 
+  /// The token httpCall() returned for this call.
   uint32_t token() const { return token_; }
   /// The host reports a failed call (reset, timeout, no healthy upstream) with no headers.
   bool failed() const { return headers_ == 0; }
@@ -186,27 +222,40 @@ class HttpCallResponse {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getStatus();
   }
+  /// The number of response headers; 0 when the call failed.
   uint32_t headerCount() const { return headers_; }
+  /// The size of the response body.
   size_t bodySize() const { return body_size_; }
+  /// The number of response trailers.
   uint32_t trailerCount() const { return trailers_; }
 
   /// A response header; absent when the response has none by that name.
+  /// Statuses: Ok (present or absent); BadArgument when the call failed (there is no
+  /// response); InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Maybe<HostString> header(std::string_view key) const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapValue(MapType::HttpCallResponseHeaders, key);
   }
+  /// Every response header. Statuses: Ok (empty when the call failed); InvalidMemoryAccess;
+  /// ParseFailure for a malformed map.
   PROXY_WASM_NODISCARD Result<HeaderMap> headers() const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapPairs(MapType::HttpCallResponseHeaders);
   }
+  /// Bytes [start, start+max_size) of the response body, clamped to what exists. Statuses: Ok;
+  /// NotFound when there is no body (a failed call); InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Result<HostBuffer> body(size_t start = 0, size_t max_size = kWholeBuffer) const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getBufferBytes(BufferType::HttpCallResponseBody, start, max_size);
   }
+  /// A response trailer; absent when the response has none by that name. Statuses: Ok (present
+  /// or absent); BadArgument when the call failed; InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Maybe<HostString> trailer(std::string_view key) const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapValue(MapType::HttpCallResponseTrailers, key);
   }
+  /// Every response trailer. Statuses: Ok (empty when there are none); InvalidMemoryAccess;
+  /// ParseFailure for a malformed map.
   PROXY_WASM_NODISCARD Result<HeaderMap> trailers() const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapPairs(MapType::HttpCallResponseTrailers);
@@ -233,14 +282,18 @@ class HttpCallResponse {
 /// The outcome of a unary gRPC call, valid during the callback only.
 class GrpcCallResponse {
  public:
+  /// Made by the SDK from the gRPC callbacks.
   GrpcCallResponse(uint32_t token, GrpcStatus status, size_t message_size, bool replied)
       : token_(token), status_(status), message_size_(message_size), replied_(replied) {}
 
+  /// The token grpcCall() returned for this call.
   uint32_t token() const { return token_; }
   /// True when the reply arrived. A call the host closed without a reply is not ok(), even
   /// when it reports status Ok (hosts expose an empty reply buffer then: not a reply).
   bool ok() const { return replied_; }
+  /// The gRPC status: Ok with a reply; the host's gRPC status when the call closed.
   GrpcStatus status() const { return status_; }
+  /// The size of the reply message; 0 without a reply.
   size_t messageSize() const { return message_size_; }
   /// The reply message (raw bytes; bring your own protobuf codec). NotFound unless ok().
   PROXY_WASM_NODISCARD Result<HostBuffer> message() const {
@@ -249,6 +302,7 @@ class GrpcCallResponse {
     return detail::raw::getBufferBytes(BufferType::GrpcReceiveBuffer, 0, kWholeBuffer);
   }
   /// The host's status message for a failed call.
+  /// Statuses: Ok (empty when the host gave none); InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Result<HostString> statusMessage() const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     auto st = detail::raw::getStatus();
@@ -275,48 +329,71 @@ class GrpcStreamCallout;
 /// the context that opened it is deleted (the SDK then cancels the stream at the host).
 class GrpcStreamHandler {
  public:
+  /// A handler not yet bound to a stream (grpcStream() binds it).
   GrpcStreamHandler() = default;
   GrpcStreamHandler(const GrpcStreamHandler&) = delete;
   GrpcStreamHandler& operator=(const GrpcStreamHandler&) = delete;
+  /// Deleted by the SDK when the stream ends (see above).
   virtual ~GrpcStreamHandler() = default;
 
+  /// The stream's initial metadata arrived (`headers` entries): read it with
+  /// initialMetadata() or initialMetadataValue() now.
   virtual void onInitialMetadata(uint32_t headers) { (void)headers; }
+  /// A message of `size` bytes arrived: read it with message() now.
   virtual void onMessage(size_t size) { (void)size; }
+  /// The trailing metadata arrived (`trailers` entries): read it with trailingMetadata() or
+  /// trailingMetadataValue() now. onClose() follows.
   virtual void onTrailingMetadata(uint32_t trailers) { (void)trailers; }
   /// The remote closed the stream (or it failed). No event follows; the handler is deleted
   /// when this returns.
   virtual void onClose(GrpcStatus status) { (void)status; }
 
+  /// The token grpcStream() returned for this stream; 0 before it is bound.
   uint32_t token() const { return token_; }
   /// Sends a message; end_stream half-closes the stream after it.
+  /// Statuses: Ok; NotFound once the stream ended (or was cancelled); BadArgument (also when the
+  /// context that opened it is gone); InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Status send(std::string_view message, bool end_stream = false);
   /// Half-closes the stream (local end of stream); events keep arriving until onClose().
+  /// Statuses: Ok; NotFound once the stream ended (or was cancelled); BadArgument.
   PROXY_WASM_NODISCARD Status close();
   /// Cancels the stream: no further event arrives, and the handler is deleted once the
   /// current callback returns (do not use it after cancel()).
+  /// Statuses: Ok; NotFound once the stream ended (or was cancelled); BadArgument.
   PROXY_WASM_NODISCARD Status cancel();
 
   /// In callbacks: the metadata and message of the event being delivered.
+  /// Statuses: Ok (present or absent); BadArgument in another callback; InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Maybe<HostString> initialMetadataValue(std::string_view key) const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapValue(MapType::GrpcReceiveInitialMetadata, key);
   }
+  /// All initial metadata (in onInitialMetadata()). Statuses: Ok (empty in another callback);
+  /// InvalidMemoryAccess; ParseFailure for a malformed map.
   PROXY_WASM_NODISCARD Result<HeaderMap> initialMetadata() const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapPairs(MapType::GrpcReceiveInitialMetadata);
   }
+  /// A trailing-metadata value (in onTrailingMetadata()). Statuses: Ok (present or absent);
+  /// BadArgument in another callback; InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Maybe<HostString> trailingMetadataValue(std::string_view key) const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapValue(MapType::GrpcReceiveTrailingMetadata, key);
   }
+  /// All trailing metadata (in onTrailingMetadata()). Statuses: Ok (empty in another callback);
+  /// InvalidMemoryAccess; ParseFailure for a malformed map.
   PROXY_WASM_NODISCARD Result<HeaderMap> trailingMetadata() const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getHeaderMapPairs(MapType::GrpcReceiveTrailingMetadata);
   }
+  /// The message being delivered (in onMessage()). Statuses: Ok (empty in another
+  /// callback: Envoy keeps an empty buffer); InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Result<HostBuffer> message() const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     return detail::raw::getBufferBytes(BufferType::GrpcReceiveBuffer, 0, kWholeBuffer);
   }
+  /// The host's status message (in onClose()). Statuses: Ok (empty when the host gave
+  /// none); InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Result<HostString> statusMessage() const {
     if (Status s = detail::actOnCurrent(); !s) return s;
     auto st = detail::raw::getStatus();

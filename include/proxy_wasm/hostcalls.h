@@ -33,6 +33,7 @@ inline constexpr size_t kWholeBuffer = 0xFFFFFFFFu;
 
 namespace detail {
 
+/// The Status of a raw host code: any status, UnknownStatus for a code this SDK does not know.
 inline Status toStatus(uint32_t raw) { return statusFromWire(raw); }
 PROXY_WASM_ALWAYS_INLINE Result<HostBuffer> toBuffer(uint32_t raw, char* data, size_t size) {
   if (PROXY_WASM_LIKELY(raw == 0)) return Result<HostBuffer>(std::in_place, data, size);
@@ -50,6 +51,7 @@ PROXY_WASM_ALWAYS_INLINE Maybe<HostBuffer> toMaybe(uint32_t raw, char* data, siz
 }
 
 /// Makes the host act on context `id` (no host call when it already does).
+/// Statuses: Ok; BadArgument when the host does not know `id`.
 PROXY_WASM_NODISCARD inline Status switchContextSlow(uint32_t id) {
   const Status s = toStatus(proxy_set_effective_context(id));
   if (s.ok()) runtime().effective = id;
@@ -93,12 +95,16 @@ class Reentry {
 
 /// Sends `message` to the host log at `level`, attributed to the context whose work is
 /// running. See log.h for filtered, formatted logging.
+/// Any time, even during module start-up. Statuses: Ok; BadArgument for a level the host
+/// does not know; InvalidMemoryAccess.
 inline Status logMessage(LogLevel level, std::string_view message) {
   (void)detail::actOnCurrent();  // on failure the line is still logged, on another context
   return detail::toStatus(proxy_log(detail::toWire(level), message.data(), message.size()));
 }
 
 /// The host's log level, uncached. Prefer `proxy_wasm::logLevel()` (log.h).
+/// From a callback (not during module start-up, where hosts allow only logging). Statuses:
+/// Ok; InvalidMemoryAccess. Envoy may answer level 6, which is LogLevel::Off.
 PROXY_WASM_NODISCARD inline Result<LogLevel> getLogLevelFromHost() {
   uint32_t level = 0;
   const uint32_t s = proxy_get_log_level(&level);
@@ -107,6 +113,7 @@ PROXY_WASM_NODISCARD inline Result<LogLevel> getLogLevelFromHost() {
 }
 
 /// Wall-clock time from the host, nanoseconds since the Unix epoch.
+/// From a callback. Statuses: Ok; InvalidMemoryAccess.
 PROXY_WASM_NODISCARD inline Result<uint64_t> getCurrentTimeNanoseconds() {
   uint64_t ns = 0;
   const uint32_t s = proxy_get_current_time_nanoseconds(&ns);
@@ -117,6 +124,9 @@ PROXY_WASM_NODISCARD inline Result<uint64_t> getCurrentTimeNanoseconds() {
 /// Calls the host's foreign function `name` from the context whose work is running.
 /// NotFound when the host registered no function by that name; other statuses come from
 /// the function.
+/// The function may call back into the plugin before this returns. Statuses: Ok; NotFound;
+/// InvalidMemoryAccess; any status the function gives; BadArgument when the context whose
+/// work is running is gone.
 PROXY_WASM_NODISCARD inline Result<HostBuffer> callForeignFunction(std::string_view name, std::string_view args) {
   if (Status s = detail::actOnCurrent(); !s) return s;
   detail::Reentry reentry;
@@ -136,6 +146,8 @@ struct SharedValue {
 };
 
 /// The value of shared key `key` and its cas; absent when the key was never set.
+/// From any callback (shared data is VM-wide, namespaced by vm_id). Statuses: Ok, present or
+/// absent (NotFound); InvalidMemoryAccess.
 PROXY_WASM_NODISCARD inline Maybe<SharedValue> getSharedData(std::string_view key) {
   char* data = nullptr;
   size_t size = 0;
@@ -150,12 +162,16 @@ PROXY_WASM_NODISCARD inline Maybe<SharedValue> getSharedData(std::string_view ke
 
 /// cas 0 writes unconditionally; otherwise CasMismatch when the key changed since the read
 /// that returned `cas`. A missing key is created whatever the cas.
+/// Every write gets a new cas. From any callback. Statuses: Ok; CasMismatch;
+/// InvalidMemoryAccess.
 PROXY_WASM_NODISCARD inline Status setSharedData(std::string_view key, std::string_view value, uint32_t cas = 0) {
   return detail::toStatus(proxy_set_shared_data(key.data(), key.size(), value.data(), value.size(), cas));
 }
 
 /// Creates (or reopens) queue `name` of this VM; the root of the context whose work is
 /// running becomes its listener (onQueueReady).
+/// Returns the queue id. From a callback (a root's, typically onStart). Statuses: Ok;
+/// InvalidMemoryAccess; BadArgument when the context whose work is running is gone.
 PROXY_WASM_NODISCARD inline Result<uint32_t> registerSharedQueue(std::string_view name) {
   if (Status s = detail::actOnCurrent(); !s) return s;
   uint32_t id = 0;
@@ -165,6 +181,7 @@ PROXY_WASM_NODISCARD inline Result<uint32_t> registerSharedQueue(std::string_vie
 }
 
 /// Finds queue `name` registered by VM `vm_id` (empty: this VM); absent when nobody has.
+/// From any callback. Statuses: Ok, present or absent (NotFound); InvalidMemoryAccess.
 PROXY_WASM_NODISCARD inline Maybe<uint32_t> resolveSharedQueue(std::string_view vm_id, std::string_view name) {
   uint32_t id = 0;
   const uint32_t s = proxy_resolve_shared_queue(vm_id.data(), vm_id.size(), name.data(), name.size(), &id);
@@ -175,11 +192,14 @@ PROXY_WASM_NODISCARD inline Maybe<uint32_t> resolveSharedQueue(std::string_view 
 }
 
 /// NotFound for an unknown queue id.
+/// Appends `data` to queue `queue_id`; its listener gets onQueueReady() once per item, after
+/// the current callback. Statuses: Ok; NotFound (see above); InvalidMemoryAccess.
 PROXY_WASM_NODISCARD inline Status enqueueSharedQueue(uint32_t queue_id, std::string_view data) {
   return detail::toStatus(proxy_enqueue_shared_queue(queue_id, data.data(), data.size()));
 }
 
 /// The oldest item; absent when the queue is empty. NotFound for an unknown queue id.
+/// Statuses: Ok, present or absent (Empty); NotFound; InvalidMemoryAccess.
 PROXY_WASM_NODISCARD inline Maybe<HostBuffer> dequeueSharedQueue(uint32_t queue_id) {
   char* data = nullptr;
   size_t size = 0;
@@ -189,18 +209,27 @@ PROXY_WASM_NODISCARD inline Maybe<HostBuffer> dequeueSharedQueue(uint32_t queue_
 
 // ---- Metrics (raw ids; see metrics.h for typed handles) ----------------------------------
 
+/// Defines metric `name` of `type` and returns its id (Envoy: stat "wasmcustom.<name>";
+/// redefining a name gives a new id for the same stat). From a callback, never during
+/// module start-up. Statuses: Ok; BadArgument for an unknown type; InvalidMemoryAccess.
 PROXY_WASM_NODISCARD inline Result<uint32_t> defineMetric(MetricType type, std::string_view name) {
   uint32_t id = 0;
   const uint32_t s = proxy_define_metric(detail::toWire(type), name.data(), name.size(), &id);
   if (s != 0) return detail::toStatus(s);
   return id;
 }
+/// Adds `offset` to metric `id`. Statuses: Ok; NotFound for an unknown id; BadArgument for
+/// a counter with offset <= 0, or a histogram.
 PROXY_WASM_NODISCARD inline Status incrementMetric(uint32_t id, int64_t offset) {
   return detail::toStatus(proxy_increment_metric(id, offset));
 }
+/// Records `value` in metric `id`: a counter adds it, a gauge is set to it, a histogram
+/// records a sample. Statuses: Ok; NotFound for an unknown id.
 PROXY_WASM_NODISCARD inline Status recordMetric(uint32_t id, uint64_t value) {
   return detail::toStatus(proxy_record_metric(id, value));
 }
+/// The value of metric `id`. Statuses: Ok; NotFound for an unknown id; BadArgument for a
+/// histogram; InvalidMemoryAccess.
 PROXY_WASM_NODISCARD inline Result<uint64_t> getMetric(uint32_t id) {
   uint64_t value = 0;
   const uint32_t s = proxy_get_metric(id, &value);
@@ -281,6 +310,9 @@ class PropertyPath {
 
 /// The raw bytes of a property, as the context whose work is running sees it; absent when
 /// the host has no such property.
+/// Statuses: Ok, present or absent (NotFound); SerializationFailure when the host cannot
+/// serialize the value; InvalidMemoryAccess; InternalFailure (Envoy, for some attributes);
+/// BadArgument when the context whose work is running is gone.
 PROXY_WASM_NODISCARD inline Maybe<HostBuffer> getPropertyBytes(const PropertyPath& path) {
   if (Status s = detail::actOnCurrent(); !s) return s;
   char* data = nullptr;
@@ -292,6 +324,7 @@ PROXY_WASM_NODISCARD inline Maybe<HostBuffer> getPropertyBytes(const PropertyPat
 
 /// Stores `value` under `path` for the stream whose work is running (Envoy: filter state
 /// "wasm.<path>"). NotFound where there is no stream (a root context).
+/// Statuses: Ok; NotFound as above; BadArgument, InvalidMemoryAccess.
 PROXY_WASM_NODISCARD inline Status setPropertyBytes(const PropertyPath& path, std::string_view value) {
   if (Status s = detail::actOnCurrent(); !s) return s;
   const auto wire = path.wire();
@@ -317,23 +350,30 @@ struct CallStatus {
 
 namespace detail::raw {
 
+/// Statuses: Ok, or the host's failure.
 inline Status setTickPeriodMilliseconds(uint32_t period_ms) {
   return toStatus(proxy_set_tick_period_milliseconds(period_ms));
 }
+/// Statuses: Ok; NotFound when no onDone() is pending.
 inline Status done() {
   Reentry reentry;  // the host may delete the root at once
   return toStatus(proxy_done());
 }
 
+/// Statuses: Ok (clamped range, possibly empty); BadArgument; NotFound when the buffer does
+/// not exist now; InvalidMemoryAccess.
 inline Result<HostBuffer> getBufferBytes(BufferType type, size_t start, size_t max_size) {
   char* data = nullptr;
   size_t size = 0;
   const uint32_t s = proxy_get_buffer_bytes(toWire(type), start, max_size, &data, &size);
   return toBuffer(s, data, size);
 }
+/// Statuses: Ok; BadArgument (a range Envoy cannot splice, a read-only buffer); NotFound;
+/// InvalidMemoryAccess.
 inline Status setBufferBytes(BufferType type, size_t start, size_t length, std::string_view data) {
   return toStatus(proxy_set_buffer_bytes(toWire(type), start, length, data.data(), data.size()));
 }
+/// Statuses: Ok; BadArgument; NotFound when the buffer does not exist now; InvalidMemoryAccess.
 inline Result<BufferStatus> getBufferStatus(BufferType type) {
   BufferStatus st;
   const uint32_t s = proxy_get_buffer_status(toWire(type), &st.size, &st.flags);
@@ -341,6 +381,7 @@ inline Result<BufferStatus> getBufferStatus(BufferType type) {
   return st;
 }
 
+/// Statuses: Ok; BadArgument (maps 4-7, a wrong phase); InvalidMemoryAccess.
 inline Result<size_t> getHeaderMapSize(MapType type) {
   size_t size = 0;
   const uint32_t s = proxy_get_header_map_size(toWire(type), &size);
@@ -348,6 +389,7 @@ inline Result<size_t> getHeaderMapSize(MapType type) {
   return size;
 }
 /// A malformed map from the host is ParseFailure, never a crash.
+/// Statuses: Ok (an unavailable map is empty); BadArgument; InvalidMemoryAccess; ParseFailure.
 inline Result<HeaderMap> getHeaderMapPairs(MapType type) {
   char* data = nullptr;
   size_t size = 0;
@@ -358,34 +400,42 @@ inline Result<HeaderMap> getHeaderMapPairs(MapType type) {
   if (!view) return Status::ParseFailure;
   return HeaderMap(std::move(bytes), *view);
 }
+/// Statuses: Ok; BadArgument (a read-only map, a wrong phase); InvalidMemoryAccess.
 inline Status setHeaderMapPairs(MapType type, std::string_view serialized) {
   return toStatus(proxy_set_header_map_pairs(toWire(type), serialized.data(), serialized.size()));
 }
+/// Statuses: Ok, present or absent (NotFound); BadArgument (a wrong phase); InvalidMemoryAccess.
 inline Maybe<HostBuffer> getHeaderMapValue(MapType type, std::string_view key) {
   char* data = nullptr;
   size_t size = 0;
   const uint32_t s = proxy_get_header_map_value(toWire(type), key.data(), key.size(), &data, &size);
   return toMaybe(s, data, size);
 }
+/// Statuses: Ok; BadArgument (a read-only map, a wrong phase); InvalidMemoryAccess.
 inline Status addHeaderMapValue(MapType type, std::string_view key, std::string_view value) {
   return toStatus(proxy_add_header_map_value(toWire(type), key.data(), key.size(), value.data(), value.size()));
 }
+/// Statuses: Ok; BadArgument (a read-only map, a wrong phase); InvalidMemoryAccess.
 inline Status replaceHeaderMapValue(MapType type, std::string_view key, std::string_view value) {
   return toStatus(proxy_replace_header_map_value(toWire(type), key.data(), key.size(), value.data(), value.size()));
 }
+/// Statuses: Ok (also when absent); BadArgument (a read-only map, a wrong phase); InvalidMemoryAccess.
 inline Status removeHeaderMapValue(MapType type, std::string_view key) {
   return toStatus(proxy_remove_header_map_value(toWire(type), key.data(), key.size()));
 }
 
 /// Stream control and local replies may run the plugin's callbacks before they return.
+/// Statuses: Ok; BadArgument; Unimplemented (Envoy: the upstream direction).
 inline Status continueStream(StreamType type) {
   Reentry reentry;
   return toStatus(proxy_continue_stream(toWire(type)));
 }
+/// Statuses: Ok; BadArgument.
 inline Status closeStream(StreamType type) {
   Reentry reentry;
   return toStatus(proxy_close_stream(toWire(type)));
 }
+/// Statuses: Ok (also a no-op without an HTTP stream); InvalidMemoryAccess.
 inline Status sendLocalResponse(uint32_t status_code, std::string_view body, std::string_view serialized_headers,
                                 std::string_view details, GrpcStatus grpc_status) {
   Reentry reentry;
@@ -393,6 +443,7 @@ inline Status sendLocalResponse(uint32_t status_code, std::string_view body, std
                                             serialized_headers.data(), serialized_headers.size(),
                                             toWire(grpc_status)));
 }
+/// Statuses: Ok; InvalidMemoryAccess.
 inline Result<CallStatus> getStatus() {
   CallStatus st;
   char* data = nullptr;
@@ -403,6 +454,8 @@ inline Result<CallStatus> getStatus() {
   return st;
 }
 
+/// Statuses: Ok; BadArgument (unknown cluster, missing pseudo-headers); InvalidMemoryAccess;
+/// InternalFailure.
 inline Result<uint32_t> httpCall(std::string_view upstream, std::string_view headers, std::string_view body,
                                  std::string_view trailers, uint32_t timeout_ms) {
   Reentry reentry;  // a call that fails at once may be answered before it returns
@@ -412,6 +465,7 @@ inline Result<uint32_t> httpCall(std::string_view upstream, std::string_view hea
   if (s != 0) return toStatus(s);
   return token;
 }
+/// Statuses: Ok; BadArgument; ParseFailure (unknown upstream); InvalidMemoryAccess; InternalFailure.
 inline Result<uint32_t> grpcCall(std::string_view upstream, std::string_view service, std::string_view method,
                                  std::string_view metadata, std::string_view message, uint32_t timeout_ms) {
   Reentry reentry;
@@ -422,6 +476,7 @@ inline Result<uint32_t> grpcCall(std::string_view upstream, std::string_view ser
   if (s != 0) return toStatus(s);
   return token;
 }
+/// Statuses: Ok; BadArgument; ParseFailure (unknown upstream); InvalidMemoryAccess; InternalFailure.
 inline Result<uint32_t> grpcStream(std::string_view upstream, std::string_view service, std::string_view method,
                                    std::string_view metadata) {
   Reentry reentry;
@@ -431,13 +486,16 @@ inline Result<uint32_t> grpcStream(std::string_view upstream, std::string_view s
   if (s != 0) return toStatus(s);
   return token;
 }
+/// Statuses: Ok; BadArgument (not a stream); NotFound (unknown token); InvalidMemoryAccess.
 inline Status grpcSend(uint32_t token, std::string_view message, bool end_stream) {
   return toStatus(proxy_grpc_send(token, message.data(), message.size(), end_stream ? 1 : 0));
 }
+/// Statuses: Ok; BadArgument; NotFound (unknown token).
 inline Status grpcCancel(uint32_t token) {
   Reentry reentry;
   return toStatus(proxy_grpc_cancel(token));
 }
+/// Statuses: Ok; BadArgument; NotFound (unknown token).
 inline Status grpcClose(uint32_t token) {
   Reentry reentry;
   return toStatus(proxy_grpc_close(token));

@@ -26,6 +26,7 @@
 
 namespace proxy_wasm {
 
+/// A tag of a stat: its name and its value (`{"method", "GET"}`).
 using MetricTag = std::pair<std::string_view, std::string_view>;
 
 /// Folds tags into the stat name the way Envoy's tag extraction expects them:
@@ -50,7 +51,10 @@ template <MetricType kType, class Self>
 class MetricHandle {
  public:
   MetricHandle() = default;
-  /// Defines (or re-defines: hosts return a new id for the same stat) the metric.
+  /// Defines (or re-defines: hosts return a new id for the same stat) the metric `base`,
+  /// with `tags` folded into its name (metricName()). Call it from a callback (onStart,
+  /// onConfigure), never during module start-up. Statuses: Ok; BadArgument (an unknown
+  /// metric type), InvalidMemoryAccess, or InternalFailure when the host disabled metrics.
   PROXY_WASM_NODISCARD static Result<Self> define(std::string_view base, std::initializer_list<MetricTag> tags = {}) {
     auto id = defineMetric(kType, tags.size() ? std::string_view(metricName(base, tags)) : base);
     if (!id) return id.status();
@@ -58,7 +62,9 @@ class MetricHandle {
     self.id_ = *id;
     return self;
   }
+  /// The host's id of the stat; 0 before define().
   uint32_t id() const { return id_; }
+  /// True once define() succeeded.
   bool defined() const { return id_ != 0; }
 
  protected:
@@ -66,17 +72,29 @@ class MetricHandle {
 };
 }  // namespace detail
 
+/// A counter: only grows. Define it with `Counter::define(name, tags)` (statuses: Ok,
+/// BadArgument, InvalidMemoryAccess), keep the handle (a root member), update it from any callback.
 class Counter : public detail::MetricHandle<MetricType::Counter, Counter> {
  public:
-  /// Adds `delta` (> 0; hosts refuse 0 with BadArgument).
+  /// Adds `delta` to the counter (> 0; hosts refuse 0, and anything above INT64_MAX, with
+  /// BadArgument). Statuses: Ok; NotFound for an undefined handle (or an unknown id);
+  /// BadArgument as above.
   PROXY_WASM_NODISCARD Status increment(uint64_t delta = 1) const { return incrementMetric(id_, int64_t(delta)); }
+  /// The counter's current value. Statuses: Ok; NotFound for an undefined handle (or an
+  /// unknown id); InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Result<uint64_t> value() const { return getMetric(id_); }
 };
 
+/// A gauge: goes up and down, or is set. Defined like a Counter (`Gauge::define`).
 class Gauge : public detail::MetricHandle<MetricType::Gauge, Gauge> {
  public:
+  /// Adds `delta` (negative decreases). Statuses: Ok; NotFound for an undefined handle (or an
+  /// unknown id).
   PROXY_WASM_NODISCARD Status add(int64_t delta) const { return incrementMetric(id_, delta); }
+  /// Sets the gauge to `value`. Statuses: Ok; NotFound for an undefined handle (or an unknown id).
   PROXY_WASM_NODISCARD Status set(uint64_t value) const { return recordMetric(id_, value); }
+  /// The gauge's current value. Statuses: Ok; NotFound for an undefined handle (or an
+  /// unknown id); InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Result<int64_t> value() const {
     auto v = getMetric(id_);
     if (!v) return v.status();
@@ -84,8 +102,11 @@ class Gauge : public detail::MetricHandle<MetricType::Gauge, Gauge> {
   }
 };
 
+/// A histogram: records samples. Defined like a Counter (`Histogram::define`); hosts do not
+/// read a histogram back (Envoy answers BadArgument), so it has no value().
 class Histogram : public detail::MetricHandle<MetricType::Histogram, Histogram> {
  public:
+  /// Records the sample `value`. Statuses: Ok; NotFound for an undefined handle (or an unknown id).
   PROXY_WASM_NODISCARD Status record(uint64_t value) const { return recordMetric(id_, value); }
 };
 
@@ -114,6 +135,8 @@ class MetricFamily {
   }
 
   /// The stat id for these tag values (defined now if new).
+  /// Statuses: Ok (a cached id, or a new stat), or define()'s failure (BadArgument,
+  /// InvalidMemoryAccess, InternalFailure); a failed definition is retried on the next use.
   PROXY_WASM_NODISCARD Result<uint32_t> resolve(const Tags&... values) {
     std::string name;
     size_t i = 0;
@@ -126,7 +149,8 @@ class MetricFamily {
     ids_.emplace(std::move(name), *id);
     return *id;
   }
-  size_t size() const { return ids_.size(); }  // stats defined so far
+  /// The number of stats defined so far (one per combination of tag values seen).
+  size_t size() const { return ids_.size(); }
 
  protected:
   std::string base_;
@@ -136,7 +160,14 @@ class MetricFamily {
 
 }  // namespace detail
 
-/// Counters tagged by values known at run time (see the top of this header).
+/// Counters tagged by values known at run time: one stat per combination of tag values,
+/// defined on first use and its id cached.
+///
+///   auto family = TaggedCounter<std::string_view, uint32_t>::define("responses", {"method", "code"});
+///   family->increment(1, "GET", 200);   // stat "method.GET.code.200.responses"
+///
+/// Tag values are strings, integers or bools. Keep the family (a root member) and update it
+/// from callbacks.
 template <class... Tags>
 class TaggedCounter : public detail::MetricFamily<MetricType::Counter, Tags...> {
   using Base = detail::MetricFamily<MetricType::Counter, Tags...>;
@@ -144,14 +175,20 @@ class TaggedCounter : public detail::MetricFamily<MetricType::Counter, Tags...> 
  public:
   using Base::Base;
   /// Checks nothing with the host: stats are defined on first use.
+  /// Always Ok; may be called anywhere, even during module start-up.
   static Result<TaggedCounter> define(std::string_view base, const typename Base::TagNames& tag_names) {
     return TaggedCounter(base, tag_names);
   }
+  /// Adds `delta` (> 0) to the stat of these tag values, defining it on first use (from a
+  /// callback). Statuses: Ok; the definition's failure (BadArgument, InvalidMemoryAccess);
+  /// BadArgument for a zero delta.
   PROXY_WASM_NODISCARD Status increment(uint64_t delta, const Tags&... values) {
     auto id = this->resolve(values...);
     if (!id) return id.status();
     return incrementMetric(*id, int64_t(delta));
   }
+  /// The value of the stat of these tag values (defined now, at 0, if new). Statuses: Ok; the
+  /// definition's failure (BadArgument, InvalidMemoryAccess); NotFound for an unknown id.
   PROXY_WASM_NODISCARD Result<uint64_t> value(const Tags&... values) {
     auto id = this->resolve(values...);
     if (!id) return id.status();
@@ -159,20 +196,26 @@ class TaggedCounter : public detail::MetricFamily<MetricType::Counter, Tags...> 
   }
 };
 
+/// Gauges tagged by values known at run time (see TaggedCounter).
 template <class... Tags>
 class TaggedGauge : public detail::MetricFamily<MetricType::Gauge, Tags...> {
   using Base = detail::MetricFamily<MetricType::Gauge, Tags...>;
 
  public:
   using Base::Base;
+  /// Checks nothing with the host: stats are defined on first use. Always Ok.
   static Result<TaggedGauge> define(std::string_view base, const typename Base::TagNames& tag_names) {
     return TaggedGauge(base, tag_names);
   }
+  /// Adds `delta` (negative decreases) to the stat of these tag values, defining it on first
+  /// use. Statuses: Ok; the definition's failure (BadArgument, InvalidMemoryAccess).
   PROXY_WASM_NODISCARD Status add(int64_t delta, const Tags&... values) {
     auto id = this->resolve(values...);
     if (!id) return id.status();
     return incrementMetric(*id, delta);
   }
+  /// Sets the stat of these tag values to `v`, defining it on first use. Statuses: Ok; the
+  /// definition's failure (BadArgument, InvalidMemoryAccess).
   PROXY_WASM_NODISCARD Status set(uint64_t v, const Tags&... values) {
     auto id = this->resolve(values...);
     if (!id) return id.status();
@@ -180,15 +223,19 @@ class TaggedGauge : public detail::MetricFamily<MetricType::Gauge, Tags...> {
   }
 };
 
+/// Histograms tagged by values known at run time (see TaggedCounter).
 template <class... Tags>
 class TaggedHistogram : public detail::MetricFamily<MetricType::Histogram, Tags...> {
   using Base = detail::MetricFamily<MetricType::Histogram, Tags...>;
 
  public:
   using Base::Base;
+  /// Checks nothing with the host: stats are defined on first use. Always Ok.
   static Result<TaggedHistogram> define(std::string_view base, const typename Base::TagNames& tag_names) {
     return TaggedHistogram(base, tag_names);
   }
+  /// Records the sample `v` in the stat of these tag values, defining it on first use.
+  /// Statuses: Ok; the definition's failure (BadArgument, InvalidMemoryAccess).
   PROXY_WASM_NODISCARD Status record(uint64_t v, const Tags&... values) {
     auto id = this->resolve(values...);
     if (!id) return id.status();

@@ -20,6 +20,7 @@
 
 namespace proxy_wasm {
 
+/// A header (or metadata, or tag) as a key and a value, viewing bytes owned elsewhere.
 using HeaderPair = std::pair<std::string_view, std::string_view>;
 
 namespace detail {
@@ -39,30 +40,41 @@ inline void storeU32(char* p, uint32_t v) {
 /// (key, value) in wire order, without allocating.
 class PairsView {
  public:
+  /// Walks the pairs in wire order; each step yields a HeaderPair viewing the map's bytes.
   class iterator {
    public:
+    /// A forward iterator.
     using iterator_category = std::forward_iterator_tag;
+    /// A (key, value) pair.
     using value_type = HeaderPair;
+    /// For std::iterator_traits.
     using difference_type = std::ptrdiff_t;
+    /// For std::iterator_traits (operator* yields by value).
     using pointer = const HeaderPair*;
+    /// Yielded by value: a pair of views.
     using reference = HeaderPair;
 
+    /// A singular iterator (compare only with itself).
     iterator() = default;
+    /// The current (key, value); the views live as long as the map's bytes.
     HeaderPair operator*() const {
       const uint32_t key_len = detail::loadU32(lengths_);
       const uint32_t value_len = detail::loadU32(lengths_ + 4);
       return {std::string_view(data_, key_len), std::string_view(data_ + key_len + 1, value_len)};
     }
+    /// Moves to the next pair.
     iterator& operator++() {
       data_ += size_t(detail::loadU32(lengths_)) + detail::loadU32(lengths_ + 4) + 2;
       lengths_ += 8;
       return *this;
     }
+    /// Moves to the next pair; returns the position before.
     iterator operator++(int) {
       iterator old = *this;
       ++*this;
       return old;
     }
+    /// True at the same pair of the same map.
     friend bool operator==(const iterator& a, const iterator& b) { return a.lengths_ == b.lengths_; }
     friend bool operator!=(const iterator& a, const iterator& b) { return a.lengths_ != b.lengths_; }
 
@@ -73,6 +85,7 @@ class PairsView {
     const char* data_ = nullptr;
   };
 
+  /// An empty map.
   PairsView() = default;
 
   /// Validates `bytes`. Every empty form a host may send (no bytes, fewer than 4 bytes,
@@ -104,9 +117,13 @@ class PairsView {
     return view;
   }
 
+  /// The number of pairs (duplicates count).
   size_t size() const { return count_; }
+  /// True when the map has no pair.
   bool empty() const { return count_ == 0; }
+  /// The first pair.
   iterator begin() const { return {lengths_, data_}; }
+  /// Past the last pair.
   iterator end() const { return {lengths_ + size_t(count_) * 8, nullptr}; }
 
   /// The first value stored under `key` (exact, case-sensitive match: hosts lower-case keys).
@@ -126,14 +143,23 @@ class PairsView {
 /// A map received from the host: owns the bytes, iterates like PairsView.
 class HeaderMap {
  public:
+  /// An empty map.
   HeaderMap() = default;
+  /// Takes the host's `bytes` and the `view` that parse() validated over them.
   HeaderMap(HostBuffer bytes, PairsView view) : bytes_(std::move(bytes)), view_(view) {}
 
+  /// The number of pairs (duplicates count).
   size_t size() const { return view_.size(); }
+  /// True when the map has no pair.
   bool empty() const { return view_.empty(); }
+  /// The first pair, viewing bytes this map owns.
   PairsView::iterator begin() const { return view_.begin(); }
+  /// Past the last pair.
   PairsView::iterator end() const { return view_.end(); }
+  /// The first value under `key` (exact match; hosts send lower-case keys); nullopt when absent.
+  /// The view lives as long as this map.
   std::optional<std::string_view> find(std::string_view key) const { return view_.find(key); }
+  /// The non-owning view, valid while this map lives.
   const PairsView& view() const { return view_; }
 
  private:
@@ -173,6 +199,7 @@ std::string serializePairs(const Range& pairs) {
   return out;
 }
 
+/// Serializes a braced list: `serializePairs({{":method", "GET"}})`.
 inline std::string serializePairs(std::initializer_list<HeaderPair> pairs) {
   return serializePairs<std::initializer_list<HeaderPair>>(pairs);
 }

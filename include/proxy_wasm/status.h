@@ -25,29 +25,35 @@ namespace proxy_wasm {
 /// codes onto them); `Status::Ok` and friends compare and convert as if Status were an enum.
 class PROXY_WASM_NODISCARD Status {
  public:
+  /// The codes: ABI v0.2.1's (docs/abi.md §4) plus UnknownStatus. A Code converts to a Status
+  /// implicitly, so `s == Status::NotFound` reads naturally.
   enum Code : uint32_t {
-    Ok = 0,
-    NotFound = 1,
-    BadArgument = 2,
-    SerializationFailure = 3,
-    ParseFailure = 4,
+    Ok = 0,                    ///< Success.
+    NotFound = 1,              ///< Missing header, key, property, queue, metric or buffer; nothing pending.
+    BadArgument = 2,           ///< Out-of-range enum, wrong phase, unknown context id or cluster, bad metric use.
+    SerializationFailure = 3,  ///< A property the host cannot serialize, or one of another type than asked.
+    ParseFailure = 4,          ///< Malformed input: a gRPC upstream the host cannot parse, a malformed map.
     BadExpression = 5,  ///< Defined by hosts, never returned.
-    InvalidMemoryAccess = 6,
-    Empty = 7,
-    CasMismatch = 8,
+    InvalidMemoryAccess = 6,   ///< A pointer or size outside linear memory, or the allocator returned 0.
+    Empty = 7,                 ///< Dequeue from an empty queue (the SDK reports it as absent).
+    CasMismatch = 8,           ///< Shared data changed since the read that gave the cas.
     ResultMismatch = 9,  ///< Defined by hosts, never returned.
-    InternalFailure = 10,
+    InternalFailure = 10,      ///< The host failed, or disabled the capability.
     BrokenConnection = 11,  ///< Envoy's `proxy_get_status` code after a failed HTTP call.
-    Unimplemented = 12,
+    Unimplemented = 12,        ///< Envoy: continuing the upstream direction of a TCP stream.
     NotAllowed = 13,        ///< The vNEXT draft's: the operation is not allowed here.
     InvalidOperation = 14,  ///< The vNEXT draft's: the operation is invalid in this state.
     UnknownStatus = 0xFF,   ///< A code this SDK does not know (a host newer than it).
   };
 
+  /// A status with `code`; Ok by default. Implicit, so a Code (`Status::NotFound`) is a Status.
   constexpr Status(Code code = Ok) : code_(code) {}  // NOLINT: implicit by design
 
+  /// The code, for a switch.
   constexpr Code code() const { return code_; }
+  /// True for Ok.
   constexpr bool ok() const { return code_ == Ok; }
+  /// True for Ok: `if (!s)` tests for a failure.
   constexpr explicit operator bool() const { return ok(); }
   /// The spec's name of the status, e.g. "NotFound".
   constexpr std::string_view name() const {
@@ -72,6 +78,7 @@ class PROXY_WASM_NODISCARD Status {
     return "UnknownStatus";
   }
 
+  /// Statuses compare by code, with each other and with a Code.
   friend constexpr bool operator==(Status a, Status b) { return a.code_ == b.code_; }
   friend constexpr bool operator!=(Status a, Status b) { return a.code_ != b.code_; }
   friend constexpr bool operator==(Status a, Code b) { return a.code_ == b; }
@@ -86,6 +93,7 @@ class PROXY_WASM_NODISCARD Status {
 /// The name of a status, e.g. "NotFound" (same as s.name()).
 constexpr std::string_view statusName(Status s) { return s.name(); }
 
+/// The host's name of a log level ("trace" ... "critical", "off"), as log lines print it.
 constexpr std::string_view logLevelName(LogLevel l) {
   switch (l) {
     case LogLevel::Trace: return "trace";
@@ -171,32 +179,51 @@ class Slot {
 template <class T>
 class PROXY_WASM_NODISCARD Result {
  public:
+  /// An Ok result holding `value` (implicit: return a value where a Result is expected).
   Result(T value) : status_(Status::Ok) { slot_.emplace(std::move(value)); }  // NOLINT: implicit by design
+  /// A failed result with `status` (implicit: return a Status where a Result is expected). Ok,
+  /// which would leave it without a value, becomes InternalFailure.
   Result(Status status) : status_(status.ok() ? Status(Status::InternalFailure) : status) {}  // NOLINT
+  /// A failed result with `code` (same as from a Status).
   Result(Status::Code code) : Result(Status(code)) {}                                         // NOLINT
   // Constructs the value in place from `args` (no temporary to move from and destroy).
+  /// An Ok result whose value is constructed in place from `args`.
   template <class... A>
   explicit Result(std::in_place_t, A&&... args) : status_(Status::Ok) {
     slot_.emplace(std::forward<A>(args)...);
   }
 
+  /// True when there is a value (the host answered Ok).
   bool ok() const { return status_.ok(); }
+  /// True when there is a value: `if (auto r = ...)`.
   explicit operator bool() const { return ok(); }
+  /// Ok when there is a value; otherwise the status that explains why not (any status
+  /// the call that made this Result documents).
   Status status() const { return status_; }
 
+  /// The value; on an error a fatal plugin error naming the status (check ok() first).
   T& value() & { return check(); }
+  /// The value (const); on an error a fatal plugin error naming the status.
   const T& value() const& { return const_cast<Result*>(this)->check(); }
+  /// The value, moved out of a temporary Result; fatal on an error.
   T&& value() && { return std::move(check()); }
+  /// The value, as value() (fatal on an error).
   PROXY_WASM_ALWAYS_INLINE T& operator*() & { return check(); }
+  /// The value (const), as value() (fatal on an error).
   PROXY_WASM_ALWAYS_INLINE const T& operator*() const& { return const_cast<Result*>(this)->check(); }
+  /// The value moved out, as value() (fatal on an error).
   T&& operator*() && { return std::move(check()); }
+  /// A member of the value, as value() (fatal on an error).
   PROXY_WASM_ALWAYS_INLINE T* operator->() { return &check(); }
+  /// A member of the value (const), as value() (fatal on an error).
   PROXY_WASM_ALWAYS_INLINE const T* operator->() const { return &const_cast<Result*>(this)->check(); }
 
+  /// The value, or `fallback` on an error.
   template <class U>
   T value_or(U&& fallback) const& {
     return ok() ? slot_.get() : static_cast<T>(std::forward<U>(fallback));
   }
+  /// The value (moved out), or `fallback` on an error.
   template <class U>
   T value_or(U&& fallback) && {
     return ok() ? std::move(slot_.get()) : static_cast<T>(std::forward<U>(fallback));
@@ -222,36 +249,57 @@ class PROXY_WASM_NODISCARD Result {
 template <class T>
 class PROXY_WASM_NODISCARD Maybe {
  public:
+  /// An absent value (the host answered; there is nothing).
   Maybe() : status_(Status::Ok) {}                                          // absent
+  /// A present value (implicit: return a value where a Maybe is expected).
   Maybe(T value) : status_(Status::Ok) { slot_.emplace(std::move(value)); }  // NOLINT: implicit by design
+  /// From a host status: Ok means absent, anything else is the failure.
   Maybe(Status status) : status_(status) {}  // NOLINT: Ok = absent, anything else = failure
+  /// From a code: Ok means absent, anything else is the failure.
   Maybe(Status::Code code) : status_(code) {}  // NOLINT
   // Constructs the value in place from `args` (no temporary to move from and destroy).
+  /// A present value constructed in place from `args`.
   template <class... A>
   explicit Maybe(std::in_place_t, A&&... args) : status_(Status::Ok) {
     slot_.emplace(std::forward<A>(args)...);
   }
 
+  /// An absent value; the same as Maybe().
   static Maybe absent() { return Maybe(); }
 
+  /// True when a value is present.
   bool has_value() const { return slot_.has(); }
+  /// True when a value is present: `if (auto h = getRequestHeader("x"))`.
   explicit operator bool() const { return has_value(); }
+  /// True when the host answered, with a value or without one; false on a failure.
   bool ok() const { return status_.ok(); }
+  /// Ok when present or absent; otherwise the failure (any status the lookup that made
+  /// this Maybe documents, never NotFound: absence is Ok).
   Status status() const { return status_; }
 
+  /// The value; without one a fatal plugin error naming "absent" or the status.
   T& value() & { return check(); }
+  /// The value (const); without one a fatal plugin error.
   const T& value() const& { return const_cast<Maybe*>(this)->check(); }
+  /// The value, moved out of a temporary Maybe; fatal without one.
   T&& value() && { return std::move(check()); }
+  /// The value, as value() (fatal without one).
   PROXY_WASM_ALWAYS_INLINE T& operator*() & { return check(); }
+  /// The value (const), as value() (fatal without one).
   PROXY_WASM_ALWAYS_INLINE const T& operator*() const& { return const_cast<Maybe*>(this)->check(); }
+  /// The value moved out, as value() (fatal without one).
   T&& operator*() && { return std::move(check()); }
+  /// A member of the value, as value() (fatal without one).
   PROXY_WASM_ALWAYS_INLINE T* operator->() { return &check(); }
+  /// A member of the value (const), as value() (fatal without one).
   PROXY_WASM_ALWAYS_INLINE const T* operator->() const { return &const_cast<Maybe*>(this)->check(); }
 
+  /// The value, or `fallback` when absent or failed.
   template <class U>
   T value_or(U&& fallback) const& {
     return has_value() ? slot_.get() : static_cast<T>(std::forward<U>(fallback));
   }
+  /// The value (moved out), or `fallback` when absent or failed.
   template <class U>
   T value_or(U&& fallback) && {
     return has_value() ? std::move(slot_.get()) : static_cast<T>(std::forward<U>(fallback));
