@@ -264,17 +264,18 @@ class PropertyPath {
   PropertyPath(std::string_view wire) { assign(wire); }  // NOLINT: implicit by design
   /// A path already in wire form, or a single top-level name.
   PropertyPath(const char* wire) { assign(wire); }       // NOLINT: implicit by design
+  /// A copy (inline paths are copied in place; longer ones get their own heap block).
   PropertyPath(const PropertyPath& other) { assign(other.wire()); }
+  /// Replaces this path with a copy of `other`.
   PropertyPath& operator=(const PropertyPath& other) {
     if (this != &other) {
-      PropertyPath copy(other);
-      swapWith(copy);
+      release();
+      assign(other.wire());
     }
     return *this;
   }
-  ~PropertyPath() {
-    if (size_ > kInlineBytes) delete[] heap_;
-  }
+  /// Frees the heap block of a path longer than kInlineBytes.
+  ~PropertyPath() { release(); }
   /// The path as the host receives it (segments joined with NUL bytes).
   std::string_view wire() const { return {size_ > kInlineBytes ? heap_ : inline_, size_}; }
 
@@ -289,16 +290,9 @@ class PropertyPath {
     char* out = reserve(wire.size());
     if (!wire.empty()) std::memcpy(out, wire.data(), wire.size());
   }
-  void swapWith(PropertyPath& other) {
-    // Only used by operator= on a fresh copy: move its storage into this one.
+  void release() {
     if (size_ > kInlineBytes) delete[] heap_;
-    size_ = other.size_;
-    if (size_ > kInlineBytes) {
-      heap_ = other.heap_;
-      other.size_ = 0;
-    } else {
-      std::memcpy(inline_, other.inline_, size_);
-    }
+    size_ = 0;
   }
 
   size_t size_ = 0;
