@@ -66,7 +66,11 @@ if r.returncode != 0 or warnings.strip():
     sys.exit("docs site: Doxygen reported warnings (docs/Doxyfile fails on any)")
 print("doxygen: API reference built, no warnings")
 
-nav = ["index.md"] + [p.name for p in pages]
+# The reading order of a new user first (getting started is the first page after the
+# landing page), then every other page.
+first = ["getting-started.md", "concepts.md", "guide.md", "testing.md", "cookbook.md", "porting.md", "abi.md"]
+names = [p.name for p in pages]
+nav = ["index.md"] + [n for n in first if n in names] + [n for n in names if n not in first]
 config = work / "mkdocs.yml"
 config.write_text(
     "site_name: proxy-wasm-cpp\n"
