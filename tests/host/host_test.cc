@@ -20,12 +20,12 @@ TEST_CASE("logging, log level, clock") {
     CHECK(f.log(5, "critical") == kOk);
     CHECK(f.log(6, "off is not a level to log at") == kBA);
     const Ptr lvl = f.slot(), now = f.slot();
-    CHECK(abi::proxy_get_log_level(f.H(), f.M(), lvl) == kOk);
+    CHECK(abi::proxy_get_log_level(f.model(), f.M(), lvl) == kOk);
     CHECK(f.M().u32(lvl) == 2);
-    CHECK(abi::proxy_get_log_level(f.H(), f.M(), kOob) == kIMA);
-    CHECK(abi::proxy_get_current_time_nanoseconds(f.H(), f.M(), now) == kOk);
+    CHECK(abi::proxy_get_log_level(f.model(), f.M(), kOob) == kIMA);
+    CHECK(abi::proxy_get_current_time_nanoseconds(f.model(), f.M(), now) == kOk);
     CHECK(f.M().u64(now) == 5'000'000'000ull);
-    CHECK(abi::proxy_get_current_time_nanoseconds(f.H(), f.M(), kOob) == kIMA);
+    CHECK(abi::proxy_get_current_time_nanoseconds(f.model(), f.M(), kOob) == kIMA);
   });
   REQUIRE(f.H().logs().size() == 1);
   CHECK(f.H().logs()[0].message == "critical");
@@ -33,7 +33,7 @@ TEST_CASE("logging, log level, clock") {
   f.H().advanceTime(1500);
   f.inTick(root, [&] {
     const Ptr now = f.slot();
-    CHECK(abi::proxy_get_current_time_nanoseconds(f.H(), f.M(), now) == kOk);
+    CHECK(abi::proxy_get_current_time_nanoseconds(f.model(), f.M(), now) == kOk);
     CHECK(f.M().u64(now) == 6'500'000'000ull);
   });
 }
@@ -49,12 +49,12 @@ TEST_CASE("foreign functions: Ok with the result, NotFound, the function's own s
   f.inTick(root, [&] {
     auto echo = f.in("echo"), args = f.in("x"), nope = f.in("nope"), picky = f.in("picky");
     const Ptr pp = f.slot(), ps = f.slot();
-    CHECK(abi::proxy_call_foreign_function(f.H(), f.M(), echo.p, echo.n, args.p, args.n, pp, ps) == kOk);
+    CHECK(abi::proxy_call_foreign_function(f.model(), f.M(), echo.p, echo.n, args.p, args.n, pp, ps) == kOk);
     CHECK(f.at(pp, ps) == "<x>");
-    CHECK(abi::proxy_call_foreign_function(f.H(), f.M(), nope.p, nope.n, args.p, args.n, pp, ps) == kNF);
-    CHECK(abi::proxy_call_foreign_function(f.H(), f.M(), picky.p, picky.n, args.p, args.n, pp, ps) == kBA);
-    CHECK(abi::proxy_call_foreign_function(f.H(), f.M(), kOob, 4, args.p, args.n, pp, ps) == kIMA);
-    CHECK(abi::proxy_call_foreign_function(f.H(), f.M(), echo.p, echo.n, args.p, args.n, 0, 0) == kOk);  // discarded
+    CHECK(abi::proxy_call_foreign_function(f.model(), f.M(), nope.p, nope.n, args.p, args.n, pp, ps) == kNF);
+    CHECK(abi::proxy_call_foreign_function(f.model(), f.M(), picky.p, picky.n, args.p, args.n, pp, ps) == kBA);
+    CHECK(abi::proxy_call_foreign_function(f.model(), f.M(), kOob, 4, args.p, args.n, pp, ps) == kIMA);
+    CHECK(abi::proxy_call_foreign_function(f.model(), f.M(), echo.p, echo.n, args.p, args.n, 0, 0) == kOk);  // discarded
   });
 }
 
@@ -155,12 +155,12 @@ TEST_CASE("finalization, spec option: on_done first; false waits for proxy_done"
   CHECK(f.H().contextAlive(s2.id()));
   f.trace().clear();
   f.inTick(root, [&] {
-    CHECK(abi::proxy_done(f.H(), f.M()) == kNF);  // the root is not pending
+    CHECK(abi::proxy_done(f.model(), f.M()) == kNF);  // the root is not pending
     CHECK(f.effective(s2.id()) == kOk);
-    CHECK(abi::proxy_done(f.H(), f.M()) == kOk);
-    CHECK(abi::proxy_done(f.H(), f.M()) == kNF);  // once
+    CHECK(abi::proxy_done(f.model(), f.M()) == kOk);
+    CHECK(abi::proxy_done(f.model(), f.M()) == kNF);  // once
     CHECK(f.effective(c.id()) == kOk);
-    CHECK(abi::proxy_done(f.H(), f.M()) == kOk);
+    CHECK(abi::proxy_done(f.model(), f.M()) == kOk);
   });
   // on_log and on_delete right after the callback that called proxy_done.
   CHECK(f.trace() == Trace{"tick " + std::to_string(root), "log " + s2id, "delete " + s2id, "log " + cid,
@@ -175,7 +175,7 @@ TEST_CASE("a root whose on_done returns false is parked until proxy_done") {
   auto& s = f.H().newHttpStream();
   s.sendRequestHeaders({{":path", "/"}});
   f.on(Callback::Done, [](const std::vector<uint32_t>&) { return 0u; });
-  f.inTick(root, [&] { CHECK(abi::proxy_done(f.H(), f.M()) == kNF); });  // nothing pending yet
+  f.inTick(root, [&] { CHECK(abi::proxy_done(f.model(), f.M()) == kNF); });  // nothing pending yet
   f.trace().clear();
   f.H().shutdown();
   const std::string r = std::to_string(root), sid = std::to_string(s.id());
@@ -187,8 +187,8 @@ TEST_CASE("a root whose on_done returns false is parked until proxy_done") {
   f.inTick(root, [&] {
     CHECK(f.log(2, "still here") == kOk);
     CHECK(f.effective(root) == kOk);
-    CHECK(abi::proxy_done(f.H(), f.M()) == kOk);
-    CHECK(abi::proxy_done(f.H(), f.M()) == kNF);
+    CHECK(abi::proxy_done(f.model(), f.M()) == kOk);
+    CHECK(abi::proxy_done(f.model(), f.M()) == kNF);
   });
   CHECK(f.trace() == Trace{"tick " + r, "delete " + r});  // on_delete right after that callback, no on_log
   CHECK_FALSE(f.H().contextAlive(root));
@@ -207,7 +207,7 @@ TEST_CASE("proxy_done from a stream of a parked root is NotFound (HOST looks up 
   });
   auto& c = f.H().newConnection(root);  // a stream of the parked root
   f.on(Callback::DownstreamData, [&](const std::vector<uint32_t>&) {
-    CHECK(abi::proxy_done(f.H(), f.M()) == kNF);
+    CHECK(abi::proxy_done(f.model(), f.M()) == kNF);
     return 0u;
   });
   c.sendDownstreamData("x");
@@ -217,8 +217,8 @@ TEST_CASE("proxy_done from a stream of a parked root is NotFound (HOST looks up 
 TEST_CASE("ticks: per root, first after the period, re-armed, 0 cancels, in time order") {
   Fx f;
   const uint32_t a = f.start("a"), b = f.start("b");
-  f.inTick(a, [&] { CHECK(abi::proxy_set_tick_period_milliseconds(f.H(), f.M(), 100) == kOk); });
-  f.inTick(b, [&] { CHECK(abi::proxy_set_tick_period_milliseconds(f.H(), f.M(), 250) == kOk); });
+  f.inTick(a, [&] { CHECK(abi::proxy_set_tick_period_milliseconds(f.model(), f.M(), 100) == kOk); });
+  f.inTick(b, [&] { CHECK(abi::proxy_set_tick_period_milliseconds(f.model(), f.M(), 250) == kOk); });
   CHECK(f.H().tickPeriod(a) == 100);
   CHECK(f.H().tickPeriod(b) == 250);
   f.trace().clear();
@@ -238,7 +238,7 @@ TEST_CASE("ticks: per root, first after the period, re-armed, 0 cancels, in time
   // From a stream, the period is its root's; 0 cancels.
   auto& c = f.H().newConnection(b);
   f.on(Callback::DownstreamData, [&](const std::vector<uint32_t>&) {
-    CHECK(abi::proxy_set_tick_period_milliseconds(f.H(), f.M(), 0) == kOk);
+    CHECK(abi::proxy_set_tick_period_milliseconds(f.model(), f.M(), 0) == kOk);
     return 0u;
   });
   c.sendDownstreamData("x");
@@ -493,7 +493,7 @@ TEST_CASE("fault injection through the adapter: injected statuses skip the call;
   f.inTick(root, [&] {
     const Ptr pp = f.slot(), ps = f.slot();
     f.M().writeU32(pp, 0xAAAA);
-    CHECK(abi::proxy_get_buffer_bytes(f.H(), f.M(), 6, 0, 100, pp, ps) == kNF);
+    CHECK(abi::proxy_get_buffer_bytes(f.model(), f.M(), 6, 0, 100, pp, ps) == kNF);
     CHECK(f.M().u32(pp) == 0xAAAA);  // nothing written: the host did not run the call
   });
   CHECK(allocations == 0);
@@ -523,7 +523,7 @@ TEST_CASE("costs: 20,000 ticks over 100 roots visit one timer entry per tick (pl
   for (int i = 0; i < 100; ++i) roots.push_back(f.start("r" + std::to_string(i)));
   // Root i ticks every 10 + i ms.
   for (size_t i = 0; i < roots.size(); ++i)
-    f.inTick(roots[i], [&] { CHECK(abi::proxy_set_tick_period_milliseconds(f.H(), f.M(), uint32_t(10 + i)) == kOk); });
+    f.inTick(roots[i], [&] { CHECK(abi::proxy_set_tick_period_milliseconds(f.model(), f.M(), uint32_t(10 + i)) == kOk); });
   uint64_t ticks = 0, last_time = 0;
   std::map<uint32_t, uint64_t> per_root;
   bool in_order = true;
@@ -548,7 +548,7 @@ TEST_CASE("costs: 20,000 ticks over 100 roots visit one timer entry per tick (pl
   // A scan of every root per tick would visit 100 entries per tick.
   CHECK(f.H().counters().timer_visits - before <= ticks + 10);
   // Period 0 disarms root 0; the others keep ticking.
-  f.inTick(roots[0], [&] { CHECK(abi::proxy_set_tick_period_milliseconds(f.H(), f.M(), 0) == kOk); });
+  f.inTick(roots[0], [&] { CHECK(abi::proxy_set_tick_period_milliseconds(f.model(), f.M(), 0) == kOk); });
   f.on(Callback::Tick, count);  // inTick() removed it
   per_root.clear();
   f.H().advanceTime(1000);
