@@ -1,5 +1,6 @@
 // The mock host's own bookkeeping at scale (not a test: it prints figures). A minimal
-// in-process guest calls the host functions directly, so what is timed is the host model:
+// in-process guest calls the model's host functions directly (host.model()), so what is
+// timed is the host model:
 //   - 100,000 outstanding HTTP callouts answered oldest first, newest first and shuffled;
 //   - 10,000 roots with tick timers, 100,000+ ticks fired by advanceTime;
 //   - 100,000 HTTP stream lifecycles (objects held at the end).

@@ -1,4 +1,4 @@
-// VM-wide state: shared data, shared queues and metrics.
+// VM-wide state (shared_state.h, shared_state.cc): shared data, shared queues and metrics.
 //
 // Cases driven through the fake guest (fake_guest.h) and through the natively linked
 // test plugin (model_fixture.h).

@@ -1,5 +1,5 @@
 // The plugin as a host sees it: callbacks to call and memory to allocate in. One host
-// model (host.h) drives either way in: a plugin linked natively (native_guest.cc) or a
+// model (model.h) drives either way in: a plugin linked natively (native_guest.cc) or a
 // .wasm module in an engine (engine/).
 #pragma once
 
