@@ -1,5 +1,6 @@
 // The mock host's own bookkeeping at scale (not a test: it prints figures). A minimal
-// in-process guest calls the host functions directly, so what is timed is the host model:
+// in-process guest calls the model's host functions directly (host.model()), so what is
+// timed is the host model:
 //   - 100,000 outstanding HTTP callouts answered oldest first, newest first and shuffled;
 //   - 10,000 roots with tick timers, 100,000+ ticks fired by advanceTime;
 //   - 100,000 HTTP stream lifecycles (objects held at the end).
@@ -63,7 +64,7 @@ void callouts(uint32_t n, const char* order) {
   g->on_tick = [&](uint32_t) {
     for (uint32_t i = 0; i < n; ++i) {
       uint32_t token = 0;
-      if (host.hHttpCall("c", headers, "", "", 0, token) != Status::Ok) std::abort();
+      if (host.model().hHttpCall("c", headers, "", "", 0, token) != Status::Ok) std::abort();
       tokens.push_back(token);
     }
   };
@@ -94,7 +95,7 @@ void ticks(uint32_t roots, uint64_t milliseconds) {
   // Root i ticks every 10 + i % 1000 ms: set from its own context, as a plugin does.
   uint32_t setting = 0;
   g->on_tick = [&](uint32_t) {
-    if (host.hSetTickPeriod(10 + setting % 1000) != Status::Ok) std::abort();
+    if (host.model().hSetTickPeriod(10 + setting % 1000) != Status::Ok) std::abort();
   };
   for (uint32_t id : ids) {
     host.tick(id);

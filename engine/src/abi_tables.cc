@@ -41,7 +41,7 @@ struct WasmType<int64_t> {
 };
 
 template <class R, class... Args, size_t... I>
-uint32_t callWith(R (*f)(host::Host&, WasmMemory&, Args...), host::Host& h, WasmMemory& m, const Values& v,
+uint32_t callWith(R (*f)(host::Model&, WasmMemory&, Args...), host::Model& h, WasmMemory& m, const Values& v,
                   std::index_sequence<I...>) {
   if constexpr (std::is_void_v<R>) {
     f(h, m, WasmType<Args>::get(v[I])...);
@@ -53,13 +53,13 @@ uint32_t callWith(R (*f)(host::Host&, WasmMemory&, Args...), host::Host& h, Wasm
 }
 
 template <class R, class... Args>
-uint32_t invoke(void (*erased)(), host::Host& h, WasmMemory& m, const Values& v) {
-  auto f = reinterpret_cast<R (*)(host::Host&, WasmMemory&, Args...)>(erased);
+uint32_t invoke(void (*erased)(), host::Model& h, WasmMemory& m, const Values& v) {
+  auto f = reinterpret_cast<R (*)(host::Model&, WasmMemory&, Args...)>(erased);
   return callWith(f, h, m, v, std::index_sequence_for<Args...>{});
 }
 
 template <class R, class... Args>
-ImportSpec makeImport(const char* module, const char* name, ImportKind kind, R (*f)(host::Host&, WasmMemory&, Args...),
+ImportSpec makeImport(const char* module, const char* name, ImportKind kind, R (*f)(host::Model&, WasmMemory&, Args...),
                       bool startup, bool allocator) {
   ValueTypes params{ValueType(WasmType<Args>::kType)...};
   ValueTypes results;
@@ -71,7 +71,7 @@ ImportSpec makeImport(const char* module, const char* name, ImportKind kind, R (
 std::vector<ImportSpec> buildImports() {
   std::vector<ImportSpec> t;
   // The proxy_* functions: one generic binding per adapter; restrictions are decided by
-  // the host model (Host::allowed), so both flags are true here.
+  // the host model (Model::allowed), so both flags are true here.
   host::abi::forEachHostFunction<WasmMemory>([&](const char* name, auto fn) {
     t.push_back(makeImport("env", name, ImportKind::Proxy, fn, true, true));
   });

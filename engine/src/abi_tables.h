@@ -11,7 +11,7 @@
 
 #include "proxy_wasm/engine/wasm_guest.h"
 #include "proxy_wasm/host/guest.h"
-#include "proxy_wasm/host/host.h"
+#include "proxy_wasm/host/model.h"
 #include "wabt/interp/interp.h"
 #include "wasm_memory.h"
 
@@ -25,7 +25,7 @@ enum class ImportKind {
 
 // Calls the C++ implementation `fn` (type-erased) with arguments unpacked from wabt
 // values. Returns the i32 result (0 for a function without result), or abi::kTrap.
-using Invoker = uint32_t (*)(void (*fn)(), host::Host&, WasmMemory&, const wabt::interp::Values&);
+using Invoker = uint32_t (*)(void (*fn)(), host::Model&, WasmMemory&, const wabt::interp::Values&);
 
 struct ImportSpec {
   std::string module;

@@ -40,7 +40,7 @@ class WasmGuest final : public host::Guest {
   }
   CallResult call(Callback cb, std::initializer_list<uint32_t> args) override;
   std::string describe() const override { return name_; }
-  void attach(host::Host& host) override { host_ = &host; }
+  void attach(host::Model& model) override { model_ = &model; }
   uint64_t memoryBytes() const override { return memory_ ? memory_->ByteSize() : 0; }
 
   void trackContexts() { tracking_ = true; }
@@ -89,7 +89,7 @@ class WasmGuest final : public host::Guest {
   // A trap inside a nested call (the allocator under a host function): the host function
   // must trap too, so the suspended module never resumes on a half-unwound thread.
   std::optional<std::string> pending_trap_;
-  host::Host* host_ = nullptr;
+  host::Model* model_ = nullptr;
   bool tracking_ = false;
   std::vector<uint32_t> touched_;
 };
@@ -307,23 +307,23 @@ std::string WasmGuest::restricted(const ImportSpec& spec) const {
 
 wabt::Result WasmGuest::hostCall(const ImportSpec& spec, const wi::Values& params, wi::Values& results,
                                  wi::Trap::Ptr* out_trap) {
-  if (!host_) return trap(out_trap, spec.qualifiedName() + " called before the module was attached to a host");
+  if (!model_) return trap(out_trap, spec.qualifiedName() + " called before the module was attached to a host model");
   // The start function runs while the host links the module: no host function is usable.
   if (phase_ == Phase::StartFunction) {
-    host_->allowed(spec.name);  // recorded as a violation (the start phase refuses everything)
+    model_->allowed(spec.name);  // recorded as a violation (the start phase refuses everything)
     return trap(out_trap, restricted(spec));
   }
   if (spec.kind != ImportKind::Proxy) {
     const bool allowed = phase_ == Phase::Startup     ? spec.allowed_in_startup
                          : phase_ == Phase::Allocator ? spec.allowed_in_allocator
                                                       : true;
-    // The host model records the refused call (Host::violations()).
-    if (!allowed && !host_->allowed(spec.name)) return trap(out_trap, restricted(spec));
+    // The host model records the refused call (Model::violations()).
+    if (!allowed && !model_->allowed(spec.name)) return trap(out_trap, restricted(spec));
   }
   if (tracking_ && spec.kind == ImportKind::Proxy && spec.name == "proxy_set_effective_context" && !params.empty())
     touched_.push_back(params[0].Get<uint32_t>());
   WasmMemory memory(memory_.get());
-  const uint32_t r = spec.invoke(spec.fn, *host_, memory, params);
+  const uint32_t r = spec.invoke(spec.fn, *model_, memory, params);
   if (pending_trap_) {
     const std::string message = std::move(*pending_trap_);
     pending_trap_.reset();

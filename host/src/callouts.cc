@@ -1,14 +1,14 @@
 // HTTP and gRPC callouts: dispatch (proxy_http_call, proxy_grpc_*), delivery to the
 // issuing root, proxy_get_status (callouts.h).
-#include "proxy_wasm/host/host.h"
+#include "proxy_wasm/host/model.h"
 
 #include <algorithm>
 
 namespace proxy_wasm::host {
 
-std::vector<uint32_t> Host::pendingHttpCalls() const { return {pending_http_.begin(), pending_http_.end()}; }
+std::vector<uint32_t> Model::pendingHttpCalls() const { return {pending_http_.begin(), pending_http_.end()}; }
 
-bool Host::respondHttpCall(uint32_t token, const HeaderList& headers, std::string_view body,
+bool Model::respondHttpCall(uint32_t token, const HeaderList& headers, std::string_view body,
                            const HeaderList& trailers) {
   if (!pending_http_.count(token)) return false;
   if (depth_ != 0) {
@@ -35,7 +35,7 @@ bool Host::respondHttpCall(uint32_t token, const HeaderList& headers, std::strin
   return true;
 }
 
-bool Host::failHttpCall(uint32_t token) {
+bool Model::failHttpCall(uint32_t token) {
   if (!pending_http_.count(token)) return false;
   if (depth_ != 0) {
     deferred_.push_back([this, token] { failHttpCall(token); });
@@ -56,13 +56,13 @@ bool Host::failHttpCall(uint32_t token) {
 }
 
 // Token lookups are one hash probe each (counters().token_lookups).
-HttpCallRecord* Host::httpCall(uint32_t token) {
+HttpCallRecord* Model::httpCall(uint32_t token) {
   ++counters_.token_lookups;
   auto it = http_index_.find(token);
   return it == http_index_.end() ? nullptr : &http_calls_[it->second];
 }
 
-GrpcCallRecord* Host::grpcCall(uint32_t token) {
+GrpcCallRecord* Model::grpcCall(uint32_t token) {
   ++counters_.token_lookups;
   auto it = grpc_index_.find(token);
   return it == grpc_index_.end() ? nullptr : &grpc_calls_[it->second];
@@ -84,16 +84,16 @@ void forget(std::vector<Record>& records, std::unordered_map<uint32_t, size_t>& 
 }
 }  // namespace
 
-void Host::forgetHttpCall(uint32_t token) {
+void Model::forgetHttpCall(uint32_t token) {
   if (!options_.keep_callout_records) forget(http_calls_, http_index_, token);
 }
 
-void Host::forgetGrpcCall(uint32_t token) {
+void Model::forgetGrpcCall(uint32_t token) {
   if (options_.keep_callout_records || pending_grpc_.count(token) || grpc_remote_closed_.count(token)) return;
   forget(grpc_calls_, grpc_index_, token);
 }
 
-bool Host::respondGrpcCall(uint32_t token, std::string_view message) {
+bool Model::respondGrpcCall(uint32_t token, std::string_view message) {
   GrpcCallRecord* c = grpcCall(token);
   if (!c || c->stream || !pending_grpc_.count(token)) return false;
   if (depth_ != 0) {
@@ -111,7 +111,7 @@ bool Host::respondGrpcCall(uint32_t token, std::string_view message) {
   return true;
 }
 
-bool Host::grpcInitialMetadata(uint32_t token, const HeaderList& metadata) {
+bool Model::grpcInitialMetadata(uint32_t token, const HeaderList& metadata) {
   GrpcCallRecord* c = grpcCall(token);
   if (!c || !pending_grpc_.count(token)) return false;
   if (depth_ != 0) {
@@ -125,7 +125,7 @@ bool Host::grpcInitialMetadata(uint32_t token, const HeaderList& metadata) {
   return true;
 }
 
-bool Host::grpcMessage(uint32_t token, std::string_view message) {
+bool Model::grpcMessage(uint32_t token, std::string_view message) {
   GrpcCallRecord* c = grpcCall(token);
   if (!c || !pending_grpc_.count(token)) return false;
   if (!c->stream) return respondGrpcCall(token, message);
@@ -141,7 +141,7 @@ bool Host::grpcMessage(uint32_t token, std::string_view message) {
   return true;
 }
 
-bool Host::grpcTrailingMetadata(uint32_t token, const HeaderList& metadata) {
+bool Model::grpcTrailingMetadata(uint32_t token, const HeaderList& metadata) {
   GrpcCallRecord* c = grpcCall(token);
   if (!c || !pending_grpc_.count(token)) return false;
   if (depth_ != 0) {
@@ -155,7 +155,7 @@ bool Host::grpcTrailingMetadata(uint32_t token, const HeaderList& metadata) {
   return true;
 }
 
-bool Host::grpcClose(uint32_t token, GrpcStatus status, std::string_view message) {
+bool Model::grpcClose(uint32_t token, GrpcStatus status, std::string_view message) {
   GrpcCallRecord* c = grpcCall(token);
   if (!c || !pending_grpc_.count(token)) return false;
   if (depth_ != 0) {
@@ -179,7 +179,7 @@ bool Host::grpcClose(uint32_t token, GrpcStatus status, std::string_view message
   return true;
 }
 
-Status Host::hGetStatus(uint32_t& code, std::string& message) {
+Status Model::hGetStatus(uint32_t& code, std::string& message) {
   RootRecord* r = rootRecord(rootOf(effective()));
   if (!r) {
     code = 0;
@@ -191,11 +191,11 @@ Status Host::hGetStatus(uint32_t& code, std::string& message) {
   return Status::Ok;
 }
 
-bool Host::clusterKnown(std::string_view name) const {
+bool Model::clusterKnown(std::string_view name) const {
   return !options_.clusters || options_.clusters->count(std::string(name)) != 0;
 }
 
-Status Host::hHttpCall(std::string_view upstream, std::string_view headers, std::string_view body,
+Status Model::hHttpCall(std::string_view upstream, std::string_view headers, std::string_view body,
                        std::string_view trailers, uint32_t timeout_ms, uint32_t& token) {
   const uint32_t root = rootOf(effective());
   if (!root) return Status::BadArgument;
@@ -223,7 +223,7 @@ Status Host::hHttpCall(std::string_view upstream, std::string_view headers, std:
   return Status::Ok;
 }
 
-Status Host::hGrpcCall(std::string_view upstream, std::string_view service, std::string_view method,
+Status Model::hGrpcCall(std::string_view upstream, std::string_view service, std::string_view method,
                        std::string_view metadata, std::string_view message, uint32_t timeout_ms, uint32_t& token) {
   const uint32_t root = rootOf(effective());
   if (!root) return Status::BadArgument;
@@ -245,7 +245,7 @@ Status Host::hGrpcCall(std::string_view upstream, std::string_view service, std:
   return Status::Ok;
 }
 
-Status Host::hGrpcStream(std::string_view upstream, std::string_view service, std::string_view method,
+Status Model::hGrpcStream(std::string_view upstream, std::string_view service, std::string_view method,
                          std::string_view metadata, uint32_t& token) {
   const uint32_t root = rootOf(effective());
   if (!root) return Status::BadArgument;
@@ -266,7 +266,7 @@ Status Host::hGrpcStream(std::string_view upstream, std::string_view service, st
   return Status::Ok;
 }
 
-Status Host::hGrpcSend(uint32_t token, std::string_view message, uint32_t end_stream) {
+Status Model::hGrpcSend(uint32_t token, std::string_view message, uint32_t end_stream) {
   if ((token & 3) != 2) return Status::BadArgument;
   GrpcCallRecord* c = grpcCall(token);
   if (!c || (!pending_grpc_.count(token) && !grpc_remote_closed_.count(token))) return Status::NotFound;
@@ -275,7 +275,7 @@ Status Host::hGrpcSend(uint32_t token, std::string_view message, uint32_t end_st
   return Status::Ok;
 }
 
-Status Host::hGrpcCancel(uint32_t token) {
+Status Model::hGrpcCancel(uint32_t token) {
   if ((token & 3) != 1 && (token & 3) != 2) return Status::BadArgument;
   GrpcCallRecord* c = grpcCall(token);
   if (!c || (!pending_grpc_.erase(token) && !grpc_remote_closed_.erase(token))) return Status::NotFound;
@@ -284,7 +284,7 @@ Status Host::hGrpcCancel(uint32_t token) {
   return Status::Ok;
 }
 
-Status Host::hGrpcClose(uint32_t token) {
+Status Model::hGrpcClose(uint32_t token) {
   if ((token & 3) != 1 && (token & 3) != 2) return Status::BadArgument;
   GrpcCallRecord* c = grpcCall(token);
   if (c && grpc_remote_closed_.erase(token)) {

@@ -1,10 +1,10 @@
 // Fault injection: injected statuses for host functions (allowed per the ABI list's status
-// masks), failing allocations, callbacks delivered whatever the host's state (host.h,
-// "Driver: fault injection").
+// masks), failing allocations, callbacks delivered whatever the host's state (FaultSchedule
+// in host_calls.h; the driver's "Fault injection" in host.h).
 #include <algorithm>
 #include <stdexcept>
 
-#include "proxy_wasm/host/host.h"
+#include "proxy_wasm/host/model.h"
 
 namespace proxy_wasm::host {
 
@@ -24,7 +24,7 @@ std::string statusList(uint32_t mask) {
 
 }  // namespace
 
-uint32_t Host::statusMask(std::string_view function) {
+uint32_t Model::statusMask(std::string_view function) {
   using namespace proxy_wasm::wire;  // the list's status bits
 #define PROXY_WASM_STATUS_MASK(name, params, args, statuses) \
   if (function == #name) return statuses;
@@ -33,7 +33,7 @@ uint32_t Host::statusMask(std::string_view function) {
   return 0;
 }
 
-void Host::injectStatus(std::string_view function, Status status, FaultSchedule when) {
+void Model::injectStatus(std::string_view function, Status status, FaultSchedule when) {
   const uint32_t mask = statusMask(function);
   // The message is built only for a refused fault (the fuzzers inject thousands a second).
   const auto refuse = [&](const std::string& why) {
@@ -48,21 +48,21 @@ void Host::injectStatus(std::string_view function, Status status, FaultSchedule 
   faults_.push_back(Fault{std::string(function), status.code(), when, 0});
 }
 
-void Host::failAllocations(FaultSchedule when) {
+void Model::failAllocations(FaultSchedule when) {
   if (when.skip == uint32_t(-1)) throw std::invalid_argument("failAllocations: FaultSchedule::nth counts from 1");
   faults_.push_back(Fault{std::string(), 0, when, 0});
 }
 
-void Host::clearFaults() { faults_.clear(); }
+void Model::clearFaults() { faults_.clear(); }
 
 // Counts one call against `f`; true when this call is one the fault selects.
-bool Host::faultDue(Fault& f) {
+bool Model::faultDue(Fault& f) {
   const uint32_t index = f.seen++;
   if (index < f.when.skip) return false;
   return f.when.count == 0 || index - f.when.skip < f.when.count;
 }
 
-std::optional<uint32_t> Host::injectedStatus(std::string_view name) {
+std::optional<uint32_t> Model::injectedStatus(std::string_view name) {
   if (faults_.empty()) return std::nullopt;
   std::optional<uint32_t> result;
   for (Fault& f : faults_) {
@@ -79,7 +79,7 @@ std::optional<uint32_t> Host::injectedStatus(std::string_view name) {
   return result;
 }
 
-bool Host::allocationFails() {
+bool Model::allocationFails() {
   if (faults_.empty()) return false;
   bool fails = false;
   for (Fault& f : faults_)
@@ -92,7 +92,7 @@ bool Host::allocationFails() {
   return fails;
 }
 
-std::optional<uint32_t> Host::deliverCallback(Callback cb, std::initializer_list<uint32_t> args) {
+std::optional<uint32_t> Model::deliverCallback(Callback cb, std::initializer_list<uint32_t> args) {
   const CallbackInfo& info = callbackInfo(cb);
   if (cb == Callback::Initialize || cb == Callback::MemoryAllocate || cb == Callback::Count_)
     throw std::invalid_argument(std::string("deliverCallback: ") + info.export_name +

@@ -1,5 +1,5 @@
 // Header maps as Envoy keeps them, and the pairs wire format (header_list.h).
-#include "proxy_wasm/host/host.h"
+#include "proxy_wasm/host/header_list.h"
 
 #include <algorithm>
 

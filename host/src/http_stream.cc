@@ -1,14 +1,14 @@
 // HTTP streams: Envoy's filter-chain behaviour around the plugin (lazy context, pause,
 // buffering, local replies, finalization), and the host functions that act on a stream:
 // buffers, header maps by phase, continue/close, send_local_response (http_stream.h).
-#include "proxy_wasm/host/host.h"
+#include "proxy_wasm/host/model.h"
 
 #include <algorithm>
 #include "util.h"
 
 namespace proxy_wasm::host {
 
-HttpStream& Host::newHttpStream(uint32_t root_id) {
+HttpStream& Model::newHttpStream(uint32_t root_id) {
   releaseFinished();
   const uint64_t seq = next_stream_seq_++;
   auto& slot = live_streams_[seq];
@@ -20,10 +20,10 @@ HttpStream& Host::newHttpStream(uint32_t root_id) {
 // hook for a stream whose filter was never reached.
 void HttpStream::ensureCreated() {
   if (created_) return;
-  Host& h = *host_;
+  Model& h = *model_;
   created_ = true;
   id_ = h.nextContextId();
-  h.contexts_[id_] = Host::ContextRecord{id_, root_, Host::ContextRecord::Http, this, nullptr};
+  h.contexts_[id_] = Model::ContextRecord{id_, root_, Model::ContextRecord::Http, this, nullptr};
   h.call(Callback::ContextCreate, id_, {id_, root_});
 }
 
@@ -39,7 +39,7 @@ Action HttpStream::sendResponseHeaders(const HeaderList& headers, bool end_of_st
 }
 
 Action HttpStream::sendHeaders(bool request, const HeaderList& headers, bool end_of_stream) {
-  Host& h = *host_;
+  Model& h = *model_;
   Direction& d = request ? request_ : response_;
   d.headers = HeaderList(headers.entries());
   d.has_headers = true;
@@ -93,7 +93,7 @@ void HttpStream::tooLarge(bool request) {
   } else {
     local_response_ = LocalResponse{500, "response_payload_too_large", "Internal Server Error", {}, std::nullopt};
   }
-  host_->deferred_.push_back([this] { encodeLocalReply(); });
+  model_->deferred_.push_back([this] { encodeLocalReply(); });
 }
 
 // Envoy sends a local reply (the plugin's own, or one of Envoy's such as a 413) through the
@@ -160,22 +160,22 @@ Action HttpStream::sendBody(bool request, std::string_view chunk, bool end_of_st
   }
   const bool buffering = d.state == Flow::BodyPaused;
   d.buffer.append(chunk);
-  if (buffering && d.buffer.size() > host_->options_.buffer_limit) {
+  if (buffering && d.buffer.size() > model_->options_.buffer_limit) {
     // Envoy's addDecodedData/addEncodedData over the limit: the local reply (or reset)
     // destroys the filter, and the VM is not called again.
     tooLarge(request);
-    host_->runDeferred();
+    model_->runDeferred();
     return Action::Pause;
   }
   const Action a = runBody(request, end_of_stream);
-  host_->runDeferred();
+  model_->runDeferred();
   return a;
 }
 
 // Calls on_*_body with the whole visible buffer; forwards it on Continue.
 Action HttpStream::runBody(bool request, bool end_of_stream) {
   Direction& d = request ? request_ : response_;
-  Host& h = *host_;
+  Model& h = *model_;
   phase_ = request ? Phase::RequestBody : Phase::ResponseBody;
   body_end_ = end_of_stream;
   d.body_dropped = false;  // Envoy: request_body_buffer_ = &data
@@ -204,7 +204,7 @@ Action HttpStream::runTrailers(bool request) {
   Direction& d = request ? request_ : response_;
   phase_ = request ? Phase::RequestTrailers : Phase::ResponseTrailers;
   d.trailers_live = true;
-  auto r = host_->call(request ? Callback::RequestTrailers : Callback::ResponseTrailers, id_,
+  auto r = model_->call(request ? Callback::RequestTrailers : Callback::ResponseTrailers, id_,
                        {id_, uint32_t(d.trailers.size())});
   phase_ = Phase::None;
   Action a = toAction(r);
@@ -236,7 +236,7 @@ Action HttpStream::sendTrailers(bool request, const HeaderList& trailers) {
     return Action::Continue;
   }
   const Action a = runTrailers(request);
-  host_->runDeferred();
+  model_->runDeferred();
   return a;
 }
 
@@ -272,10 +272,10 @@ void HttpStream::setProperty(std::string_view path, std::string_view value) {
 void HttpStream::finish() {
   if (finished_ || pending_done_) return;
   ensureCreated();  // a stream that never reached the filter still gets on_log (access log)
-  host_->finalizeHttp(*this);
+  model_->finalizeHttp(*this);
 }
 
-void Host::finalizeHttp(HttpStream& s) {
+void Model::finalizeHttp(HttpStream& s) {
   const uint32_t id = s.id_;
   if (options_.http_finalization == Finalization::Envoy) {
     logHttp(s);
@@ -294,14 +294,14 @@ void Host::finalizeHttp(HttpStream& s) {
 }
 
 // Spec finalization of a stream whose on_done returned false, after its proxy_done.
-void Host::logAndDeleteHttp(HttpStream& s) {
+void Model::logAndDeleteHttp(HttpStream& s) {
   s.pending_done_ = false;
   logHttp(s);
   deleteHttp(s);
 }
 
 // on_log, with the access-log view of the maps (read-only).
-void Host::logHttp(HttpStream& s) {
+void Model::logHttp(HttpStream& s) {
   s.in_log_ = true;
   s.phase_ = HttpStream::Phase::Log;
   call(Callback::Log, s.id_, {s.id_});
@@ -309,14 +309,14 @@ void Host::logHttp(HttpStream& s) {
   s.in_log_ = false;
 }
 
-void Host::deleteHttp(HttpStream& s) {
+void Model::deleteHttp(HttpStream& s) {
   call(Callback::Delete, s.id_, {s.id_});
   s.finished_ = true;
   contexts_.erase(s.id_);
   retire(s);
 }
 
-Status Host::hGetBufferBytes(uint32_t type, uint64_t start, uint64_t max, std::string& out) {
+Status Model::hGetBufferBytes(uint32_t type, uint64_t start, uint64_t max, std::string& out) {
   if (type > kMaxBufferType) return Status::BadArgument;
   const std::string* buf = nullptr;
   std::string scratch;
@@ -354,7 +354,7 @@ Status Host::hGetBufferBytes(uint32_t type, uint64_t start, uint64_t max, std::s
   return Status::Ok;
 }
 
-Status Host::hSetBufferBytes(uint32_t type, uint64_t start, uint64_t size, std::string_view data) {
+Status Model::hSetBufferBytes(uint32_t type, uint64_t start, uint64_t size, std::string_view data) {
   if (type > kMaxBufferType) return Status::BadArgument;
   std::string* buf = nullptr;
   if (type <= 3) {
@@ -387,7 +387,7 @@ Status Host::hSetBufferBytes(uint32_t type, uint64_t start, uint64_t size, std::
 
 // Envoy's pointer to a body or TCP data buffer: the data of the running callback, or what
 // the plugin paused (buffering); null otherwise. continue_stream drops the request chunk.
-std::string* Host::liveBuffer(uint32_t type) {
+std::string* Model::liveBuffer(uint32_t type) {
   if (type <= 1) {
     HttpStream* s = effectiveHttp();
     if (!s) return nullptr;
@@ -405,7 +405,7 @@ std::string* Host::liveBuffer(uint32_t type) {
   return (in || d.paused) ? &d.buffer : nullptr;
 }
 
-Status Host::hGetBufferStatus(uint32_t type, uint64_t& size, uint32_t& flags) {
+Status Model::hGetBufferStatus(uint32_t type, uint64_t& size, uint32_t& flags) {
   if (type > kMaxBufferType) return Status::BadArgument;
   std::string bytes;
   const Status s = hGetBufferBytes(type, 0, ~0ull, bytes);
@@ -417,7 +417,7 @@ Status Host::hGetBufferStatus(uint32_t type, uint64_t& size, uint32_t& flags) {
 
 // Maps 4-7 (gRPC metadata, callout response headers and trailers) are only readable, and
 // only in their own callbacks.
-HeaderList* Host::mapFor(uint32_t type, bool mutable_map, Status& error) {
+HeaderList* Model::mapFor(uint32_t type, bool mutable_map, Status& error) {
   error = Status::BadArgument;
   if (type > kMaxMapType) return nullptr;
   if (type >= 4) {
@@ -449,7 +449,7 @@ HeaderList* Host::mapFor(uint32_t type, bool mutable_map, Status& error) {
   return nullptr;
 }
 
-Status Host::hGetHeaderMapSize(uint32_t type, uint64_t& size) {
+Status Model::hGetHeaderMapSize(uint32_t type, uint64_t& size) {
   if (type > kMaxMapType || type >= 4) return Status::BadArgument;
   Status error;
   HeaderList* m = mapFor(type, true, error);  // Envoy uses the mutable map: BA in on_log
@@ -458,7 +458,7 @@ Status Host::hGetHeaderMapSize(uint32_t type, uint64_t& size) {
   return Status::Ok;
 }
 
-Status Host::hGetHeaderMapPairs(uint32_t type, std::string& out) {
+Status Model::hGetHeaderMapPairs(uint32_t type, std::string& out) {
   if (type > kMaxMapType) return Status::BadArgument;
   Status error;
   HeaderList* m = mapFor(type, false, error);
@@ -466,7 +466,7 @@ Status Host::hGetHeaderMapPairs(uint32_t type, std::string& out) {
   return Status::Ok;
 }
 
-Status Host::hSetHeaderMapPairs(uint32_t type, std::string_view pairs) {
+Status Model::hSetHeaderMapPairs(uint32_t type, std::string_view pairs) {
   Status error;
   HeaderList* m = mapFor(type, true, error);
   if (!m) return error;
@@ -476,7 +476,7 @@ Status Host::hSetHeaderMapPairs(uint32_t type, std::string_view pairs) {
   return Status::Ok;
 }
 
-Status Host::hGetHeaderMapValue(uint32_t type, std::string_view key, std::string& out) {
+Status Model::hGetHeaderMapValue(uint32_t type, std::string_view key, std::string& out) {
   if (type > kMaxMapType) return Status::BadArgument;
   Status error;
   HeaderList* m = mapFor(type, false, error);
@@ -490,7 +490,7 @@ Status Host::hGetHeaderMapValue(uint32_t type, std::string_view key, std::string
   return Status::Ok;
 }
 
-Status Host::hAddHeaderMapValue(uint32_t type, std::string_view key, std::string_view value) {
+Status Model::hAddHeaderMapValue(uint32_t type, std::string_view key, std::string_view value) {
   Status error;
   HeaderList* m = mapFor(type, true, error);
   if (!m) return error;
@@ -498,7 +498,7 @@ Status Host::hAddHeaderMapValue(uint32_t type, std::string_view key, std::string
   return Status::Ok;
 }
 
-Status Host::hReplaceHeaderMapValue(uint32_t type, std::string_view key, std::string_view value) {
+Status Model::hReplaceHeaderMapValue(uint32_t type, std::string_view key, std::string_view value) {
   Status error;
   HeaderList* m = mapFor(type, true, error);
   if (!m) return error;
@@ -506,7 +506,7 @@ Status Host::hReplaceHeaderMapValue(uint32_t type, std::string_view key, std::st
   return Status::Ok;
 }
 
-Status Host::hRemoveHeaderMapValue(uint32_t type, std::string_view key) {
+Status Model::hRemoveHeaderMapValue(uint32_t type, std::string_view key) {
   Status error;
   HeaderList* m = mapFor(type, true, error);
   if (!m) return error;
@@ -514,7 +514,7 @@ Status Host::hRemoveHeaderMapValue(uint32_t type, std::string_view key) {
   return Status::Ok;
 }
 
-Status Host::hContinueStream(uint32_t type) {
+Status Model::hContinueStream(uint32_t type) {
   if (type > kMaxStreamType) return Status::BadArgument;
   if (StreamType(type) == StreamType::Upstream) return Status::Unimplemented;
   if (type <= 1) {
@@ -540,7 +540,7 @@ Status Host::hContinueStream(uint32_t type) {
   return Status::Ok;
 }
 
-Status Host::hCloseStream(uint32_t type) {
+Status Model::hCloseStream(uint32_t type) {
   if (type > kMaxStreamType) return Status::BadArgument;
   if (type <= 1) {
     if (HttpStream* s = effectiveHttp()) {
@@ -562,7 +562,7 @@ Status Host::hCloseStream(uint32_t type) {
   return Status::Ok;
 }
 
-Status Host::hSendLocalResponse(uint32_t status, std::string_view details, std::string_view body,
+Status Model::hSendLocalResponse(uint32_t status, std::string_view details, std::string_view body,
                                 std::string_view headers, uint32_t grpc_status) {
   HttpStream* s = effectiveHttp();
   if (!s) return Status::Ok;  // no HTTP stream (root, TCP): a no-op

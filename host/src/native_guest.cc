@@ -8,7 +8,7 @@
 
 #include "proxy_wasm/abi.h"
 #include "proxy_wasm/host/abi_adapter.h"
-#include "proxy_wasm/host/host.h"
+#include "proxy_wasm/host/model.h"
 #include "proxy_wasm/host/native.h"
 
 // The plugin's exports (defined by the SDK's exports.h in the plugin's objects), declared
@@ -23,7 +23,7 @@ void proxy_wasm_native_reset();
 namespace proxy_wasm::host {
 namespace {
 
-Host* g_host = nullptr;
+Model* g_model = nullptr;
 // Native guests alive: the plugin's objects (and the SDK's state) exist once per process, so
 // a fresh host gets a fresh SDK state only when no other native host is alive (a test that
 // replaces its host, `host = makeHost()`, builds the new one before the old one goes; the
@@ -84,11 +84,11 @@ auto asArgument(T v) {
 // host model (violations()) and answered with InternalFailure: a native process cannot
 // trap and continue.
 template <class... Args, class... Given>
-uint32_t forward(uint32_t (*fn)(Host&, NativeMemory&, Args...), Given... given) {
+uint32_t forward(uint32_t (*fn)(Model&, NativeMemory&, Args...), Given... given) {
   static_assert(sizeof...(Args) == sizeof...(Given), "the adapter and the ABI list disagree");
-  if (!g_host) return Status(Status::InternalFailure).code();
+  if (!g_model) return Status(Status::InternalFailure).code();
   NativeMemory m;
-  const uint32_t r = fn(*g_host, m, Args(asArgument(given))...);
+  const uint32_t r = fn(*g_model, m, Args(asArgument(given))...);
   return r == abi::kTrap ? Status(Status::InternalFailure).code() : r;
 }
 
@@ -132,18 +132,18 @@ class NativeGuest final : public Guest {
   NativeGuest() { ++g_native_guests; }
   ~NativeGuest() override {
     --g_native_guests;
-    if (g_host == host_) g_host = nullptr;
+    if (g_model == model_) g_model = nullptr;
   }
-  void attach(Host& host) override {
-    host_ = &host;
-    g_host = &host;
+  void attach(Model& model) override {
+    model_ = &model;
+    g_model = &model;
     if (g_native_guests == 1) proxy_wasm_native_reset();  // a fresh SDK state for a fresh host
   }
   bool has(Callback cb) const override { return cb != Callback::Initialize; }  // static init already ran
   std::string describe() const override { return "native plugin"; }
 
   CallResult call(Callback cb, std::initializer_list<uint32_t> list) override {
-    g_host = host_;
+    g_model = model_;
     try {
       return dispatch(cb, list.begin());
     } catch (const NativeTrap& trap) {
@@ -161,7 +161,7 @@ class NativeGuest final : public Guest {
     return kExports[static_cast<uint32_t>(cb) - 1](a);
   }
 
-  Host* host_ = nullptr;
+  Model* model_ = nullptr;
 };
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Properties: Envoy's attributes derived from the effective stream, the filter state
 // proxy_set_property writes, and the host's own values.
-#include "proxy_wasm/host/host.h"
+#include "proxy_wasm/host/model.h"
 
 #include <cstring>
 
@@ -69,7 +69,7 @@ bool envoyAttribute(std::string_view name) {
 }  // namespace
 
 // Properties derived from the effective stream, as Envoy computes them.
-std::optional<std::string> Host::streamProperty(std::string_view path) {
+std::optional<std::string> Model::streamProperty(std::string_view path) {
   const PathParts parts = splitPath(path);
   if (parts.empty()) return std::nullopt;
   const uint32_t root = rootOf(effective());
@@ -156,7 +156,7 @@ std::optional<std::string> Host::streamProperty(std::string_view path) {
   return std::nullopt;
 }
 
-Status Host::hGetProperty(std::string_view path, std::string& value) {
+Status Model::hGetProperty(std::string_view path, std::string& value) {
   const PathParts parts = splitPath(path);
   const std::string key(pathKey(path));
   HttpStream* s = effectiveHttp();
@@ -194,7 +194,7 @@ Status Host::hGetProperty(std::string_view path, std::string& value) {
   return Status::NotFound;
 }
 
-Status Host::hSetProperty(std::string_view path, std::string_view value) {
+Status Model::hSetProperty(std::string_view path, std::string_view value) {
   // Envoy stores the value under the path exactly as sent ("wasm." + path): a path with
   // several segments, or with a trailing NUL, is stored but cannot be read back.
   const std::string key(path);

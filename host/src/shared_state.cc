@@ -1,5 +1,5 @@
 // VM-wide state: shared data (per vm_id, compare-and-swap), shared queues and metrics.
-#include "proxy_wasm/host/host.h"
+#include "proxy_wasm/host/model.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -16,7 +16,7 @@ int64_t wrappingAdd(int64_t value, uint64_t delta) { return int64_t(uint64_t(val
 
 }  // namespace
 
-void Host::Metric::record(uint64_t sample, size_t kept) {
+void Model::Metric::record(uint64_t sample, size_t kept) {
   summary.min = summary.count == 0 ? sample : std::min(summary.min, sample);
   summary.max = summary.count == 0 ? sample : std::max(summary.max, sample);
   ++summary.count;
@@ -32,7 +32,7 @@ void Host::Metric::record(uint64_t sample, size_t kept) {
   next = (next + 1) % ring.size();
 }
 
-std::vector<uint64_t> Host::Metric::samples() const {
+std::vector<uint64_t> Model::Metric::samples() const {
   std::vector<uint64_t> out;
   out.reserve(ring.size());
   const size_t start = next < ring.size() ? next : 0;
@@ -41,58 +41,58 @@ std::vector<uint64_t> Host::Metric::samples() const {
   return out;
 }
 
-std::map<std::string, Host::MetricValue> Host::metrics() const {
+std::map<std::string, MetricValue> Model::metrics() const {
   std::map<std::string, MetricValue> out;
   for (auto& [name, m] : metrics_) out[name] = MetricValue{m.type, m.value, m.samples(), m.summary};
   return out;
 }
 
-std::optional<uint64_t> Host::counter(std::string_view name) const {
+std::optional<uint64_t> Model::counter(std::string_view name) const {
   auto it = metrics_.find(std::string(name));
   if (it == metrics_.end() || it->second.type != MetricType::Counter) return std::nullopt;
   return uint64_t(it->second.value);
 }
 
-std::optional<int64_t> Host::gauge(std::string_view name) const {
+std::optional<int64_t> Model::gauge(std::string_view name) const {
   auto it = metrics_.find(std::string(name));
   if (it == metrics_.end() || it->second.type != MetricType::Gauge) return std::nullopt;
   return it->second.value;
 }
 
-std::optional<std::vector<uint64_t>> Host::histogram(std::string_view name) const {
+std::optional<std::vector<uint64_t>> Model::histogram(std::string_view name) const {
   auto it = metrics_.find(std::string(name));
   if (it == metrics_.end() || it->second.type != MetricType::Histogram) return std::nullopt;
   return it->second.samples();
 }
 
-std::optional<Host::HistogramSummary> Host::histogramSummary(std::string_view name) const {
+std::optional<HistogramSummary> Model::histogramSummary(std::string_view name) const {
   auto it = metrics_.find(std::string(name));
   if (it == metrics_.end() || it->second.type != MetricType::Histogram) return std::nullopt;
   return it->second.summary;
 }
 
-void Host::setSharedData(std::string_view key, std::string_view value) { (void)hSetSharedData(key, value, 0); }
+void Model::setSharedData(std::string_view key, std::string_view value) { (void)hSetSharedData(key, value, 0); }
 
-std::optional<std::pair<std::string, uint32_t>> Host::sharedData(std::string_view key) const {
+std::optional<std::pair<std::string, uint32_t>> Model::sharedData(std::string_view key) const {
   auto it = shared_data_.find(options_.vm_id + '\0' + std::string(key));
   if (it == shared_data_.end()) return std::nullopt;
   return it->second;
 }
 
-std::optional<uint32_t> Host::queueId(std::string_view name, std::string_view vm_id) const {
+std::optional<uint32_t> Model::queueId(std::string_view name, std::string_view vm_id) const {
   const std::string vm = vm_id.empty() ? options_.vm_id : std::string(vm_id);
   for (auto& [id, q] : queues_)
     if (q.vm_id == vm && q.name == name) return id;
   return std::nullopt;
 }
 
-bool Host::enqueue(uint32_t queue_id, std::string_view data) {
+bool Model::enqueue(uint32_t queue_id, std::string_view data) {
   const Status s = hEnqueueSharedQueue(queue_id, data);
   runDeferred();
   return s == Status::Ok;
 }
 
-std::optional<std::string> Host::dequeue(uint32_t queue_id) {
+std::optional<std::string> Model::dequeue(uint32_t queue_id) {
   auto it = queues_.find(queue_id);
   if (it == queues_.end() || it->second.items.empty()) return std::nullopt;
   std::string v = std::move(it->second.items.front());
@@ -100,12 +100,12 @@ std::optional<std::string> Host::dequeue(uint32_t queue_id) {
   return v;
 }
 
-size_t Host::queueSize(uint32_t queue_id) const {
+size_t Model::queueSize(uint32_t queue_id) const {
   auto it = queues_.find(queue_id);
   return it == queues_.end() ? 0 : it->second.items.size();
 }
 
-Status Host::hGetSharedData(std::string_view key, std::string& value, uint32_t& cas) {
+Status Model::hGetSharedData(std::string_view key, std::string& value, uint32_t& cas) {
   auto it = shared_data_.find(options_.vm_id + '\0' + std::string(key));
   const Status s = it == shared_data_.end() ? Status::NotFound : Status::Ok;
   if (s == Status::Ok) {
@@ -121,7 +121,7 @@ Status Host::hGetSharedData(std::string_view key, std::string& value, uint32_t& 
   return s;
 }
 
-Status Host::hSetSharedData(std::string_view key, std::string_view value, uint32_t cas) {
+Status Model::hSetSharedData(std::string_view key, std::string_view value, uint32_t cas) {
   const std::string k = options_.vm_id + '\0' + std::string(key);
   auto it = shared_data_.find(k);
   if (it != shared_data_.end() && cas != 0 && cas != it->second.second) return Status::CasMismatch;
@@ -131,7 +131,7 @@ Status Host::hSetSharedData(std::string_view key, std::string_view value, uint32
   return Status::Ok;
 }
 
-Status Host::hRegisterSharedQueue(std::string_view name, uint32_t& id) {
+Status Model::hRegisterSharedQueue(std::string_view name, uint32_t& id) {
   const uint32_t root = rootOf(effective());
   for (auto& [qid, q] : queues_) {
     if (q.vm_id == options_.vm_id && q.name == name) {
@@ -145,14 +145,14 @@ Status Host::hRegisterSharedQueue(std::string_view name, uint32_t& id) {
   return Status::Ok;
 }
 
-Status Host::hResolveSharedQueue(std::string_view vm_id, std::string_view name, uint32_t& id) {
+Status Model::hResolveSharedQueue(std::string_view vm_id, std::string_view name, uint32_t& id) {
   auto found = queueId(name, vm_id);
   if (!found) return Status::NotFound;
   id = *found;
   return Status::Ok;
 }
 
-Status Host::hEnqueueSharedQueue(uint32_t id, std::string_view data) {
+Status Model::hEnqueueSharedQueue(uint32_t id, std::string_view data) {
   auto it = queues_.find(id);
   if (it == queues_.end()) return Status::NotFound;
   it->second.items.emplace_back(data);
@@ -170,7 +170,7 @@ Status Host::hEnqueueSharedQueue(uint32_t id, std::string_view data) {
   return Status::Ok;
 }
 
-void Host::holdQueueNotifications(bool hold) {
+void Model::holdQueueNotifications(bool hold) {
   hold_queue_notifications_ = hold;
   if (hold) return;
   for (auto& n : held_notifications_) deferred_.push_back(std::move(n));
@@ -178,7 +178,7 @@ void Host::holdQueueNotifications(bool hold) {
   runDeferred();
 }
 
-Status Host::hDequeueSharedQueue(uint32_t id, std::string& data) {
+Status Model::hDequeueSharedQueue(uint32_t id, std::string& data) {
   auto it = queues_.find(id);
   if (it == queues_.end()) return Status::NotFound;
   if (it->second.items.empty()) return Status::Empty;
@@ -187,7 +187,7 @@ Status Host::hDequeueSharedQueue(uint32_t id, std::string& data) {
   return Status::Ok;
 }
 
-Status Host::hDefineMetric(uint32_t type, std::string_view name, uint32_t& id) {
+Status Model::hDefineMetric(uint32_t type, std::string_view name, uint32_t& id) {
   if (type > kMaxMetricType) return Status::BadArgument;
   id = (next_metric_++) * 4 + type;  // the type lives in the low bits
   const std::string n(name);
@@ -197,7 +197,7 @@ Status Host::hDefineMetric(uint32_t type, std::string_view name, uint32_t& id) {
   return Status::Ok;
 }
 
-Status Host::hIncrementMetric(uint32_t id, int64_t delta) {
+Status Model::hIncrementMetric(uint32_t id, int64_t delta) {
   // Envoy checks the type bits first: a histogram (or type 3) id is BA even if unknown.
   if ((id & 3) != kMetricCounter && (id & 3) != kMetricGauge) return Status::BadArgument;
   auto it = metric_ids_.find(id);
@@ -216,7 +216,7 @@ Status Host::hIncrementMetric(uint32_t id, int64_t delta) {
   }
 }
 
-Status Host::hRecordMetric(uint32_t id, uint64_t value) {
+Status Model::hRecordMetric(uint32_t id, uint64_t value) {
   auto it = metric_ids_.find(id);
   if (it == metric_ids_.end()) return Status::NotFound;
   Metric& m = metrics_[it->second];
@@ -235,7 +235,7 @@ Status Host::hRecordMetric(uint32_t id, uint64_t value) {
   }
 }
 
-Status Host::hGetMetric(uint32_t id, uint64_t& value) {
+Status Model::hGetMetric(uint32_t id, uint64_t& value) {
   // Envoy checks the type bits first: a histogram (or type 3) id is BA even if unknown.
   if ((id & 3) != kMetricCounter && (id & 3) != kMetricGauge) return Status::BadArgument;
   auto it = metric_ids_.find(id);

@@ -1,11 +1,11 @@
 // TCP connections: Envoy's network-filter behaviour around the plugin (tcp_connection.h).
-#include "proxy_wasm/host/host.h"
+#include "proxy_wasm/host/model.h"
 
 #include "util.h"
 
 namespace proxy_wasm::host {
 
-TcpConnection& Host::newConnection(uint32_t root_id) {
+TcpConnection& Model::newConnection(uint32_t root_id) {
   const uint32_t root = defaultRoot(root_id);
   const uint32_t id = nextContextId();
   releaseFinished();
@@ -36,7 +36,7 @@ Action TcpConnection::sendData(bool downstream, std::string_view data, bool end_
   d.buffer.append(data);
   bool& in = downstream ? in_downstream_ : in_upstream_;
   in = true;
-  auto r = host_->call(downstream ? Callback::DownstreamData : Callback::UpstreamData, id_,
+  auto r = model_->call(downstream ? Callback::DownstreamData : Callback::UpstreamData, id_,
                        {id_, uint32_t(d.buffer.size()), end_of_stream ? 1u : 0u});
   in = false;
   const Action a = toAction(r);
@@ -51,24 +51,24 @@ Action TcpConnection::sendData(bool downstream, std::string_view data, bool end_
   }
   if (!downstream && end_of_stream && !finished_) {
     // Envoy (onWrite): an upstream write with end of stream reports the upstream close.
-    host_->call(Callback::UpstreamConnectionClose, id_, {id_, uint32_t(PeerType::Unknown)});
+    model_->call(Callback::UpstreamConnectionClose, id_, {id_, uint32_t(PeerType::Unknown)});
   }
-  host_->runDeferred();
+  model_->runDeferred();
   return a;
 }
 
 void TcpConnection::closeDownstream(PeerType peer) {
   if (finished_ || pending_done_) return;
-  host_->call(Callback::DownstreamConnectionClose, id_, {id_, uint32_t(peer)});
+  model_->call(Callback::DownstreamConnectionClose, id_, {id_, uint32_t(peer)});
   // Envoy's onCloseTCP: the downstream close ends the connection's context right away.
-  host_->finalizeTcp(*this);
-  host_->runDeferred();
+  model_->finalizeTcp(*this);
+  model_->runDeferred();
 }
 
 void TcpConnection::closeUpstream(PeerType peer) {
   if (finished_ || pending_done_) return;
-  host_->call(Callback::UpstreamConnectionClose, id_, {id_, uint32_t(peer)});
-  host_->runDeferred();
+  model_->call(Callback::UpstreamConnectionClose, id_, {id_, uint32_t(peer)});
+  model_->runDeferred();
 }
 
 void TcpConnection::setProperty(std::string_view path, std::string_view value) {
@@ -77,10 +77,10 @@ void TcpConnection::setProperty(std::string_view path, std::string_view value) {
 
 void TcpConnection::finish() {
   if (finished_ || pending_done_) return;
-  host_->finalizeTcp(*this);
+  model_->finalizeTcp(*this);
 }
 
-void Host::finalizeTcp(TcpConnection& c) {
+void Model::finalizeTcp(TcpConnection& c) {
   const uint32_t id = c.id_;
   auto done = call(Callback::Done, id, {id});  // Envoy ignores the result
   if (options_.http_finalization == Finalization::Spec && done && *done == 0) {
@@ -92,7 +92,7 @@ void Host::finalizeTcp(TcpConnection& c) {
   runDeferred();
 }
 
-void Host::logAndDeleteTcp(TcpConnection& c) {
+void Model::logAndDeleteTcp(TcpConnection& c) {
   const uint32_t id = c.id_;
   c.pending_done_ = false;
   call(Callback::Log, id, {id});

@@ -92,11 +92,11 @@ A arg(Input& in) {
   }
 }
 
-using Caller = std::function<uint32_t(Host&, Mem&, Input&)>;
+using Caller = std::function<uint32_t(Model&, Mem&, Input&)>;
 
 template <class... A>
-Caller caller(uint32_t (*f)(Host&, Mem&, A...)) {
-  return [f](Host& h, Mem& m, Input& in) {
+Caller caller(uint32_t (*f)(Model&, Mem&, A...)) {
+  return [f](Model& h, Mem& m, Input& in) {
     std::tuple<A...> args{arg<A>(in)...};  // braced: evaluated left to right
     return std::apply([&](A... a) { return f(h, m, a...); }, args);
   };
@@ -122,7 +122,7 @@ struct State {
   uint32_t heap = kHeapStart;
   bool alloc_fails = false;
   Input* in = nullptr;
-  Host* host = nullptr;
+  Model* model = nullptr;  // what the adapter calls act on
   int budget = 0;  // calls left for this input
 };
 
@@ -134,7 +134,7 @@ void runCalls(State& s, int n) {
       continue;
     }
     const Fn& f = functions()[which % functions().size()];
-    const uint32_t r = f.call(*s.host, s.mem, *s.in);
+    const uint32_t r = f.call(*s.model, s.mem, *s.in);
     if (r != abi::kTrap && (r >= 32 || !(f.mask & (1u << r)))) {
       std::fprintf(stderr, "%s returned status %u, outside its ABI mask 0x%x\n", f.name, r, f.mask);
       std::abort();
@@ -183,7 +183,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.record_host_calls = false;
   options.properties["p"] = std::string(reinterpret_cast<const char*>(data), n < 64 ? n : 64);
   Host host(std::make_unique<FuzzGuest>(state.get()), options);
-  state->host = &host;
+  state->model = &host.model();
   const uint32_t root = host.startPlugin({"r", "cfg"});
   runCalls(*state, 8);  // outside any callback
   auto& stream = host.newHttpStream(root);

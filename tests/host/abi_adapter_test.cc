@@ -30,7 +30,7 @@ TEST_CASE("start-up: only proxy_log is allowed; any other proxy_* call is a viol
   std::vector<std::string> refused, allowed;
   f.on(Callback::Initialize, [&](const std::vector<uint32_t>&) {
     abi::forEachHostFunction<Mem>([&](const char* name, auto fn) {
-      const uint32_t r = callWithZeros(f.H(), f.M(), fn);
+      const uint32_t r = callWithZeros(f.model(), f.M(), fn);
       (r == abi::kTrap ? refused : allowed).push_back(name);
     });
     return 0u;
@@ -51,7 +51,7 @@ TEST_CASE("start-up: a restricted call traps, the VM fails and no plugin starts"
     CHECK(f.log(2, "static init") == kOk);
     auto name = f.in("requests");
     const Ptr id = f.slot();
-    if (abi::proxy_define_metric(f.H(), f.M(), 0, name.p, name.n, id) == abi::kTrap) f.s->trap = "restricted_callback";
+    if (abi::proxy_define_metric(f.model(), f.M(), 0, name.p, name.n, id) == abi::kTrap) f.s->trap = "restricted_callback";
     return 0u;
   });
   CHECK_FALSE(f.H().startVm());
@@ -71,7 +71,7 @@ TEST_CASE("the host-call record: refused start-up calls, calls inside the alloca
     CHECK(f.log(2, "static init") == kOk);
     auto name = f.in("requests");
     const Ptr id = f.slot();
-    CHECK(abi::proxy_define_metric(f.H(), f.M(), 0, name.p, name.n, id) == abi::kTrap);
+    CHECK(abi::proxy_define_metric(f.model(), f.M(), 0, name.p, name.n, id) == abi::kTrap);
     return 0u;
   });
   REQUIRE(f.H().startVm());
@@ -99,7 +99,7 @@ TEST_CASE("the host-call record: refused start-up calls, calls inside the alloca
   f.s->in_allocator = [&] {
     ++allocations;
     CHECK(f.log(2, "allocating") == kOk);
-    CHECK(abi::proxy_done(f.H(), f.M()) == abi::kTrap);
+    CHECK(abi::proxy_done(f.model(), f.M()) == abi::kTrap);
   };
   f.inTick(root, [&] { CHECK(f.getBuffer(6, 0, 100) == kOk); });
   CHECK(allocations == 1);
@@ -135,7 +135,7 @@ TEST_CASE("inside the allocator only proxy_log is allowed") {
     if (once) return;
     once = true;
     abi::forEachHostFunction<Mem>([&](const char* name, auto fn) {
-      if (callWithZeros(f.H(), f.M(), fn) == abi::kTrap)
+      if (callWithZeros(f.model(), f.M(), fn) == abi::kTrap)
         ++refused;
       else
         allowed.push_back(name);
@@ -168,18 +168,18 @@ TEST_CASE("pointers: out of bounds is IMA; address 0 with a size is valid wasm m
   Fx f;
   const uint32_t root = f.start();
   f.inTick(root, [&] {
-    CHECK(abi::proxy_log(f.H(), f.M(), 2, 0, 4) == kOk);  // reads 4 bytes at address 0
-    CHECK(abi::proxy_log(f.H(), f.M(), 2, kOob, 4) == kIMA);
-    CHECK(abi::proxy_log(f.H(), f.M(), 2, kMemorySize - 2, 4) == kIMA);  // straddles the end
-    CHECK(abi::proxy_log(f.H(), f.M(), 2, kMemorySize - 4, 4) == kOk);   // ends exactly at the end
-    CHECK(abi::proxy_log(f.H(), f.M(), 2, kOob, 0) == kIMA);             // even empty, out of bounds
+    CHECK(abi::proxy_log(f.model(), f.M(), 2, 0, 4) == kOk);  // reads 4 bytes at address 0
+    CHECK(abi::proxy_log(f.model(), f.M(), 2, kOob, 4) == kIMA);
+    CHECK(abi::proxy_log(f.model(), f.M(), 2, kMemorySize - 2, 4) == kIMA);  // straddles the end
+    CHECK(abi::proxy_log(f.model(), f.M(), 2, kMemorySize - 4, 4) == kOk);   // ends exactly at the end
+    CHECK(abi::proxy_log(f.model(), f.M(), 2, kOob, 0) == kIMA);             // even empty, out of bounds
     // Enum ranges are checked before pointers.
-    CHECK(abi::proxy_log(f.H(), f.M(), 6, kOob, 4) == kBA);
-    CHECK(abi::proxy_get_header_map_pairs(f.H(), f.M(), 8, kOob, kOob) == kBA);
-    CHECK(abi::proxy_get_buffer_bytes(f.H(), f.M(), 9, 0, 1, kOob, kOob) == kBA);
+    CHECK(abi::proxy_log(f.model(), f.M(), 6, kOob, 4) == kBA);
+    CHECK(abi::proxy_get_header_map_pairs(f.model(), f.M(), 8, kOob, kOob) == kBA);
+    CHECK(abi::proxy_get_buffer_bytes(f.model(), f.M(), 9, 0, 1, kOob, kOob) == kBA);
     auto name = f.in("m");
-    CHECK(abi::proxy_define_metric(f.H(), f.M(), 3, kOob, 1, kOob) == kBA);
-    CHECK(abi::proxy_define_metric(f.H(), f.M(), 0, name.p, name.n, kOob) == kIMA);
+    CHECK(abi::proxy_define_metric(f.model(), f.M(), 3, kOob, 1, kOob) == kBA);
+    CHECK(abi::proxy_define_metric(f.model(), f.M(), 0, name.p, name.n, kOob) == kIMA);
   });
 }
 

@@ -15,7 +15,7 @@ TEST_CASE("get_status: Ok on a root with no callout; IMA") {
     CHECK(f.status(&code, &message) == kOk);
     CHECK(code == 0);
     CHECK(message.empty());
-    CHECK(abi::proxy_get_status(f.H(), f.M(), kOob, f.slot(), f.slot()) == kIMA);
+    CHECK(abi::proxy_get_status(f.model(), f.M(), kOob, f.slot(), f.slot()) == kIMA);
   });
 }
 
@@ -34,8 +34,8 @@ TEST_CASE("http_call: validation, token kinds, delivery to the root with maps 6/
     CHECK(f.httpCall("auth", HeaderList{{":method", "GET"}, {":path", "/"}}, "", 0, nullptr) == kBA);
     CHECK(f.httpCall("auth", good, "", 0x80000000u, nullptr) == kBA);  // timeout > INT32_MAX
     auto u = f.in("auth"), h = f.in(good.serialize()), e = f.in("");
-    CHECK(abi::proxy_http_call(f.H(), f.M(), kOob, 4, h.p, h.n, e.p, e.n, e.p, e.n, 0, f.slot()) == kIMA);
-    CHECK(abi::proxy_http_call(f.H(), f.M(), u.p, u.n, h.p, h.n, e.p, e.n, e.p, e.n, 0, kOob) == kIMA);  // nothing sent
+    CHECK(abi::proxy_http_call(f.model(), f.M(), kOob, 4, h.p, h.n, e.p, e.n, e.p, e.n, 0, f.slot()) == kIMA);
+    CHECK(abi::proxy_http_call(f.model(), f.M(), u.p, u.n, h.p, h.n, e.p, e.n, e.p, e.n, 0, kOob) == kIMA);  // nothing sent
     CHECK(f.httpCall("auth", good, "payload", 5000, &token) == kOk);
     return 1u;
   });
@@ -139,8 +139,8 @@ TEST_CASE("gRPC: call and stream tokens, statuses, events to the root") {
     CHECK(f.grpcCall("nowhere", nullptr) == st(Status::ParseFailure));
     CHECK(f.grpcStream("nowhere", nullptr) == st(Status::ParseFailure));
     auto u = f.in("grpc"), e = f.in("");
-    CHECK(abi::proxy_grpc_call(f.H(), f.M(), kOob, 4, e.p, e.n, e.p, e.n, e.p, e.n, e.p, e.n, 0, f.slot()) == kIMA);
-    CHECK(abi::proxy_grpc_stream(f.H(), f.M(), u.p, u.n, kOob, 1, e.p, e.n, e.p, e.n, f.slot()) == kIMA);
+    CHECK(abi::proxy_grpc_call(f.model(), f.M(), kOob, 4, e.p, e.n, e.p, e.n, e.p, e.n, e.p, e.n, 0, f.slot()) == kIMA);
+    CHECK(abi::proxy_grpc_stream(f.model(), f.M(), u.p, u.n, kOob, 1, e.p, e.n, e.p, e.n, f.slot()) == kIMA);
     CHECK(f.grpcCall("grpc", &call) == kOk);
     CHECK(f.grpcStream("grpc", &stream) == kOk);
     CHECK(f.httpCall("grpc", {{":method", "GET"}, {":path", "/"}, {":authority", "a"}}, "", 0, &http) == kOk);
@@ -148,16 +148,16 @@ TEST_CASE("gRPC: call and stream tokens, statuses, events to the root") {
     CHECK(stream % 4 == 2);
     CHECK(http % 4 == 0);
     auto m = f.in("msg");
-    CHECK(abi::proxy_grpc_send(f.H(), f.M(), call, m.p, m.n, 0) == kBA);    // not a stream
-    CHECK(abi::proxy_grpc_send(f.H(), f.M(), http, m.p, m.n, 0) == kBA);
-    CHECK(abi::proxy_grpc_send(f.H(), f.M(), stream + 400, m.p, m.n, 0) == kNF);
-    CHECK(abi::proxy_grpc_send(f.H(), f.M(), stream, kOob, 1, 0) == kIMA);
-    CHECK(abi::proxy_grpc_send(f.H(), f.M(), stream, m.p, m.n, 0) == kOk);
-    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), http) == kBA);  // neither a call nor a stream
-    CHECK(abi::proxy_grpc_close(f.H(), f.M(), http) == kBA);
-    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), 3) == kBA);
-    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), call + 400) == kNF);
-    CHECK(abi::proxy_grpc_close(f.H(), f.M(), stream + 400) == kNF);
+    CHECK(abi::proxy_grpc_send(f.model(), f.M(), call, m.p, m.n, 0) == kBA);    // not a stream
+    CHECK(abi::proxy_grpc_send(f.model(), f.M(), http, m.p, m.n, 0) == kBA);
+    CHECK(abi::proxy_grpc_send(f.model(), f.M(), stream + 400, m.p, m.n, 0) == kNF);
+    CHECK(abi::proxy_grpc_send(f.model(), f.M(), stream, kOob, 1, 0) == kIMA);
+    CHECK(abi::proxy_grpc_send(f.model(), f.M(), stream, m.p, m.n, 0) == kOk);
+    CHECK(abi::proxy_grpc_cancel(f.model(), f.M(), http) == kBA);  // neither a call nor a stream
+    CHECK(abi::proxy_grpc_close(f.model(), f.M(), http) == kBA);
+    CHECK(abi::proxy_grpc_cancel(f.model(), f.M(), 3) == kBA);
+    CHECK(abi::proxy_grpc_cancel(f.model(), f.M(), call + 400) == kNF);
+    CHECK(abi::proxy_grpc_close(f.model(), f.M(), stream + 400) == kNF);
   });
   REQUIRE(f.H().grpcCall(call));
   CHECK(f.H().grpcCall(call)->initial_metadata == HeaderList{{"x-md", "1"}});
@@ -216,8 +216,8 @@ TEST_CASE("gRPC: call and stream tokens, statuses, events to the root") {
   CHECK_FALSE(f.H().grpcMessage(stream, "late"));  // no more events
   // Envoy keeps a stream the plugin has not closed: its close still succeeds, once.
   f.inTick(root, [&] {
-    CHECK(abi::proxy_grpc_close(f.H(), f.M(), stream) == kOk);
-    CHECK(abi::proxy_grpc_close(f.H(), f.M(), stream) == kNF);
+    CHECK(abi::proxy_grpc_close(f.model(), f.M(), stream) == kOk);
+    CHECK(abi::proxy_grpc_close(f.model(), f.M(), stream) == kNF);
     uint32_t c = 0;
     std::string m;
     CHECK(f.status(&c, &m) == kOk);
@@ -234,13 +234,13 @@ TEST_CASE("gRPC cancel and close: no further events; a unary close cancels") {
     CHECK(f.grpcCall("c", &call) == kOk);
     CHECK(f.grpcCall("c", &call2) == kOk);
     CHECK(f.grpcStream("c", &stream) == kOk);
-    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), call) == kOk);
-    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), call) == kNF);
-    CHECK(abi::proxy_grpc_close(f.H(), f.M(), call2) == kOk);  // unary: close = cancel
-    CHECK(abi::proxy_grpc_close(f.H(), f.M(), call2) == kNF);
-    CHECK(abi::proxy_grpc_close(f.H(), f.M(), stream) == kOk);  // half-close: the remote may answer
-    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), stream) == kOk);
-    CHECK(abi::proxy_grpc_cancel(f.H(), f.M(), stream) == kNF);
+    CHECK(abi::proxy_grpc_cancel(f.model(), f.M(), call) == kOk);
+    CHECK(abi::proxy_grpc_cancel(f.model(), f.M(), call) == kNF);
+    CHECK(abi::proxy_grpc_close(f.model(), f.M(), call2) == kOk);  // unary: close = cancel
+    CHECK(abi::proxy_grpc_close(f.model(), f.M(), call2) == kNF);
+    CHECK(abi::proxy_grpc_close(f.model(), f.M(), stream) == kOk);  // half-close: the remote may answer
+    CHECK(abi::proxy_grpc_cancel(f.model(), f.M(), stream) == kOk);
+    CHECK(abi::proxy_grpc_cancel(f.model(), f.M(), stream) == kNF);
   });
   CHECK(f.H().grpcCall(call)->cancelled);
   CHECK(f.H().grpcCall(stream)->local_closed);
@@ -462,7 +462,7 @@ TEST_CASE("costs: gRPC events and calls by token are one lookup each; complete r
   // Unary calls are complete; streams wait for the plugin's close (Envoy keeps them).
   CHECK(f.H().grpcCalls().size() == streams.size());
   f.inTick(root, [&] {
-    for (uint32_t t : streams) CHECK(abi::proxy_grpc_close(f.H(), f.M(), t) == kOk);
+    for (uint32_t t : streams) CHECK(abi::proxy_grpc_close(f.model(), f.M(), t) == kOk);
   });
   CHECK(f.H().grpcCalls().empty());
 }

@@ -1,7 +1,7 @@
 // The fake guest of the host-model suites: it drives the host model through the ABI
 // adapter over a fake wasm32 linear memory (exact pointers, out-of-bounds addresses), with
 // a hook per callback, a trace of every callback and its arguments, and a bump allocator
-// that can fail or trap. `Fx` owns a host over it and calls the adapter as a plugin would.
+// that can fail or trap. `Fx` owns a host over it and calls the adapter on its model as a plugin would.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -137,6 +137,7 @@ struct Fx {
   explicit Fx(HostOptions options = {}) : host(std::make_unique<Host>(std::make_unique<FakeGuest>(s), std::move(options))) {}
 
   Host& H() { return *host; }
+  Model& model() { return host->model(); }  // what the adapter calls act on
   Mem& M() { return s->mem; }
   Trace& trace() { return s->trace; }
   void on(Callback cb, Hook fn) { s->on[cb] = std::move(fn); }
@@ -164,66 +165,66 @@ struct Fx {
   // ---- Adapter calls (the plugin's view) ----------------------------------------------
   uint32_t log(uint32_t level, std::string_view msg) {
     auto m = in(msg);
-    return abi::proxy_log(H(), M(), level, m.p, m.n);
+    return abi::proxy_log(model(), M(), level, m.p, m.n);
   }
   uint32_t getValue(uint32_t map, std::string_view key, std::string* out = nullptr) {
     auto k = in(key);
     const Ptr pp = slot(), ps = slot();
-    const uint32_t r = abi::proxy_get_header_map_value(H(), M(), map, k.p, k.n, pp, ps);
+    const uint32_t r = abi::proxy_get_header_map_value(model(), M(), map, k.p, k.n, pp, ps);
     if (r == kOk && out) *out = at(pp, ps);
     return r;
   }
   uint32_t getPairs(uint32_t map, std::string* out, Ptr* raw_ptr = nullptr) {
     const Ptr pp = slot(), ps = slot();
-    const uint32_t r = abi::proxy_get_header_map_pairs(H(), M(), map, pp, ps);
+    const uint32_t r = abi::proxy_get_header_map_pairs(model(), M(), map, pp, ps);
     if (r == kOk && out) *out = at(pp, ps);
     if (raw_ptr) *raw_ptr = M().u32(pp);
     return r;
   }
   uint32_t setPairs(uint32_t map, std::string_view pairs) {
     auto b = in(pairs);
-    return abi::proxy_set_header_map_pairs(H(), M(), map, b.p, b.n);
+    return abi::proxy_set_header_map_pairs(model(), M(), map, b.p, b.n);
   }
   uint32_t size(uint32_t map, uint32_t* out = nullptr) {
     const Ptr o = slot();
-    const uint32_t r = abi::proxy_get_header_map_size(H(), M(), map, o);
+    const uint32_t r = abi::proxy_get_header_map_size(model(), M(), map, o);
     if (r == kOk && out) *out = M().u32(o);
     return r;
   }
   uint32_t add(uint32_t map, std::string_view k, std::string_view v) {
     auto kb = in(k), vb = in(v);
-    return abi::proxy_add_header_map_value(H(), M(), map, kb.p, kb.n, vb.p, vb.n);
+    return abi::proxy_add_header_map_value(model(), M(), map, kb.p, kb.n, vb.p, vb.n);
   }
   uint32_t replace(uint32_t map, std::string_view k, std::string_view v) {
     auto kb = in(k), vb = in(v);
-    return abi::proxy_replace_header_map_value(H(), M(), map, kb.p, kb.n, vb.p, vb.n);
+    return abi::proxy_replace_header_map_value(model(), M(), map, kb.p, kb.n, vb.p, vb.n);
   }
   uint32_t remove(uint32_t map, std::string_view k) {
     auto kb = in(k);
-    return abi::proxy_remove_header_map_value(H(), M(), map, kb.p, kb.n);
+    return abi::proxy_remove_header_map_value(model(), M(), map, kb.p, kb.n);
   }
   uint32_t getBuffer(uint32_t type, uint32_t start, uint32_t max, std::string* out = nullptr) {
     const Ptr pp = slot(), ps = slot();
-    const uint32_t r = abi::proxy_get_buffer_bytes(H(), M(), type, start, max, pp, ps);
+    const uint32_t r = abi::proxy_get_buffer_bytes(model(), M(), type, start, max, pp, ps);
     if (r == kOk && out) *out = at(pp, ps);
     return r;
   }
   uint32_t setBuffer(uint32_t type, uint32_t start, uint32_t size, std::string_view data) {
     auto d = in(data);
-    return abi::proxy_set_buffer_bytes(H(), M(), type, start, size, d.p, d.n);
+    return abi::proxy_set_buffer_bytes(model(), M(), type, start, size, d.p, d.n);
   }
   uint32_t bufferStatus(uint32_t type, uint32_t* size = nullptr, uint32_t* flags = nullptr) {
     const Ptr ps = slot(), pf = slot();
     M().writeU32(pf, 0xAAAA);
-    const uint32_t r = abi::proxy_get_buffer_status(H(), M(), type, ps, pf);
+    const uint32_t r = abi::proxy_get_buffer_status(model(), M(), type, ps, pf);
     if (r == kOk && size) *size = M().u32(ps);
     if (r == kOk && flags) *flags = M().u32(pf);
     return r;
   }
-  uint32_t effective(uint32_t id) { return abi::proxy_set_effective_context(H(), M(), id); }
+  uint32_t effective(uint32_t id) { return abi::proxy_set_effective_context(model(), M(), id); }
   uint32_t status(uint32_t* code, std::string* message) {
     const Ptr pc = slot(), pp = slot(), ps = slot();
-    const uint32_t r = abi::proxy_get_status(H(), M(), pc, pp, ps);
+    const uint32_t r = abi::proxy_get_status(model(), M(), pc, pp, ps);
     if (r == kOk) {
       *code = M().u32(pc);
       *message = at(pp, ps);
@@ -234,7 +235,7 @@ struct Fx {
                     uint32_t* token) {
     auto u = in(upstream), h = in(headers.serialize()), b = in(body), t = in("");
     const Ptr tok = slot();
-    const uint32_t r = abi::proxy_http_call(H(), M(), u.p, u.n, h.p, h.n, b.p, b.n, t.p, t.n, timeout, tok);
+    const uint32_t r = abi::proxy_http_call(model(), M(), u.p, u.n, h.p, h.n, b.p, b.n, t.p, t.n, timeout, tok);
     if (token) *token = M().u32(tok);
     return r;
   }
@@ -243,27 +244,27 @@ struct Fx {
          msg = in("req");
     const Ptr tok = slot();
     const uint32_t r =
-        abi::proxy_grpc_call(H(), M(), u.p, u.n, sv.p, sv.n, me.p, me.n, md.p, md.n, msg.p, msg.n, 1000, tok);
+        abi::proxy_grpc_call(model(), M(), u.p, u.n, sv.p, sv.n, me.p, me.n, md.p, md.n, msg.p, msg.n, 1000, tok);
     if (token) *token = M().u32(tok);
     return r;
   }
   uint32_t grpcStream(std::string_view upstream, uint32_t* token) {
     auto u = in(upstream), sv = in("svc"), me = in("Method"), md = in("");
     const Ptr tok = slot();
-    const uint32_t r = abi::proxy_grpc_stream(H(), M(), u.p, u.n, sv.p, sv.n, me.p, me.n, md.p, md.n, tok);
+    const uint32_t r = abi::proxy_grpc_stream(model(), M(), u.p, u.n, sv.p, sv.n, me.p, me.n, md.p, md.n, tok);
     if (token) *token = M().u32(tok);
     return r;
   }
   uint32_t getProperty(std::string_view path, std::string* out = nullptr) {
     auto p = in(path);
     const Ptr pp = slot(), ps = slot();
-    const uint32_t r = abi::proxy_get_property(H(), M(), p.p, p.n, pp, ps);
+    const uint32_t r = abi::proxy_get_property(model(), M(), p.p, p.n, pp, ps);
     if (r == kOk && out) *out = at(pp, ps);
     return r;
   }
   uint32_t setProperty(std::string_view path, std::string_view value) {
     auto p = in(path), v = in(value);
-    return abi::proxy_set_property(H(), M(), p.p, p.n, v.p, v.n);
+    return abi::proxy_set_property(model(), M(), p.p, p.n, v.p, v.n);
   }
 
   uint32_t start(std::string root_id = "r", std::string config = "") {
@@ -284,7 +285,7 @@ std::string ids(uint32_t a, uint32_t b) { return std::to_string(a) + " " + std::
 
 // Calls an adapter function with every argument zero (null pointers, zero sizes).
 template <class... A>
-uint32_t callWithZeros(Host& h, Mem& m, uint32_t (*f)(Host&, Mem&, A...)) {
+uint32_t callWithZeros(Model& h, Mem& m, uint32_t (*f)(Model&, Mem&, A...)) {
   return f(h, m, A{}...);
 }
 

@@ -1,7 +1,7 @@
-// Fault injection (host.h, "Driver: fault injection") through the probe plugin
-// (tests/wasm_plugins/host_probe.cc), natively and in the engine: the plugin logs the
-// status each host call returned, so every case compares what the plugin got with what
-// was injected and what the host recorded.
+// Fault injection (host.h, "Fault injection"; FaultSchedule in host_calls.h) through the
+// probe plugin (tests/wasm_plugins/host_probe.cc), natively and in the engine: the plugin
+// logs the status each host call returned, so every case compares what the plugin got with
+// what was injected and what the host recorded.
 #include <doctest/doctest.h>
 #include <proxy_wasm/testing.h>
 

@@ -1,7 +1,7 @@
-// The host-call record (Host::hostCalls()), through the probe plugin
-// (tests/wasm_plugins/host_probe.cc). The same cases run natively and against the probe's
-// .wasm in the engine: both guests call the host through abi_adapter.h, so the record must
-// come out the same.
+// The host-call record (host_calls.h, read through Host::hostCalls()), through the probe
+// plugin (tests/wasm_plugins/host_probe.cc). The same cases run natively and against the
+// probe's .wasm in the engine: both guests call the host through abi_adapter.h, so the
+// record must come out the same.
 #include <doctest/doctest.h>
 #include <proxy_wasm/testing.h>
 

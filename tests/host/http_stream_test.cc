@@ -27,17 +27,17 @@ TEST_CASE("buffers: range clamping, status, flags") {
     const Ptr pp = f.slot(), ps = f.slot();
     f.M().writeU32(pp, 0x1234);
     f.M().writeU32(ps, 0x1234);
-    CHECK(abi::proxy_get_buffer_bytes(f.H(), f.M(), 6, 50, 5, pp, ps) == kOk);
+    CHECK(abi::proxy_get_buffer_bytes(f.model(), f.M(), 6, 50, 5, pp, ps) == kOk);
     CHECK(f.M().u32(pp) == 0);
     CHECK(f.M().u32(ps) == 0);
-    CHECK(abi::proxy_get_buffer_bytes(f.H(), f.M(), 6, 0, 5, kOob, ps) == kIMA);
+    CHECK(abi::proxy_get_buffer_bytes(f.model(), f.M(), 6, 0, 5, kOob, ps) == kIMA);
     CHECK(f.getBuffer(9, 0, 1) == kBA);
     uint32_t size = 0, flags = 0;
     CHECK(f.bufferStatus(6, &size, &flags) == kOk);
     CHECK(size == 10);
     CHECK(flags == 0);
     CHECK(f.bufferStatus(9) == kBA);
-    CHECK(abi::proxy_get_buffer_status(f.H(), f.M(), 6, kOob, f.slot()) == kIMA);
+    CHECK(abi::proxy_get_buffer_status(f.model(), f.M(), 6, kOob, f.slot()) == kIMA);
     // Unavailable now: 4 (no call response), 7 (not configuring), 8 (no foreign call).
     for (uint32_t t : {4u, 7u, 8u}) {
       CHECK(f.getBuffer(t, 0, 10) == kNF);
@@ -55,7 +55,7 @@ TEST_CASE("buffers: range clamping, status, flags") {
     for (uint32_t t : {4u, 7u}) CHECK(f.setBuffer(t, 0, 0, "x") == kNF);
     for (uint32_t t : {0u, 1u, 2u, 3u}) CHECK(f.setBuffer(t, 0, 0, "x") == kBA);
     CHECK(f.setBuffer(9, 0, 0, "x") == kBA);
-    CHECK(abi::proxy_set_buffer_bytes(f.H(), f.M(), 6, 0, 0, kOob, 1) == kIMA);
+    CHECK(abi::proxy_set_buffer_bytes(f.model(), f.M(), 6, 0, 0, kOob, 1) == kIMA);
   });
 }
 
@@ -122,17 +122,17 @@ TEST_CASE("header maps: statuses of every operation") {
     CHECK(v == "1");
     CHECK(f.getValue(0, "x-missing") == kNF);
     CHECK(f.getValue(8, "x") == kBA);
-    CHECK(abi::proxy_get_header_map_value(f.H(), f.M(), 0, kOob, 3, f.slot(), f.slot()) == kIMA);
+    CHECK(abi::proxy_get_header_map_value(f.model(), f.M(), 0, kOob, 3, f.slot(), f.slot()) == kIMA);
     uint32_t size = 0;
     CHECK(f.size(0, &size) == kOk);
     CHECK(size == std::string(":path/x-dup1x-dup2").size());  // Envoy's byteSize()
     CHECK(f.size(8) == kBA);
-    CHECK(abi::proxy_get_header_map_size(f.H(), f.M(), 0, kOob) == kIMA);
+    CHECK(abi::proxy_get_header_map_size(f.model(), f.M(), 0, kOob) == kIMA);
     std::string pairs;
     CHECK(f.getPairs(0, &pairs) == kOk);
     CHECK(pairs == HeaderList{{":path", "/"}, {"x-dup", "1"}, {"x-dup", "2"}}.serialize());
     CHECK(f.getPairs(8, &pairs) == kBA);
-    CHECK(abi::proxy_get_header_map_pairs(f.H(), f.M(), 0, kOob, f.slot()) == kIMA);
+    CHECK(abi::proxy_get_header_map_pairs(f.model(), f.M(), 0, kOob, f.slot()) == kIMA);
     CHECK(f.add(0, "X-New", "a") == kOk);
     CHECK(f.add(0, "x-new", "b") == kOk);  // duplicates allowed
     CHECK(f.replace(0, "x-dup", "r") == kOk);
@@ -142,11 +142,11 @@ TEST_CASE("header maps: statuses of every operation") {
     CHECK(f.replace(8, "k", "v") == kBA);
     CHECK(f.remove(8, "k") == kBA);
     auto k = f.in("k");
-    CHECK(abi::proxy_add_header_map_value(f.H(), f.M(), 0, k.p, k.n, kOob, 1) == kIMA);
-    CHECK(abi::proxy_replace_header_map_value(f.H(), f.M(), 0, kOob, 1, k.p, k.n) == kIMA);
-    CHECK(abi::proxy_remove_header_map_value(f.H(), f.M(), 0, kOob, 1) == kIMA);
+    CHECK(abi::proxy_add_header_map_value(f.model(), f.M(), 0, k.p, k.n, kOob, 1) == kIMA);
+    CHECK(abi::proxy_replace_header_map_value(f.model(), f.M(), 0, kOob, 1, k.p, k.n) == kIMA);
+    CHECK(abi::proxy_remove_header_map_value(f.model(), f.M(), 0, kOob, 1) == kIMA);
     CHECK(f.setPairs(8, "") == kBA);
-    CHECK(abi::proxy_set_header_map_pairs(f.H(), f.M(), 0, kOob, 4) == kIMA);
+    CHECK(abi::proxy_set_header_map_pairs(f.model(), f.M(), 0, kOob, 4) == kIMA);
     return 0u;
   });
   auto& s = f.H().newHttpStream();
@@ -186,13 +186,13 @@ TEST_CASE("continue_stream and close_stream statuses") {
   Fx f;
   const uint32_t root = f.start();
   f.inTick(root, [&] {
-    CHECK(abi::proxy_continue_stream(f.H(), f.M(), 0) == kOk);  // no stream: nothing to do, Ok
-    CHECK(abi::proxy_continue_stream(f.H(), f.M(), 1) == kOk);
-    CHECK(abi::proxy_continue_stream(f.H(), f.M(), 2) == kOk);
-    CHECK(abi::proxy_continue_stream(f.H(), f.M(), 3) == st(Status::Unimplemented));
-    CHECK(abi::proxy_continue_stream(f.H(), f.M(), 4) == kBA);
-    for (uint32_t t : {0u, 1u, 2u, 3u}) CHECK(abi::proxy_close_stream(f.H(), f.M(), t) == kOk);
-    CHECK(abi::proxy_close_stream(f.H(), f.M(), 4) == kBA);
+    CHECK(abi::proxy_continue_stream(f.model(), f.M(), 0) == kOk);  // no stream: nothing to do, Ok
+    CHECK(abi::proxy_continue_stream(f.model(), f.M(), 1) == kOk);
+    CHECK(abi::proxy_continue_stream(f.model(), f.M(), 2) == kOk);
+    CHECK(abi::proxy_continue_stream(f.model(), f.M(), 3) == st(Status::Unimplemented));
+    CHECK(abi::proxy_continue_stream(f.model(), f.M(), 4) == kBA);
+    for (uint32_t t : {0u, 1u, 2u, 3u}) CHECK(abi::proxy_close_stream(f.model(), f.M(), t) == kOk);
+    CHECK(abi::proxy_close_stream(f.model(), f.M(), 4) == kBA);
   });
 }
 
@@ -201,10 +201,10 @@ TEST_CASE("send_local_response: always Ok (no-op without a stream), IMA for bad 
   const uint32_t root = f.start();
   f.inTick(root, [&] {
     auto d = f.in("details"), b = f.in("body"), h = f.in("");
-    CHECK(abi::proxy_send_local_response(f.H(), f.M(), 403, d.p, d.n, b.p, b.n, h.p, h.n, 0xFFFFFFFF) == kOk);
-    CHECK(abi::proxy_send_local_response(f.H(), f.M(), 403, kOob, 1, b.p, b.n, h.p, h.n, 0) == kIMA);
-    CHECK(abi::proxy_send_local_response(f.H(), f.M(), 403, d.p, d.n, kOob, 1, h.p, h.n, 0) == kIMA);
-    CHECK(abi::proxy_send_local_response(f.H(), f.M(), 403, d.p, d.n, b.p, b.n, kOob, 1, 0) == kIMA);
+    CHECK(abi::proxy_send_local_response(f.model(), f.M(), 403, d.p, d.n, b.p, b.n, h.p, h.n, 0xFFFFFFFF) == kOk);
+    CHECK(abi::proxy_send_local_response(f.model(), f.M(), 403, kOob, 1, b.p, b.n, h.p, h.n, 0) == kIMA);
+    CHECK(abi::proxy_send_local_response(f.model(), f.M(), 403, d.p, d.n, kOob, 1, h.p, h.n, 0) == kIMA);
+    CHECK(abi::proxy_send_local_response(f.model(), f.M(), 403, d.p, d.n, b.p, b.n, kOob, 1, 0) == kIMA);
   });
   CHECK(f.H().violations().empty());
 }

@@ -34,9 +34,9 @@ TEST_CASE("properties: statuses, NUL-joined paths") {
     CHECK(f.getProperty(std::string()) == kNF);
     CHECK(f.getProperty(std::string("request\0path", 12)) == kNF);  // no stream
     CHECK(f.setProperty("k", "v") == kNF);                        // no stream
-    CHECK(abi::proxy_get_property(f.H(), f.M(), kOob, 4, f.slot(), f.slot()) == kIMA);
+    CHECK(abi::proxy_get_property(f.model(), f.M(), kOob, 4, f.slot(), f.slot()) == kIMA);
     auto k = f.in("k");
-    CHECK(abi::proxy_set_property(f.H(), f.M(), k.p, k.n, kOob, 1) == kIMA);
+    CHECK(abi::proxy_set_property(f.model(), f.M(), k.p, k.n, kOob, 1) == kIMA);
   });
 }
 

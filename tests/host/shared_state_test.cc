@@ -1,4 +1,4 @@
-// VM-wide state: shared data, shared queues and metrics.
+// VM-wide state (shared_state.h, shared_state.cc): shared data, shared queues and metrics.
 //
 // Cases driven through the fake guest (fake_guest.h) and through the natively linked
 // test plugin (model_fixture.h).
@@ -11,25 +11,25 @@ TEST_CASE("shared data: cas rules and statuses") {
   f.inTick(root, [&] {
     auto key = f.in("k"), v1 = f.in("v1"), v2 = f.in("v2"), v3 = f.in("v3");
     const Ptr pp = f.slot(), ps = f.slot(), cas = f.slot();
-    CHECK(abi::proxy_get_shared_data(f.H(), f.M(), key.p, key.n, pp, ps, cas) == kNF);
-    CHECK(abi::proxy_set_shared_data(f.H(), f.M(), key.p, key.n, v1.p, v1.n, 77) == kOk);  // absent: created whatever the cas
-    CHECK(abi::proxy_get_shared_data(f.H(), f.M(), key.p, key.n, pp, ps, cas) == kOk);
+    CHECK(abi::proxy_get_shared_data(f.model(), f.M(), key.p, key.n, pp, ps, cas) == kNF);
+    CHECK(abi::proxy_set_shared_data(f.model(), f.M(), key.p, key.n, v1.p, v1.n, 77) == kOk);  // absent: created whatever the cas
+    CHECK(abi::proxy_get_shared_data(f.model(), f.M(), key.p, key.n, pp, ps, cas) == kOk);
     CHECK(f.at(pp, ps) == "v1");
     const uint32_t c1 = f.M().u32(cas);
     CHECK(c1 != 0);
-    CHECK(abi::proxy_set_shared_data(f.H(), f.M(), key.p, key.n, v2.p, v2.n, c1 + 1) == st(Status::CasMismatch));
-    CHECK(abi::proxy_set_shared_data(f.H(), f.M(), key.p, key.n, v2.p, v2.n, c1) == kOk);
-    CHECK(abi::proxy_get_shared_data(f.H(), f.M(), key.p, key.n, pp, ps, cas) == kOk);
+    CHECK(abi::proxy_set_shared_data(f.model(), f.M(), key.p, key.n, v2.p, v2.n, c1 + 1) == st(Status::CasMismatch));
+    CHECK(abi::proxy_set_shared_data(f.model(), f.M(), key.p, key.n, v2.p, v2.n, c1) == kOk);
+    CHECK(abi::proxy_get_shared_data(f.model(), f.M(), key.p, key.n, pp, ps, cas) == kOk);
     const uint32_t c2 = f.M().u32(cas);
     CHECK(c2 == c1 + 1);  // one counter, +1 per write
-    CHECK(abi::proxy_set_shared_data(f.H(), f.M(), key.p, key.n, v3.p, v3.n, c1) == st(Status::CasMismatch));  // stale
-    CHECK(abi::proxy_set_shared_data(f.H(), f.M(), key.p, key.n, v3.p, v3.n, 0) == kOk);  // unconditional
-    CHECK(abi::proxy_get_shared_data(f.H(), f.M(), key.p, key.n, pp, ps, cas) == kOk);
+    CHECK(abi::proxy_set_shared_data(f.model(), f.M(), key.p, key.n, v3.p, v3.n, c1) == st(Status::CasMismatch));  // stale
+    CHECK(abi::proxy_set_shared_data(f.model(), f.M(), key.p, key.n, v3.p, v3.n, 0) == kOk);  // unconditional
+    CHECK(abi::proxy_get_shared_data(f.model(), f.M(), key.p, key.n, pp, ps, cas) == kOk);
     CHECK(f.at(pp, ps) == "v3");
     CHECK(f.M().u32(cas) == c2 + 1);
-    CHECK(abi::proxy_get_shared_data(f.H(), f.M(), kOob, 1, pp, ps, cas) == kIMA);
-    CHECK(abi::proxy_set_shared_data(f.H(), f.M(), key.p, key.n, kOob, 1, 0) == kIMA);
-    CHECK(abi::proxy_get_shared_data(f.H(), f.M(), key.p, key.n, pp, ps, kOob) == kIMA);
+    CHECK(abi::proxy_get_shared_data(f.model(), f.M(), kOob, 1, pp, ps, cas) == kIMA);
+    CHECK(abi::proxy_set_shared_data(f.model(), f.M(), key.p, key.n, kOob, 1, 0) == kIMA);
+    CHECK(abi::proxy_get_shared_data(f.model(), f.M(), key.p, key.n, pp, ps, kOob) == kIMA);
   });
   // Namespaced by vm_id: the driver sees the key under this host's vm_id.
   REQUIRE(f.H().sharedData("k"));
@@ -42,27 +42,27 @@ TEST_CASE("shared queues: register, resolve, enqueue, dequeue statuses") {
   f.inTick(root, [&] {
     auto q = f.in("q"), other = f.in("other"), vm = f.in("myvm"), none = f.in(""), data = f.in("item");
     const Ptr id = f.slot(), id2 = f.slot(), id3 = f.slot(), pp = f.slot(), ps = f.slot();
-    CHECK(abi::proxy_resolve_shared_queue(f.H(), f.M(), none.p, none.n, q.p, q.n, id) == kNF);
-    CHECK(abi::proxy_register_shared_queue(f.H(), f.M(), q.p, q.n, id) == kOk);
+    CHECK(abi::proxy_resolve_shared_queue(f.model(), f.M(), none.p, none.n, q.p, q.n, id) == kNF);
+    CHECK(abi::proxy_register_shared_queue(f.model(), f.M(), q.p, q.n, id) == kOk);
     CHECK(f.M().u32(id) != 0);
-    CHECK(abi::proxy_register_shared_queue(f.H(), f.M(), q.p, q.n, id2) == kOk);  // opens the same queue
+    CHECK(abi::proxy_register_shared_queue(f.model(), f.M(), q.p, q.n, id2) == kOk);  // opens the same queue
     CHECK(f.M().u32(id2) == f.M().u32(id));
-    CHECK(abi::proxy_resolve_shared_queue(f.H(), f.M(), none.p, none.n, q.p, q.n, id3) == kOk);  // own vm_id
+    CHECK(abi::proxy_resolve_shared_queue(f.model(), f.M(), none.p, none.n, q.p, q.n, id3) == kOk);  // own vm_id
     CHECK(f.M().u32(id3) == f.M().u32(id));
-    CHECK(abi::proxy_resolve_shared_queue(f.H(), f.M(), vm.p, vm.n, q.p, q.n, id3) == kOk);
-    CHECK(abi::proxy_resolve_shared_queue(f.H(), f.M(), other.p, other.n, q.p, q.n, id3) == kNF);  // other vm_id
+    CHECK(abi::proxy_resolve_shared_queue(f.model(), f.M(), vm.p, vm.n, q.p, q.n, id3) == kOk);
+    CHECK(abi::proxy_resolve_shared_queue(f.model(), f.M(), other.p, other.n, q.p, q.n, id3) == kNF);  // other vm_id
     const uint32_t qid = f.M().u32(id);
-    CHECK(abi::proxy_dequeue_shared_queue(f.H(), f.M(), qid, pp, ps) == st(Status::Empty));
-    CHECK(abi::proxy_enqueue_shared_queue(f.H(), f.M(), qid, data.p, data.n) == kOk);
-    CHECK(abi::proxy_enqueue_shared_queue(f.H(), f.M(), qid + 100, data.p, data.n) == kNF);
-    CHECK(abi::proxy_enqueue_shared_queue(f.H(), f.M(), qid, kOob, 1) == kIMA);
-    CHECK(abi::proxy_dequeue_shared_queue(f.H(), f.M(), qid + 100, pp, ps) == kNF);
-    CHECK(abi::proxy_dequeue_shared_queue(f.H(), f.M(), qid, pp, ps) == kOk);
+    CHECK(abi::proxy_dequeue_shared_queue(f.model(), f.M(), qid, pp, ps) == st(Status::Empty));
+    CHECK(abi::proxy_enqueue_shared_queue(f.model(), f.M(), qid, data.p, data.n) == kOk);
+    CHECK(abi::proxy_enqueue_shared_queue(f.model(), f.M(), qid + 100, data.p, data.n) == kNF);
+    CHECK(abi::proxy_enqueue_shared_queue(f.model(), f.M(), qid, kOob, 1) == kIMA);
+    CHECK(abi::proxy_dequeue_shared_queue(f.model(), f.M(), qid + 100, pp, ps) == kNF);
+    CHECK(abi::proxy_dequeue_shared_queue(f.model(), f.M(), qid, pp, ps) == kOk);
     CHECK(f.at(pp, ps) == "item");
-    CHECK(abi::proxy_dequeue_shared_queue(f.H(), f.M(), qid, pp, ps) == st(Status::Empty));
-    CHECK(abi::proxy_register_shared_queue(f.H(), f.M(), kOob, 1, id) == kIMA);
-    CHECK(abi::proxy_resolve_shared_queue(f.H(), f.M(), kOob, 1, q.p, q.n, id) == kIMA);
-    CHECK(abi::proxy_register_shared_queue(f.H(), f.M(), q.p, q.n, kOob) == kIMA);
+    CHECK(abi::proxy_dequeue_shared_queue(f.model(), f.M(), qid, pp, ps) == st(Status::Empty));
+    CHECK(abi::proxy_register_shared_queue(f.model(), f.M(), kOob, 1, id) == kIMA);
+    CHECK(abi::proxy_resolve_shared_queue(f.model(), f.M(), kOob, 1, q.p, q.n, id) == kIMA);
+    CHECK(abi::proxy_register_shared_queue(f.model(), f.M(), q.p, q.n, kOob) == kIMA);
   });
 }
 
@@ -72,42 +72,42 @@ TEST_CASE("metrics: ids carry the type, statuses per type") {
   f.inTick(root, [&] {
     auto c = f.in("c"), g = f.in("g"), h = f.in("h");
     const Ptr ic = f.slot(), ig = f.slot(), ih = f.slot(), v = f.slot();
-    CHECK(abi::proxy_define_metric(f.H(), f.M(), 0, c.p, c.n, ic) == kOk);
-    CHECK(abi::proxy_define_metric(f.H(), f.M(), 1, g.p, g.n, ig) == kOk);
-    CHECK(abi::proxy_define_metric(f.H(), f.M(), 2, h.p, h.n, ih) == kOk);
-    CHECK(abi::proxy_define_metric(f.H(), f.M(), 3, h.p, h.n, ih) == kBA);
-    CHECK(abi::proxy_define_metric(f.H(), f.M(), 0, kOob, 1, ic) == kIMA);
+    CHECK(abi::proxy_define_metric(f.model(), f.M(), 0, c.p, c.n, ic) == kOk);
+    CHECK(abi::proxy_define_metric(f.model(), f.M(), 1, g.p, g.n, ig) == kOk);
+    CHECK(abi::proxy_define_metric(f.model(), f.M(), 2, h.p, h.n, ih) == kOk);
+    CHECK(abi::proxy_define_metric(f.model(), f.M(), 3, h.p, h.n, ih) == kBA);
+    CHECK(abi::proxy_define_metric(f.model(), f.M(), 0, kOob, 1, ic) == kIMA);
     const uint32_t counter = f.M().u32(ic), gauge = f.M().u32(ig), histogram = f.M().u32(ih);
     CHECK(counter % 4 == 0);
     CHECK(gauge % 4 == 1);
     CHECK(histogram % 4 == 2);
     CHECK(counter >= 4);
     // Counter: increment > 0, record adds, get.
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), counter, 5) == kOk);
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), counter, 0) == kBA);
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), counter, -1) == kBA);
-    CHECK(abi::proxy_record_metric(f.H(), f.M(), counter, 10) == kOk);
-    CHECK(abi::proxy_get_metric(f.H(), f.M(), counter, v) == kOk);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), counter, 5) == kOk);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), counter, 0) == kBA);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), counter, -1) == kBA);
+    CHECK(abi::proxy_record_metric(f.model(), f.M(), counter, 10) == kOk);
+    CHECK(abi::proxy_get_metric(f.model(), f.M(), counter, v) == kOk);
     CHECK(f.M().u64(v) == 15);
     // Gauge: add/subtract, record sets.
-    CHECK(abi::proxy_record_metric(f.H(), f.M(), gauge, 10) == kOk);
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), gauge, -3) == kOk);
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), gauge, 0) == kOk);
-    CHECK(abi::proxy_get_metric(f.H(), f.M(), gauge, v) == kOk);
+    CHECK(abi::proxy_record_metric(f.model(), f.M(), gauge, 10) == kOk);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), gauge, -3) == kOk);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), gauge, 0) == kOk);
+    CHECK(abi::proxy_get_metric(f.model(), f.M(), gauge, v) == kOk);
     CHECK(f.M().u64(v) == 7);
     // Histogram: record only.
-    CHECK(abi::proxy_record_metric(f.H(), f.M(), histogram, 42) == kOk);
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), histogram, 1) == kBA);
-    CHECK(abi::proxy_get_metric(f.H(), f.M(), histogram, v) == kBA);
+    CHECK(abi::proxy_record_metric(f.model(), f.M(), histogram, 42) == kOk);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), histogram, 1) == kBA);
+    CHECK(abi::proxy_get_metric(f.model(), f.M(), histogram, v) == kBA);
     // Unknown ids: NotFound, except where Envoy checks the type bits first.
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), counter + 400, 1) == kNF);
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), gauge + 400, 1) == kNF);
-    CHECK(abi::proxy_record_metric(f.H(), f.M(), counter + 400, 1) == kNF);
-    CHECK(abi::proxy_record_metric(f.H(), f.M(), histogram + 400, 1) == kNF);
-    CHECK(abi::proxy_get_metric(f.H(), f.M(), counter + 400, v) == kNF);
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), histogram + 400, 1) == kBA);
-    CHECK(abi::proxy_get_metric(f.H(), f.M(), histogram + 400, v) == kBA);
-    CHECK(abi::proxy_get_metric(f.H(), f.M(), counter, kOob) == kIMA);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), counter + 400, 1) == kNF);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), gauge + 400, 1) == kNF);
+    CHECK(abi::proxy_record_metric(f.model(), f.M(), counter + 400, 1) == kNF);
+    CHECK(abi::proxy_record_metric(f.model(), f.M(), histogram + 400, 1) == kNF);
+    CHECK(abi::proxy_get_metric(f.model(), f.M(), counter + 400, v) == kNF);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), histogram + 400, 1) == kBA);
+    CHECK(abi::proxy_get_metric(f.model(), f.M(), histogram + 400, v) == kBA);
+    CHECK(abi::proxy_get_metric(f.model(), f.M(), counter, kOob) == kIMA);
   });
   CHECK(f.H().counter("c") == 15u);
   CHECK(f.H().gauge("g") == 7);
@@ -121,15 +121,15 @@ TEST_CASE("counters and gauges wrap at 2^64 as Envoy's uint64 stats do, whatever
   f.inTick(root, [&] {
     auto c = f.in("c"), g = f.in("g");
     const Ptr ic = f.slot(), ig = f.slot();
-    REQUIRE(abi::proxy_define_metric(f.H(), f.M(), 0, c.p, c.n, ic) == kOk);
-    REQUIRE(abi::proxy_define_metric(f.H(), f.M(), 1, g.p, g.n, ig) == kOk);
+    REQUIRE(abi::proxy_define_metric(f.model(), f.M(), 0, c.p, c.n, ic) == kOk);
+    REQUIRE(abi::proxy_define_metric(f.model(), f.M(), 1, g.p, g.n, ig) == kOk);
     const int64_t big = INT64_MAX - 5;
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ic), big) == kOk);
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ic), big) == kOk);
-    CHECK(abi::proxy_record_metric(f.H(), f.M(), f.M().u32(ic), UINT64_MAX) == kOk);
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ig), big) == kOk);
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ig), big) == kOk);
-    CHECK(abi::proxy_increment_metric(f.H(), f.M(), f.M().u32(ig), INT64_MIN) == kOk);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), f.M().u32(ic), big) == kOk);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), f.M().u32(ic), big) == kOk);
+    CHECK(abi::proxy_record_metric(f.model(), f.M(), f.M().u32(ic), UINT64_MAX) == kOk);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), f.M().u32(ig), big) == kOk);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), f.M().u32(ig), big) == kOk);
+    CHECK(abi::proxy_increment_metric(f.model(), f.M(), f.M().u32(ig), INT64_MIN) == kOk);
   });
   CHECK(f.H().counter("c") == uint64_t(2) * uint64_t(INT64_MAX - 5) - 1);  // modulo 2^64
   CHECK(f.H().gauge("g") == int64_t(uint64_t(2) * uint64_t(INT64_MAX - 5) + uint64_t(INT64_MIN)));
@@ -150,10 +150,10 @@ TEST_CASE("histograms keep a bounded number of samples; the summary covers every
     f.inTick(root, [&] {
       auto h = f.in("h");
       const Ptr ih = f.slot();
-      REQUIRE(abi::proxy_define_metric(f.H(), f.M(), 2, h.p, h.n, ih) == kOk);
+      REQUIRE(abi::proxy_define_metric(f.model(), f.M(), 2, h.p, h.n, ih) == kOk);
       const uint32_t id = f.M().u32(ih);
       // Samples 1..n in a shuffled order (the extremes are neither first nor last).
-      for (uint64_t i = 0; i < n; ++i) CHECK(abi::proxy_record_metric(f.H(), f.M(), id, 1 + (i * 7919 + 1234) % n) == kOk);
+      for (uint64_t i = 0; i < n; ++i) CHECK(abi::proxy_record_metric(f.model(), f.M(), id, 1 + (i * 7919 + 1234) % n) == kOk);
     });
     const auto samples = f.H().histogram("h");
     REQUIRE(samples);
@@ -175,9 +175,9 @@ TEST_CASE("histograms keep a bounded number of samples; the summary covers every
   f.inTick(root, [&] {
     auto h = f.in("h"), e = f.in("empty");
     const Ptr ih = f.slot(), ie = f.slot();
-    REQUIRE(abi::proxy_define_metric(f.H(), f.M(), 2, h.p, h.n, ih) == kOk);
-    REQUIRE(abi::proxy_define_metric(f.H(), f.M(), 2, e.p, e.n, ie) == kOk);
-    for (uint64_t v : std::initializer_list<uint64_t>{5, 3, UINT64_MAX, 9}) CHECK(abi::proxy_record_metric(f.H(), f.M(), f.M().u32(ih), v) == kOk);
+    REQUIRE(abi::proxy_define_metric(f.model(), f.M(), 2, h.p, h.n, ih) == kOk);
+    REQUIRE(abi::proxy_define_metric(f.model(), f.M(), 2, e.p, e.n, ie) == kOk);
+    for (uint64_t v : std::initializer_list<uint64_t>{5, 3, UINT64_MAX, 9}) CHECK(abi::proxy_record_metric(f.model(), f.M(), f.M().u32(ih), v) == kOk);
   });
   CHECK(f.H().histogram("h") == std::vector<uint64_t>{5, 3, UINT64_MAX, 9});
   CHECK(f.H().histogramSummary("h") == Host::HistogramSummary{4, UINT64_MAX, 3, UINT64_MAX});  // the sum saturates
@@ -194,7 +194,7 @@ TEST_CASE("queues: one on_queue_ready(root, id) per enqueue, after the callback;
     f.inTick(root, [&] {
       auto q = f.in("q");
       const Ptr id = f.slot();
-      CHECK(abi::proxy_register_shared_queue(f.H(), f.M(), q.p, q.n, id) == kOk);
+      CHECK(abi::proxy_register_shared_queue(f.model(), f.M(), q.p, q.n, id) == kOk);
       qid = f.M().u32(id);
     });
   };
@@ -202,8 +202,8 @@ TEST_CASE("queues: one on_queue_ready(root, id) per enqueue, after the callback;
   f.trace().clear();
   f.inTick(b, [&] {
     auto d = f.in("x");
-    CHECK(abi::proxy_enqueue_shared_queue(f.H(), f.M(), qid, d.p, d.n) == kOk);
-    CHECK(abi::proxy_enqueue_shared_queue(f.H(), f.M(), qid, d.p, d.n) == kOk);
+    CHECK(abi::proxy_enqueue_shared_queue(f.model(), f.M(), qid, d.p, d.n) == kOk);
+    CHECK(abi::proxy_enqueue_shared_queue(f.model(), f.M(), qid, d.p, d.n) == kOk);
     f.trace().push_back("tick returns");
   });
   const std::string q = std::to_string(qid);

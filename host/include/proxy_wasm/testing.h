@@ -65,7 +65,7 @@ class CallbackTrace final : public host::Guest {
     return guest_->call(cb, args);
   }
   std::string describe() const override { return guest_->describe(); }
-  void attach(Host& host) override { guest_->attach(host); }
+  void attach(host::Model& model) override { guest_->attach(model); }
   uint64_t memoryBytes() const override { return guest_->memoryBytes(); }
 
  private:

@@ -1,5 +1,6 @@
 // The WebAssembly way in: a .wasm plugin run by wabt's interpreter, its imports bound to
-// the same host model the native way in uses (proxy_wasm/host/host.h).
+// the same host model the native way in uses (proxy_wasm/host/model.h), driven by a Host
+// (proxy_wasm/host/host.h).
 //
 //   std::string error;
 //   auto guest = proxy_wasm::engine::loadWasmGuest("plugin.wasm", &error);

@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "proxy_wasm/host/host.h"
+#include "proxy_wasm/host/model.h"
 
 namespace proxy_wasm::host::abi {
 
@@ -32,7 +32,7 @@ constexpr uint32_t kIma = static_cast<uint32_t>(Status::InvalidMemoryAccess);
 // Copies `data` into a fresh plugin allocation and writes (ptr, size) to the out-params.
 // Empty data allocates nothing and writes 0/0, as real hosts do.
 template <class M>
-uint32_t copyOut(Host& h, M& m, std::string_view data, typename M::Ptr ptr_out, typename M::Ptr size_out) {
+uint32_t copyOut(Model& h, M& m, std::string_view data, typename M::Ptr ptr_out, typename M::Ptr size_out) {
   uint64_t addr = 0;
   if (!data.empty()) {
     addr = h.allocate(data.size());
@@ -45,7 +45,7 @@ uint32_t copyOut(Host& h, M& m, std::string_view data, typename M::Ptr ptr_out, 
 // refused when the host would trap (start-up, allocator), answered with an injected status
 // when a fault is due (Host::injectStatus), else run.
 template <class Body>
-uint32_t hostCall(Host& h, const char* name, Body&& body) {
+uint32_t hostCall(Model& h, const char* name, Body&& body) {
   const size_t record = h.beginHostCall(name);
   uint32_t r = kTrap;
   if (h.allowed(name)) {
@@ -58,7 +58,7 @@ uint32_t hostCall(Host& h, const char* name, Body&& body) {
 }  // namespace detail
 
 template <class M>
-uint32_t proxy_log(Host& h, M& m, uint32_t level, typename M::Ptr msg, typename M::Ptr size) {
+uint32_t proxy_log(Model& h, M& m, uint32_t level, typename M::Ptr msg, typename M::Ptr size) {
   return detail::hostCall(h, "proxy_log", [&]() -> uint32_t {
     if (level > 5) return detail::st(Status::BadArgument);
     auto text = m.read(msg, size);
@@ -68,7 +68,7 @@ uint32_t proxy_log(Host& h, M& m, uint32_t level, typename M::Ptr msg, typename 
 }
 
 template <class M>
-uint32_t proxy_get_log_level(Host& h, M& m, typename M::Ptr out) {
+uint32_t proxy_get_log_level(Model& h, M& m, typename M::Ptr out) {
   return detail::hostCall(h, "proxy_get_log_level", [&]() -> uint32_t {
     uint32_t level = 0;
     (void)h.hGetLogLevel(level);  // always Ok
@@ -77,37 +77,37 @@ uint32_t proxy_get_log_level(Host& h, M& m, typename M::Ptr out) {
 }
 
 template <class M>
-uint32_t proxy_get_current_time_nanoseconds(Host& h, M& m, typename M::Ptr out) {
+uint32_t proxy_get_current_time_nanoseconds(Model& h, M& m, typename M::Ptr out) {
   return detail::hostCall(h, "proxy_get_current_time_nanoseconds", [&]() -> uint32_t {
     uint64_t ns = 0;
-    h.hGetCurrentTime(ns);
+    (void)h.hGetCurrentTime(ns);  // always Ok
     return m.writeU64(out, ns) ? 0 : detail::kIma;
   });
 }
 
 template <class M>
-uint32_t proxy_set_tick_period_milliseconds(Host& h, M&, uint32_t ms) {
+uint32_t proxy_set_tick_period_milliseconds(Model& h, M&, uint32_t ms) {
   return detail::hostCall(h, "proxy_set_tick_period_milliseconds", [&]() -> uint32_t {
     return detail::st(h.hSetTickPeriod(ms));
   });
 }
 
 template <class M>
-uint32_t proxy_done(Host& h, M&) {
+uint32_t proxy_done(Model& h, M&) {
   return detail::hostCall(h, "proxy_done", [&]() -> uint32_t {
     return detail::st(h.hDone());
   });
 }
 
 template <class M>
-uint32_t proxy_set_effective_context(Host& h, M&, uint32_t id) {
+uint32_t proxy_set_effective_context(Model& h, M&, uint32_t id) {
   return detail::hostCall(h, "proxy_set_effective_context", [&]() -> uint32_t {
     return detail::st(h.hSetEffectiveContext(id));
   });
 }
 
 template <class M>
-uint32_t proxy_call_foreign_function(Host& h, M& m, typename M::Ptr name, typename M::Ptr name_size, typename M::Ptr args,
+uint32_t proxy_call_foreign_function(Model& h, M& m, typename M::Ptr name, typename M::Ptr name_size, typename M::Ptr args,
                                typename M::Ptr args_size, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_call_foreign_function", [&]() -> uint32_t {
     auto n = m.read(name, name_size);
@@ -122,7 +122,7 @@ uint32_t proxy_call_foreign_function(Host& h, M& m, typename M::Ptr name, typena
 }
 
 template <class M>
-uint32_t proxy_get_buffer_bytes(Host& h, M& m, uint32_t type, typename M::Ptr start, typename M::Ptr max,
+uint32_t proxy_get_buffer_bytes(Model& h, M& m, uint32_t type, typename M::Ptr start, typename M::Ptr max,
                           typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_get_buffer_bytes", [&]() -> uint32_t {
     if (type > kMaxBufferType) return detail::st(Status::BadArgument);
@@ -134,7 +134,7 @@ uint32_t proxy_get_buffer_bytes(Host& h, M& m, uint32_t type, typename M::Ptr st
 }
 
 template <class M>
-uint32_t proxy_set_buffer_bytes(Host& h, M& m, uint32_t type, typename M::Ptr start, typename M::Ptr size,
+uint32_t proxy_set_buffer_bytes(Model& h, M& m, uint32_t type, typename M::Ptr start, typename M::Ptr size,
                           typename M::Ptr data, typename M::Ptr data_size) {
   return detail::hostCall(h, "proxy_set_buffer_bytes", [&]() -> uint32_t {
     if (type > kMaxBufferType) return detail::st(Status::BadArgument);
@@ -145,7 +145,7 @@ uint32_t proxy_set_buffer_bytes(Host& h, M& m, uint32_t type, typename M::Ptr st
 }
 
 template <class M>
-uint32_t proxy_get_buffer_status(Host& h, M& m, uint32_t type, typename M::Ptr size_out, typename M::Ptr flags_out) {
+uint32_t proxy_get_buffer_status(Model& h, M& m, uint32_t type, typename M::Ptr size_out, typename M::Ptr flags_out) {
   return detail::hostCall(h, "proxy_get_buffer_status", [&]() -> uint32_t {
     if (type > kMaxBufferType) return detail::st(Status::BadArgument);
     uint64_t size = 0;
@@ -157,7 +157,7 @@ uint32_t proxy_get_buffer_status(Host& h, M& m, uint32_t type, typename M::Ptr s
 }
 
 template <class M>
-uint32_t proxy_get_header_map_size(Host& h, M& m, uint32_t type, typename M::Ptr out) {
+uint32_t proxy_get_header_map_size(Model& h, M& m, uint32_t type, typename M::Ptr out) {
   return detail::hostCall(h, "proxy_get_header_map_size", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
     uint64_t size = 0;
@@ -168,7 +168,7 @@ uint32_t proxy_get_header_map_size(Host& h, M& m, uint32_t type, typename M::Ptr
 }
 
 template <class M>
-uint32_t proxy_get_header_map_pairs(Host& h, M& m, uint32_t type, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
+uint32_t proxy_get_header_map_pairs(Model& h, M& m, uint32_t type, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_get_header_map_pairs", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
     std::string out;
@@ -179,7 +179,7 @@ uint32_t proxy_get_header_map_pairs(Host& h, M& m, uint32_t type, typename M::Pt
 }
 
 template <class M>
-uint32_t proxy_set_header_map_pairs(Host& h, M& m, uint32_t type, typename M::Ptr data, typename M::Ptr size) {
+uint32_t proxy_set_header_map_pairs(Model& h, M& m, uint32_t type, typename M::Ptr data, typename M::Ptr size) {
   return detail::hostCall(h, "proxy_set_header_map_pairs", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
     auto bytes = m.read(data, size);
@@ -189,7 +189,7 @@ uint32_t proxy_set_header_map_pairs(Host& h, M& m, uint32_t type, typename M::Pt
 }
 
 template <class M>
-uint32_t proxy_get_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
+uint32_t proxy_get_header_map_value(Model& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
                               typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_get_header_map_value", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
@@ -203,7 +203,7 @@ uint32_t proxy_get_header_map_value(Host& h, M& m, uint32_t type, typename M::Pt
 }
 
 template <class M>
-uint32_t proxy_add_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
+uint32_t proxy_add_header_map_value(Model& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
                               typename M::Ptr value, typename M::Ptr value_size) {
   return detail::hostCall(h, "proxy_add_header_map_value", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
@@ -215,7 +215,7 @@ uint32_t proxy_add_header_map_value(Host& h, M& m, uint32_t type, typename M::Pt
 }
 
 template <class M>
-uint32_t proxy_replace_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
+uint32_t proxy_replace_header_map_value(Model& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size,
                                   typename M::Ptr value, typename M::Ptr value_size) {
   return detail::hostCall(h, "proxy_replace_header_map_value", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
@@ -227,7 +227,7 @@ uint32_t proxy_replace_header_map_value(Host& h, M& m, uint32_t type, typename M
 }
 
 template <class M>
-uint32_t proxy_remove_header_map_value(Host& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size) {
+uint32_t proxy_remove_header_map_value(Model& h, M& m, uint32_t type, typename M::Ptr key, typename M::Ptr key_size) {
   return detail::hostCall(h, "proxy_remove_header_map_value", [&]() -> uint32_t {
     if (type > kMaxMapType) return detail::st(Status::BadArgument);
     auto k = m.read(key, key_size);
@@ -237,21 +237,21 @@ uint32_t proxy_remove_header_map_value(Host& h, M& m, uint32_t type, typename M:
 }
 
 template <class M>
-uint32_t proxy_continue_stream(Host& h, M&, uint32_t type) {
+uint32_t proxy_continue_stream(Model& h, M&, uint32_t type) {
   return detail::hostCall(h, "proxy_continue_stream", [&]() -> uint32_t {
     return detail::st(h.hContinueStream(type));
   });
 }
 
 template <class M>
-uint32_t proxy_close_stream(Host& h, M&, uint32_t type) {
+uint32_t proxy_close_stream(Model& h, M&, uint32_t type) {
   return detail::hostCall(h, "proxy_close_stream", [&]() -> uint32_t {
     return detail::st(h.hCloseStream(type));
   });
 }
 
 template <class M>
-uint32_t proxy_send_local_response(Host& h, M& m, uint32_t status, typename M::Ptr details, typename M::Ptr details_size,
+uint32_t proxy_send_local_response(Model& h, M& m, uint32_t status, typename M::Ptr details, typename M::Ptr details_size,
                              typename M::Ptr body, typename M::Ptr body_size, typename M::Ptr headers,
                              typename M::Ptr headers_size, uint32_t grpc_status) {
   return detail::hostCall(h, "proxy_send_local_response", [&]() -> uint32_t {
@@ -264,7 +264,7 @@ uint32_t proxy_send_local_response(Host& h, M& m, uint32_t status, typename M::P
 }
 
 template <class M>
-uint32_t proxy_get_status(Host& h, M& m, typename M::Ptr code_out, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
+uint32_t proxy_get_status(Model& h, M& m, typename M::Ptr code_out, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_get_status", [&]() -> uint32_t {
     uint32_t code = 0;
     std::string message;
@@ -275,7 +275,7 @@ uint32_t proxy_get_status(Host& h, M& m, typename M::Ptr code_out, typename M::P
 }
 
 template <class M>
-uint32_t proxy_http_call(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr hdr,
+uint32_t proxy_http_call(Model& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr hdr,
                    typename M::Ptr hdr_size, typename M::Ptr body, typename M::Ptr body_size, typename M::Ptr trl,
                    typename M::Ptr trl_size, uint32_t timeout_ms, typename M::Ptr token_out) {
   return detail::hostCall(h, "proxy_http_call", [&]() -> uint32_t {
@@ -293,7 +293,7 @@ uint32_t proxy_http_call(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_s
 }
 
 template <class M>
-uint32_t proxy_grpc_call(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr svc,
+uint32_t proxy_grpc_call(Model& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr svc,
                    typename M::Ptr svc_size, typename M::Ptr method, typename M::Ptr method_size, typename M::Ptr md,
                    typename M::Ptr md_size, typename M::Ptr msg, typename M::Ptr msg_size, uint32_t timeout_ms,
                    typename M::Ptr token_out) {
@@ -312,7 +312,7 @@ uint32_t proxy_grpc_call(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_s
 }
 
 template <class M>
-uint32_t proxy_grpc_stream(Host& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr svc,
+uint32_t proxy_grpc_stream(Model& h, M& m, typename M::Ptr up, typename M::Ptr up_size, typename M::Ptr svc,
                      typename M::Ptr svc_size, typename M::Ptr method, typename M::Ptr method_size, typename M::Ptr md,
                      typename M::Ptr md_size, typename M::Ptr token_out) {
   return detail::hostCall(h, "proxy_grpc_stream", [&]() -> uint32_t {
@@ -329,7 +329,7 @@ uint32_t proxy_grpc_stream(Host& h, M& m, typename M::Ptr up, typename M::Ptr up
 }
 
 template <class M>
-uint32_t proxy_grpc_send(Host& h, M& m, uint32_t token, typename M::Ptr msg, typename M::Ptr msg_size, uint32_t end) {
+uint32_t proxy_grpc_send(Model& h, M& m, uint32_t token, typename M::Ptr msg, typename M::Ptr msg_size, uint32_t end) {
   return detail::hostCall(h, "proxy_grpc_send", [&]() -> uint32_t {
     auto ms = m.read(msg, msg_size);
     if (!ms) return detail::kIma;
@@ -338,21 +338,21 @@ uint32_t proxy_grpc_send(Host& h, M& m, uint32_t token, typename M::Ptr msg, typ
 }
 
 template <class M>
-uint32_t proxy_grpc_cancel(Host& h, M&, uint32_t token) {
+uint32_t proxy_grpc_cancel(Model& h, M&, uint32_t token) {
   return detail::hostCall(h, "proxy_grpc_cancel", [&]() -> uint32_t {
     return detail::st(h.hGrpcCancel(token));
   });
 }
 
 template <class M>
-uint32_t proxy_grpc_close(Host& h, M&, uint32_t token) {
+uint32_t proxy_grpc_close(Model& h, M&, uint32_t token) {
   return detail::hostCall(h, "proxy_grpc_close", [&]() -> uint32_t {
     return detail::st(h.hGrpcClose(token));
   });
 }
 
 template <class M>
-uint32_t proxy_get_shared_data(Host& h, M& m, typename M::Ptr key, typename M::Ptr key_size, typename M::Ptr ret_ptr,
+uint32_t proxy_get_shared_data(Model& h, M& m, typename M::Ptr key, typename M::Ptr key_size, typename M::Ptr ret_ptr,
                          typename M::Ptr ret_size, typename M::Ptr cas_out) {
   return detail::hostCall(h, "proxy_get_shared_data", [&]() -> uint32_t {
     auto k = m.read(key, key_size);
@@ -367,7 +367,7 @@ uint32_t proxy_get_shared_data(Host& h, M& m, typename M::Ptr key, typename M::P
 }
 
 template <class M>
-uint32_t proxy_set_shared_data(Host& h, M& m, typename M::Ptr key, typename M::Ptr key_size, typename M::Ptr value,
+uint32_t proxy_set_shared_data(Model& h, M& m, typename M::Ptr key, typename M::Ptr key_size, typename M::Ptr value,
                          typename M::Ptr value_size, uint32_t cas) {
   return detail::hostCall(h, "proxy_set_shared_data", [&]() -> uint32_t {
     auto k = m.read(key, key_size);
@@ -378,7 +378,7 @@ uint32_t proxy_set_shared_data(Host& h, M& m, typename M::Ptr key, typename M::P
 }
 
 template <class M>
-uint32_t proxy_register_shared_queue(Host& h, M& m, typename M::Ptr name, typename M::Ptr name_size, typename M::Ptr id_out) {
+uint32_t proxy_register_shared_queue(Model& h, M& m, typename M::Ptr name, typename M::Ptr name_size, typename M::Ptr id_out) {
   return detail::hostCall(h, "proxy_register_shared_queue", [&]() -> uint32_t {
     auto n = m.read(name, name_size);
     if (!n) return detail::kIma;
@@ -390,7 +390,7 @@ uint32_t proxy_register_shared_queue(Host& h, M& m, typename M::Ptr name, typena
 }
 
 template <class M>
-uint32_t proxy_resolve_shared_queue(Host& h, M& m, typename M::Ptr vm, typename M::Ptr vm_size, typename M::Ptr name,
+uint32_t proxy_resolve_shared_queue(Model& h, M& m, typename M::Ptr vm, typename M::Ptr vm_size, typename M::Ptr name,
                               typename M::Ptr name_size, typename M::Ptr id_out) {
   return detail::hostCall(h, "proxy_resolve_shared_queue", [&]() -> uint32_t {
     auto v = m.read(vm, vm_size);
@@ -404,7 +404,7 @@ uint32_t proxy_resolve_shared_queue(Host& h, M& m, typename M::Ptr vm, typename 
 }
 
 template <class M>
-uint32_t proxy_enqueue_shared_queue(Host& h, M& m, uint32_t id, typename M::Ptr data, typename M::Ptr size) {
+uint32_t proxy_enqueue_shared_queue(Model& h, M& m, uint32_t id, typename M::Ptr data, typename M::Ptr size) {
   return detail::hostCall(h, "proxy_enqueue_shared_queue", [&]() -> uint32_t {
     auto d = m.read(data, size);
     if (!d) return detail::kIma;
@@ -413,7 +413,7 @@ uint32_t proxy_enqueue_shared_queue(Host& h, M& m, uint32_t id, typename M::Ptr 
 }
 
 template <class M>
-uint32_t proxy_dequeue_shared_queue(Host& h, M& m, uint32_t id, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
+uint32_t proxy_dequeue_shared_queue(Model& h, M& m, uint32_t id, typename M::Ptr ret_ptr, typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_dequeue_shared_queue", [&]() -> uint32_t {
     std::string data;
     const Status s = h.hDequeueSharedQueue(id, data);
@@ -423,7 +423,7 @@ uint32_t proxy_dequeue_shared_queue(Host& h, M& m, uint32_t id, typename M::Ptr 
 }
 
 template <class M>
-uint32_t proxy_define_metric(Host& h, M& m, uint32_t type, typename M::Ptr name, typename M::Ptr name_size,
+uint32_t proxy_define_metric(Model& h, M& m, uint32_t type, typename M::Ptr name, typename M::Ptr name_size,
                        typename M::Ptr id_out) {
   return detail::hostCall(h, "proxy_define_metric", [&]() -> uint32_t {
     if (type > kMaxMetricType) return detail::st(Status::BadArgument);
@@ -437,21 +437,21 @@ uint32_t proxy_define_metric(Host& h, M& m, uint32_t type, typename M::Ptr name,
 }
 
 template <class M>
-uint32_t proxy_increment_metric(Host& h, M&, uint32_t id, int64_t delta) {
+uint32_t proxy_increment_metric(Model& h, M&, uint32_t id, int64_t delta) {
   return detail::hostCall(h, "proxy_increment_metric", [&]() -> uint32_t {
     return detail::st(h.hIncrementMetric(id, delta));
   });
 }
 
 template <class M>
-uint32_t proxy_record_metric(Host& h, M&, uint32_t id, uint64_t value) {
+uint32_t proxy_record_metric(Model& h, M&, uint32_t id, uint64_t value) {
   return detail::hostCall(h, "proxy_record_metric", [&]() -> uint32_t {
     return detail::st(h.hRecordMetric(id, value));
   });
 }
 
 template <class M>
-uint32_t proxy_get_metric(Host& h, M& m, uint32_t id, typename M::Ptr out) {
+uint32_t proxy_get_metric(Model& h, M& m, uint32_t id, typename M::Ptr out) {
   return detail::hostCall(h, "proxy_get_metric", [&]() -> uint32_t {
     uint64_t value = 0;
     const Status s = h.hGetMetric(id, value);
@@ -461,7 +461,7 @@ uint32_t proxy_get_metric(Host& h, M& m, uint32_t id, typename M::Ptr out) {
 }
 
 template <class M>
-uint32_t proxy_get_property(Host& h, M& m, typename M::Ptr path, typename M::Ptr path_size, typename M::Ptr ret_ptr,
+uint32_t proxy_get_property(Model& h, M& m, typename M::Ptr path, typename M::Ptr path_size, typename M::Ptr ret_ptr,
                       typename M::Ptr ret_size) {
   return detail::hostCall(h, "proxy_get_property", [&]() -> uint32_t {
     auto p = m.read(path, path_size);
@@ -474,7 +474,7 @@ uint32_t proxy_get_property(Host& h, M& m, typename M::Ptr path, typename M::Ptr
 }
 
 template <class M>
-uint32_t proxy_set_property(Host& h, M& m, typename M::Ptr path, typename M::Ptr path_size, typename M::Ptr value,
+uint32_t proxy_set_property(Model& h, M& m, typename M::Ptr path, typename M::Ptr path_size, typename M::Ptr value,
                       typename M::Ptr value_size) {
   return detail::hostCall(h, "proxy_set_property", [&]() -> uint32_t {
     auto p = m.read(path, path_size);

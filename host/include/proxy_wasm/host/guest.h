@@ -1,5 +1,5 @@
 // The plugin as a host sees it: callbacks to call and memory to allocate in. One host
-// model (host.h) drives either way in: a plugin linked natively (native_guest.cc) or a
+// model (model.h) drives either way in: a plugin linked natively (native_guest.cc) or a
 // .wasm module in an engine (engine/).
 #pragma once
 
@@ -14,7 +14,7 @@
 
 namespace proxy_wasm::host {
 
-class Host;
+class Model;
 
 // Every callback a v0.2.1 host may call: _initialize, then the exports of the ABI list
 // (abi.h) in the list's order (callbackInfo() checks the count; the host tests check
@@ -96,9 +96,9 @@ class Guest {
   virtual CallResult call(Callback cb, std::initializer_list<uint32_t> args) = 0;
   // A short description for messages ("native plugin", "module.wasm").
   virtual std::string describe() const = 0;
-  // Called once by the Host that will drive this guest, before any call: the guest
-  // connects the plugin's imports to it.
-  virtual void attach(Host& host) { (void)host; }
+  // Called once by the Model that will drive this guest, before any call: the guest
+  // connects the plugin's imports to it (the model's host functions).
+  virtual void attach(Model& model) { (void)model; }
   // The size of the plugin's linear memory in bytes (a .wasm in an engine); 0 when the
   // plugin has none of its own (natively linked).
   virtual uint64_t memoryBytes() const { return 0; }

@@ -14,7 +14,7 @@
 
 namespace proxy_wasm::host {
 
-class Host;
+class Model;
 
 struct LocalResponse {
   uint32_t status = 0;
@@ -76,7 +76,7 @@ class HttpStream {
   void finish();
 
  private:
-  friend class Host;
+  friend class Model;
   enum class Flow { Flowing, HeadersPaused, BodyPaused, TrailersPaused };
   struct Direction {
     HeaderList headers, trailers;
@@ -96,7 +96,7 @@ class HttpStream {
     bool trailers_live = false;
     bool body_dropped = false;  // continue_stream forgot the request body (until the next body callback)
   };
-  HttpStream(Host* host, uint32_t id, uint32_t root, uint64_t seq) : host_(host), id_(id), root_(root), seq_(seq) {}
+  HttpStream(Model* model, uint32_t id, uint32_t root, uint64_t seq) : model_(model), id_(id), root_(root), seq_(seq) {}
   void ensureCreated();
   Action sendHeaders(bool request, const HeaderList& headers, bool end_of_stream);
   Action sendBody(bool request, std::string_view chunk, bool end_of_stream);
@@ -114,10 +114,10 @@ class HttpStream {
   bool stopped() const { return (local_response_.has_value() && !encoding_local_reply_) || reset_ || finished_; }
   void encodeLocalReply();
 
-  Host* host_;
+  Model* model_;
   uint32_t id_;
   uint32_t root_;
-  uint64_t seq_ = 0;  // creation order (Host's stream table)
+  uint64_t seq_ = 0;  // creation order (the model's stream table)
   bool created_ = false;
   Direction request_, response_;
   std::optional<LocalResponse> local_response_;

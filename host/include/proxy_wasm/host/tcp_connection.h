@@ -11,7 +11,7 @@
 
 namespace proxy_wasm::host {
 
-class Host;
+class Model;
 
 // One TCP connection. Obtained from Host::newConnection().
 class TcpConnection {
@@ -41,18 +41,18 @@ class TcpConnection {
   void finish();
 
  private:
-  friend class Host;
+  friend class Model;
   struct Direction {
     std::string buffer, forwarded;
     bool paused = false;
   };
-  TcpConnection(Host* host, uint32_t id, uint32_t root, uint64_t seq) : host_(host), id_(id), root_(root), seq_(seq) {}
+  TcpConnection(Model* model, uint32_t id, uint32_t root, uint64_t seq) : model_(model), id_(id), root_(root), seq_(seq) {}
   Action sendData(bool downstream, std::string_view data, bool end_of_stream);
 
-  Host* host_;
+  Model* model_;
   uint32_t id_;
   uint32_t root_;
-  uint64_t seq_ = 0;  // creation order (Host's connection table)
+  uint64_t seq_ = 0;  // creation order (the model's connection table)
   Action new_connection_action_ = Action::Continue;
   Direction downstream_, upstream_;
   bool in_downstream_ = false, in_upstream_ = false;

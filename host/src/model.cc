@@ -1,7 +1,7 @@
 // The host model's core: the VM and its roots (start-up, configuration, shutdown), the
 // contexts, calls into the plugin and deferred work, time and ticks, logs, foreign
-// functions, the host-call record and the restricted phases (see host.h).
-#include "proxy_wasm/host/host.h"
+// functions, the host-call record and the restricted phases (model.h).
+#include "proxy_wasm/host/model.h"
 
 #include <algorithm>
 #include <cstring>
@@ -9,25 +9,25 @@
 
 namespace proxy_wasm::host {
 
-Host::Host(std::unique_ptr<Guest> guest, HostOptions options)
+Model::Model(std::unique_ptr<Guest> guest, HostOptions options)
     : guest_(std::move(guest)), options_(std::move(options)), now_ns_(options_.start_time_ns) {
   guest_->attach(*this);
 }
 
-Host::~Host() {
+Model::~Model() {
   if (!shut_down_) shutdown();
 }
 
-void Host::fail(std::string reason) {
+void Model::fail(std::string reason) {
   if (!failed_) {
     failed_ = true;
     failure_ = std::move(reason);
   }
 }
 
-void Host::violation(std::string message) { violations_.push_back(std::move(message)); }
+void Model::violation(std::string message) { violations_.push_back(std::move(message)); }
 
-bool Host::startVm() {
+bool Model::startVm() {
   if (vm_started_) return !failed_;
   vm_started_ = true;
   if (!guest_->has(Callback::Initialize)) return true;
@@ -38,7 +38,7 @@ bool Host::startVm() {
   return !failed_;
 }
 
-std::optional<uint32_t> Host::call(Callback cb, uint32_t context, std::initializer_list<uint32_t> args) {
+std::optional<uint32_t> Model::call(Callback cb, uint32_t context, std::initializer_list<uint32_t> args) {
   if (failed_) return std::nullopt;
   const CallbackInfo& info = callbackInfo(cb);
   if (!guest_->has(cb)) {
@@ -64,7 +64,7 @@ std::optional<uint32_t> Host::call(Callback cb, uint32_t context, std::initializ
   return info.has_result ? uint32_t(r.value) : 0u;
 }
 
-void Host::runDeferred() {
+void Model::runDeferred() {
   static thread_local bool running = false;
   if (depth_ != 0 || running) return;
   running = true;
@@ -76,7 +76,7 @@ void Host::runDeferred() {
   running = false;
 }
 
-uint32_t Host::startPlugin(const PluginOptions& plugin) {
+uint32_t Model::startPlugin(const PluginOptions& plugin) {
   if (!startVm()) return 0;
   const uint32_t id = nextContextId();
   RootRecord rec;
@@ -98,7 +98,7 @@ uint32_t Host::startPlugin(const PluginOptions& plugin) {
   return id;
 }
 
-bool Host::configure(uint32_t root_id, std::string_view configuration) {
+bool Model::configure(uint32_t root_id, std::string_view configuration) {
   RootRecord* root = rootRecord(root_id);
   if (!root) return false;
   root->plugin.configuration = std::string(configuration);
@@ -114,7 +114,7 @@ bool Host::configure(uint32_t root_id, std::string_view configuration) {
   return true;
 }
 
-void Host::shutdown() {
+void Model::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   // Only live streams are visited; each finish() retires its stream from the table.
@@ -154,21 +154,21 @@ void Host::shutdown() {
 
 // A finished stream or connection leaves the live table; it stays readable until the next
 // one is created (or for good with keep_finished_streams).
-void Host::retire(HttpStream& s) {
+void Model::retire(HttpStream& s) {
   auto it = live_streams_.find(s.seq_);
   if (it == live_streams_.end()) return;
   finished_streams_.push_back(std::move(it->second));
   live_streams_.erase(it);
 }
 
-void Host::retire(TcpConnection& c) {
+void Model::retire(TcpConnection& c) {
   auto it = live_connections_.find(c.seq_);
   if (it == live_connections_.end()) return;
   finished_connections_.push_back(std::move(it->second));
   live_connections_.erase(it);
 }
 
-void Host::releaseFinished() {
+void Model::releaseFinished() {
   // Deferred work may still point at a stream while a callback runs: release only between
   // callbacks.
   if (options_.keep_finished_streams || depth_ != 0 || !deferred_.empty()) return;
@@ -177,46 +177,46 @@ void Host::releaseFinished() {
   finished_connections_.clear();
 }
 
-size_t Host::streamsHeld() const {
+size_t Model::streamsHeld() const {
   return live_streams_.size() + live_connections_.size() + finished_streams_.size() + finished_connections_.size();
 }
 
-void Host::finishRoot(uint32_t id) {
+void Model::finishRoot(uint32_t id) {
   call(Callback::Delete, id, {id});
   deleteContext(id);
 }
 
-void Host::deleteContext(uint32_t id) {
+void Model::deleteContext(uint32_t id) {
   contexts_.erase(id);
   if (RootRecord* r = rootRecord(id); r && r->tick_period_ms != 0) timers_.erase({r->next_tick_ns, id});
   roots_.erase(id);
   root_order_.erase(std::remove(root_order_.begin(), root_order_.end(), id), root_order_.end());
 }
 
-Host::ContextRecord* Host::record(uint32_t id) {
+Model::ContextRecord* Model::record(uint32_t id) {
   auto it = contexts_.find(id);
   return it == contexts_.end() ? nullptr : &it->second;
 }
 
-Host::RootRecord* Host::rootRecord(uint32_t id) {
+Model::RootRecord* Model::rootRecord(uint32_t id) {
   auto it = roots_.find(id);
   return it == roots_.end() ? nullptr : &it->second;
 }
 
-uint32_t Host::rootOf(uint32_t id) {
+uint32_t Model::rootOf(uint32_t id) {
   ContextRecord* r = record(id);
   if (!r) return 0;
   return r->kind == ContextRecord::Root ? r->id : r->root;
 }
 
-uint32_t Host::defaultRoot(uint32_t root_id) const {
+uint32_t Model::defaultRoot(uint32_t root_id) const {
   if (root_id != 0) return root_id;
   return root_order_.empty() ? 0 : root_order_.front();
 }
 
-std::vector<uint32_t> Host::roots() const { return root_order_; }
+std::vector<uint32_t> Model::roots() const { return root_order_; }
 
-uint32_t Host::rootFor(std::string_view root_id) const {
+uint32_t Model::rootFor(std::string_view root_id) const {
   for (uint32_t id : root_order_) {
     auto it = roots_.find(id);
     if (it != roots_.end() && it->second.plugin.root_id == root_id) return id;
@@ -224,17 +224,17 @@ uint32_t Host::rootFor(std::string_view root_id) const {
   return 0;
 }
 
-HttpStream* Host::effectiveHttp() {
+HttpStream* Model::effectiveHttp() {
   ContextRecord* r = record(effective());
   return r && r->kind == ContextRecord::Http ? r->http : nullptr;
 }
 
-TcpConnection* Host::effectiveTcp() {
+TcpConnection* Model::effectiveTcp() {
   ContextRecord* r = record(effective());
   return r && r->kind == ContextRecord::Tcp ? r->tcp : nullptr;
 }
 
-void Host::advanceTime(uint64_t milliseconds) {
+void Model::advanceTime(uint64_t milliseconds) {
   const uint64_t target = now_ns_ + milliseconds * 1000000ull;
   // The armed timers are ordered by (next tick, root id): the earliest due one is first.
   while (!timers_.empty() && !failed_) {
@@ -252,30 +252,30 @@ void Host::advanceTime(uint64_t milliseconds) {
   now_ns_ = target;
 }
 
-void Host::tick(uint32_t root_id) {
+void Model::tick(uint32_t root_id) {
   const uint32_t id = defaultRoot(root_id);
   if (!rootRecord(id)) return;
   call(Callback::Tick, id, {id});
   runDeferred();
 }
 
-uint32_t Host::tickPeriod(uint32_t root_id) const {
+uint32_t Model::tickPeriod(uint32_t root_id) const {
   auto it = roots_.find(defaultRoot(root_id));
   return it == roots_.end() ? 0 : it->second.tick_period_ms;
 }
 
-std::vector<std::string> Host::logs(LogLevel level) const {
+std::vector<std::string> Model::logs(LogLevel level) const {
   std::vector<std::string> out;
   for (auto& e : logs_)
     if (e.level == level) out.push_back(e.message);
   return out;
 }
 
-void Host::registerForeignFunction(std::string_view name, ForeignFunction fn) {
+void Model::registerForeignFunction(std::string_view name, ForeignFunction fn) {
   foreign_functions_[std::string(name)] = std::move(fn);
 }
 
-void Host::callPluginForeignFunction(uint32_t function_id, std::string_view arguments, uint32_t root_id) {
+void Model::callPluginForeignFunction(uint32_t function_id, std::string_view arguments, uint32_t root_id) {
   const uint32_t root = defaultRoot(root_id);
   if (!rootRecord(root)) return;
   const std::string args(arguments);
@@ -285,7 +285,7 @@ void Host::callPluginForeignFunction(uint32_t function_id, std::string_view argu
   runDeferred();
 }
 
-bool Host::allowed(std::string_view name) {
+bool Model::allowed(std::string_view name) {
   if (in_startup_) {
     if (name == "proxy_log") return true;
     violation(std::string(name) + " called during module start-up (_initialize): Envoy traps (restricted_callback)");
@@ -299,7 +299,7 @@ bool Host::allowed(std::string_view name) {
   return true;
 }
 
-size_t Host::beginHostCall(std::string_view name) {
+size_t Model::beginHostCall(std::string_view name) {
   injected_ = false;
   if (!options_.record_host_calls) return size_t(-1);
   HostCall call;
@@ -316,7 +316,7 @@ size_t Host::beginHostCall(std::string_view name) {
   return host_calls_base_ + host_calls_.size() - 1;
 }
 
-void Host::endHostCall(size_t sequence, uint32_t result) {
+void Model::endHostCall(size_t sequence, uint32_t result) {
   // Not recording, or the record was cleared during the call.
   if (sequence < host_calls_base_ || sequence - host_calls_base_ >= host_calls_.size()) return;
   HostCall& call = host_calls_[sequence - host_calls_base_];
@@ -326,14 +326,14 @@ void Host::endHostCall(size_t sequence, uint32_t result) {
   call.context_id = in_startup_ ? 0 : effective();
 }
 
-std::vector<HostCall> Host::hostCalls(std::string_view function) const {
+std::vector<HostCall> Model::hostCalls(std::string_view function) const {
   std::vector<HostCall> out;
   for (const HostCall& c : host_calls_)
     if (c.function == function) out.push_back(c);
   return out;
 }
 
-uint64_t Host::allocate(uint64_t size) {
+uint64_t Model::allocate(uint64_t size) {
   if (size > 0xFFFFFFFFull || failed_) return 0;
   if (allocationFails()) return 0;  // an injected failure: the export returned 0
   const bool saved = in_allocator_;
@@ -347,24 +347,24 @@ uint64_t Host::allocate(uint64_t size) {
   return r.value;
 }
 
-Status Host::hLog(uint32_t level, std::string_view message) {
+Status Model::hLog(uint32_t level, std::string_view message) {
   if (level > 5) return Status::BadArgument;
   if (level >= uint32_t(options_.log_level))
     logs_.push_back(LogEntry{LogLevel(level), std::string(message), in_startup_ ? 0 : effective()});
   return Status::Ok;
 }
 
-Status Host::hGetLogLevel(uint32_t& level) {
+Status Model::hGetLogLevel(uint32_t& level) {
   level = uint32_t(options_.log_level);
   return Status::Ok;
 }
 
-Status Host::hGetCurrentTime(uint64_t& ns) {
+Status Model::hGetCurrentTime(uint64_t& ns) {
   ns = now_ns_;
   return Status::Ok;
 }
 
-Status Host::hSetTickPeriod(uint32_t ms) {
+Status Model::hSetTickPeriod(uint32_t ms) {
   RootRecord* r = rootRecord(rootOf(effective()));
   if (!r) return Status::Ok;
   if (r->tick_period_ms != 0) timers_.erase({r->next_tick_ns, r->id});
@@ -374,7 +374,7 @@ Status Host::hSetTickPeriod(uint32_t ms) {
   return Status::Ok;
 }
 
-Status Host::hDone() {
+Status Model::hDone() {
   // HOST's done(context) looks the effective context itself up among the parked roots, so
   // a stream of a parked root gets NotFound.
   const uint32_t id = effective();
@@ -398,13 +398,13 @@ Status Host::hDone() {
   return Status::NotFound;
 }
 
-Status Host::hSetEffectiveContext(uint32_t id) {
+Status Model::hSetEffectiveContext(uint32_t id) {
   if (!record(id)) return Status::BadArgument;
   effective_ = id;
   return Status::Ok;
 }
 
-Status Host::hCallForeignFunction(std::string_view name, std::string_view args, std::string& out) {
+Status Model::hCallForeignFunction(std::string_view name, std::string_view args, std::string& out) {
   auto it = foreign_functions_.find(std::string(name));
   if (it == foreign_functions_.end()) return Status::NotFound;
   return it->second(args, out);
