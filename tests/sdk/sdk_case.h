@@ -280,7 +280,7 @@ class CaseGuest final : public proxy_wasm::host::Guest {
     return r;
   }
   std::string describe() const override { return guest_->describe(); }
-  void attach(proxy_wasm::testing::Host& host) override {
+  void attach(proxy_wasm::host::Model& host) override {
     host_ = &host;
     std::weak_ptr<State> weak = state_;
     const uint32_t serial = serial_;
@@ -319,7 +319,7 @@ class CaseGuest final : public proxy_wasm::host::Guest {
   std::unique_ptr<proxy_wasm::host::Guest> guest_;
   std::shared_ptr<State> state_;
   uint32_t serial_;
-  proxy_wasm::testing::Host* host_ = nullptr;
+  proxy_wasm::host::Model* host_ = nullptr;
   size_t scanned_ = 0;
   size_t calls_scanned_ = 0;
 };

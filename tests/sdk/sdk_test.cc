@@ -438,3 +438,21 @@ TEST_CASE_FIXTURE(Fixture, "sdk_case: a failed PLUGIN_CHECK the host cannot be t
   CHECK(host->logs(LogLevel::Critical).size() == 1);
 }
 #endif
+
+// The example of docs/testing.md ("The SDK's own suites"), as printed there.
+#if SDK_CASE_PLUGIN
+PLUGIN_CASE("a local reply ends the request (docs/testing.md)") {          // compiled into the plugin
+  on.request_headers = [](proxy_wasm::HttpContext& ctx, uint32_t, bool) {
+    PLUGIN_CHECK(ctx.sendLocalResponse(403, "denied") == proxy_wasm::Status::Ok);
+    return proxy_wasm::Action::Continue;
+  };
+}
+#else
+TEST_CASE_FIXTURE(sdk_case::Fixture, "a local reply ends the request (docs/testing.md)") {  // the test
+  host->startPlugin({"http"});
+  auto& s = host->newHttpStream();
+  CHECK(s.sendRequestHeaders({{":path", "/"}}) == proxy_wasm::Action::Pause);
+  CHECK(ran("request_headers") == 1);                     // the handler ran, once
+  CHECK(s.localResponse()->status == 403);
+}
+#endif
