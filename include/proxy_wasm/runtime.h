@@ -13,6 +13,14 @@
 // proxy_on_memory_allocate returns), free, calloc, realloc, aligned_alloc, posix_memalign,
 // malloc_usable_size. libc's own allocator is then not linked (wasi-libc: link with no
 // other definition of these; Emscripten: -sMALLOC=none).
+//
+// With the Debian clang / wasi-sdk toolchains, this unit also defines memcpy, memmove and
+// memset as the single bulk-memory instructions memory.copy and memory.fill. wasi-libc's
+// versions are unrolled loops of about 3 KB in every module (a third of a small plugin);
+// bulk memory is part of WebAssembly 2.0 and every Proxy-Wasm engine runs it (V8, the
+// WAMR build of the host library Envoy embeds, Wasmtime, Wasmer, WasmEdge). Define
+// PROXY_WASM_NO_BULK_MEMORY (target_compile_definitions on the plugin) for an engine
+// without it; Emscripten keeps its own.
 #pragma once
 
 #if defined(__wasm__) && !defined(PROXY_WASM_NO_RUNTIME)
@@ -55,6 +63,26 @@ std::size_t malloc_usable_size(void* p) { return p ? proxy_wasm::detail::plugin_
 void* __libc_malloc(std::size_t size) { return malloc(size); }
 void __libc_free(void* p) { free(p); }
 void* __libc_calloc(std::size_t count, std::size_t size) { return calloc(count, size); }
+}
+#endif
+
+#if !defined(__EMSCRIPTEN__) && !defined(PROXY_WASM_NO_BULK_MEMORY)
+// wasi-libc defines each of these alone in its own object: defined here, none is linked.
+// (The target attribute makes the builtins compile to memory.copy / memory.fill whatever
+// the module's default features; a builtin never calls back into these functions.)
+extern "C" {
+__attribute__((target("bulk-memory"))) void* memcpy(void* __restrict dst, const void* __restrict src, std::size_t n) {
+  __builtin_memcpy(dst, src, n);
+  return dst;
+}
+__attribute__((target("bulk-memory"))) void* memmove(void* dst, const void* src, std::size_t n) {
+  __builtin_memmove(dst, src, n);
+  return dst;
+}
+__attribute__((target("bulk-memory"))) void* memset(void* dst, int value, std::size_t n) {
+  __builtin_memset(dst, value, n);
+  return dst;
+}
 }
 #endif
 
