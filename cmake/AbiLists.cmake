@@ -1,0 +1,20 @@
+# The ABI's own lists, read from include/proxy_wasm/abi.h: the names in one of its X-macro
+# lists (PROXY_WASM_ABI_V0_2_1_IMPORTS, PROXY_WASM_ABI_V0_2_1_EXPORTS). For the check
+# scripts (cmake -P), which include this file.
+#   proxy_wasm_abi_list(<abi.h text> <macro> <out list>)
+function(proxy_wasm_abi_list abi macro out)
+  string(FIND "${abi}" "#define ${macro}(X)" start)
+  if(start EQUAL -1)
+    message(FATAL_ERROR "abi.h has no ${macro}")
+  endif()
+  string(SUBSTRING "${abi}" ${start} -1 rest)
+  string(FIND "${rest}" "\n\n" end)
+  string(SUBSTRING "${rest}" 0 ${end} block)
+  string(REGEX MATCHALL "X\\((proxy_[a-z_0-9]+)," entries "${block}")
+  set(names "")
+  foreach(e ${entries})
+    string(REGEX REPLACE "X\\((proxy_[a-z_0-9]+)," "\\1" n "${e}")
+    list(APPEND names "${n}")
+  endforeach()
+  set(${out} "${names}" PARENT_SCOPE)
+endfunction()
