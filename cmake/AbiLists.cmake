@@ -1,11 +1,11 @@
-# The ABI's own lists, read from include/proxy_wasm/abi.h: the names in one of its X-macro
+# The ABI's own lists, read from include/proxy_wasm/abi/v0_2_1.h (or abi/vnext.h): the names in one of its X-macro
 # lists (PROXY_WASM_ABI_V0_2_1_IMPORTS, PROXY_WASM_ABI_V0_2_1_EXPORTS). For the check
 # scripts (cmake -P), which include this file.
-#   proxy_wasm_abi_list(<abi.h text> <macro> <out list>)
+#   proxy_wasm_abi_list(<abi/*.h text> <macro> <out list>)
 function(proxy_wasm_abi_list abi macro out)
   string(FIND "${abi}" "#define ${macro}(X)" start)
   if(start EQUAL -1)
-    message(FATAL_ERROR "abi.h has no ${macro}")
+    message(FATAL_ERROR "the ABI header has no ${macro}")
   endif()
   string(SUBSTRING "${abi}" ${start} -1 rest)
   string(FIND "${rest}" "\n\n" end)

@@ -1,4 +1,4 @@
-# Checks docs/abi-coverage.md against the ABI's own lists (include/proxy_wasm/abi.h):
+# Checks docs/abi-coverage.md against the ABI's own lists (include/proxy_wasm/abi/v0_2_1.h):
 #   - every host function (PROXY_WASM_ABI_V0_2_1_IMPORTS) has a row of its own;
 #   - every callback (PROXY_WASM_ABI_V0_2_1_EXPORTS) is named in the first cell of a row;
 #   - every test a row quotes as `file.cc: "name", ...` is a test case of that very file
@@ -6,7 +6,7 @@
 #   cmake -DROOT=<source dir> -P CoverageTable.cmake
 file(READ "${ROOT}/docs/abi-coverage.md" table)
 string(REPLACE ";" "@SEMICOLON@" table "${table}")  # CMake lists split on ';'
-file(READ "${ROOT}/include/proxy_wasm/abi.h" abi)
+file(READ "${ROOT}/include/proxy_wasm/abi/v0_2_1.h" abi)
 
 include(${CMAKE_CURRENT_LIST_DIR}/AbiLists.cmake)
 proxy_wasm_abi_list("${abi}" PROXY_WASM_ABI_V0_2_1_IMPORTS imports)

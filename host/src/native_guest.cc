@@ -6,7 +6,7 @@
 #include <exception>
 #include <string>
 
-#include "proxy_wasm/abi.h"
+#include "proxy_wasm/abi/v0_2_1.h"
 #include "proxy_wasm/host/abi_adapter.h"
 #include "proxy_wasm/host/model.h"
 #include "proxy_wasm/host/native.h"

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "proxy_wasm/abi.h"
+#include "proxy_wasm/abi/v0_2_1.h"
 
 namespace proxy_wasm::host {
 

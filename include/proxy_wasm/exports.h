@@ -7,7 +7,7 @@
 
 #include <cstdlib>
 
-#include "proxy_wasm/abi.h"
+#include "proxy_wasm/abi/v0_2_1.h"
 #include "proxy_wasm/config.h"
 #include "proxy_wasm/detail/dispatch.h"
 #include "proxy_wasm/detail/export_use.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "proxy_wasm/abi.h"
+#include "proxy_wasm/abi/v0_2_1.h"
 
 namespace {
 

@@ -1,9 +1,9 @@
 # sdk_cases_import_coverage: every host function of ABI v0.2.1 (PROXY_WASM_ABI_V0_2_1_IMPORTS,
-# include/proxy_wasm/abi.h) is called from wasm by at least one SDK case suite. Each
+# include/proxy_wasm/abi/v0_2_1.h) is called from wasm by at least one SDK case suite. Each
 # <suite>_wasm run writes the host functions its hosts' call records hold (Host::hostCalls(),
 # tests/sdk/sdk_case.h) to DIR/<suite>_wasm.txt; this script reads them (the runs are this
 # test's fixtures, so they ran first).
-#   cmake -DABI=<abi.h> -DDIR=<dir> -DSUITES=<suite>,... -P ImportCoverage.cmake
+#   cmake -DABI=<abi/v0_2_1.h> -DDIR=<dir> -DSUITES=<suite>,... -P ImportCoverage.cmake
 string(REPLACE "," ";" SUITES "${SUITES}")
 cmake_minimum_required(VERSION 3.20)
 file(READ "${ABI}" abi)
@@ -42,6 +42,6 @@ if(missing)
   message(FATAL_ERROR "no SDK case suite calls these imports from wasm (add a case): ${text}")
 endif()
 if(NOT n_imports EQUAL 39)
-  message(FATAL_ERROR "abi.h lists ${n_imports} imports, v0.2.1 has 39")
+  message(FATAL_ERROR "abi/v0_2_1.h lists ${n_imports} imports, v0.2.1 has 39")
 endif()
 message(STATUS "every one of the ${n_imports} imports is called from wasm by an SDK case suite")

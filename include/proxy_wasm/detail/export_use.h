@@ -14,7 +14,7 @@
 // Natively every export exists (the mock host links them by name) and this is a no-op.
 #pragma once
 
-#include "proxy_wasm/abi.h"
+#include "proxy_wasm/abi/v0_2_1.h"
 
 namespace proxy_wasm::detail {
 

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "proxy_wasm/abi.h"
+#include "proxy_wasm/abi/v0_2_1.h"
 #include "proxy_wasm/types.h"
 
 #if !defined(__wasm__)

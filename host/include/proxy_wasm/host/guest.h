@@ -10,7 +10,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "proxy_wasm/abi.h"
+#include "proxy_wasm/abi/v0_2_1.h"
 
 namespace proxy_wasm::host {
 

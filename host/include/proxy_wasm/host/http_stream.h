@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "proxy_wasm/abi.h"
+#include "proxy_wasm/abi/v0_2_1.h"
 #include "proxy_wasm/host/header_list.h"
 
 namespace proxy_wasm::host {

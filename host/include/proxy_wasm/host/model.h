@@ -31,7 +31,7 @@
 #include <utility>
 #include <vector>
 
-#include "proxy_wasm/abi.h"
+#include "proxy_wasm/abi/v0_2_1.h"
 #include "proxy_wasm/status.h"
 #include "proxy_wasm/types.h"
 #include "proxy_wasm/host/callouts.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "proxy_wasm/abi.h"
+#include "proxy_wasm/abi/v0_2_1.h"
 
 namespace proxy_wasm::host {
 
