@@ -1,6 +1,8 @@
 // The `env.proxy_*` imports of the benchmark plugins (wasm2c 1.0.32 symbol names), and the
-// header map behind them. Every import validates its pointers against the module memory
-// in HostMode::Real, as a real host does.
+// storage behind them (header maps, body buffer, property table, metrics). In
+// HostMode::Real every import validates its pointers against the module memory, as a real
+// host does; HostMode::Minimal skips the work (and its checks) but still hands over the
+// data the plugin reads.
 #include "bench_host.h"
 
 #include <time.h>

@@ -1,5 +1,6 @@
 // A minimal Proxy-Wasm host for wasm2c-translated plugins: just the `env.proxy_*` imports
-// the benchmark plugins use, over two small in-memory header maps. Data goes into the
+// the benchmark plugins use, over fixed storage: two header maps, the current stream's
+// request body, a small property table, metrics. Data goes into the
 // module the way a real host hands it over: allocated with the module's `malloc` export,
 // copied into its linear memory, pointer and size written through the return pointers.
 //
