@@ -1,118 +1,15 @@
 // Benchmark plugin written by hand against the raw ABI (include/proxy_wasm/abi.h only, no
 // SDK): the per-request work of sdk_plugin.cc with the bookkeeping a careful hand-written
-// plugin needs and nothing more. Per request: read `:path` and add `x-bench: 1` to the
-// request; replace `server` on the response.
-//
-// Bookkeeping: a fixed open-addressing table of live context ids, each with its parent
-// (0 for a root), so that callbacks for unknown or root ids are ignored and roots are
-// told apart from streams. No per-stream allocation: this plugin keeps no stream state.
-#include <proxy_wasm/abi.h>
-
-#include <cstdint>
-#include <cstdlib>
-#include <cstring>
-
-#define RAW_EXPORT(name) __attribute__((export_name(#name)))
-
-namespace {
-
-constexpr uint32_t kSlots = 1024;  // power of two; far more than concurrent contexts
-struct Slot {
-  uint32_t id;      // 0 = empty
-  uint32_t parent;  // 0 = root context
-};
-Slot g_slots[kSlots];
-
-uint32_t home(uint32_t id) { return (id * 0x9E3779B1u) >> 22; }  // top 10 bits
-
-Slot* find(uint32_t id) {
-  if (id == 0) return nullptr;
-  for (uint32_t i = home(id);; i = (i + 1) & (kSlots - 1)) {
-    if (g_slots[i].id == id) return &g_slots[i];
-    if (g_slots[i].id == 0) return nullptr;
-  }
-}
-
-bool insert(uint32_t id, uint32_t parent) {
-  uint32_t i = home(id);
-  for (uint32_t n = 0; n < kSlots; ++n, i = (i + 1) & (kSlots - 1)) {
-    if (g_slots[i].id == 0 || g_slots[i].id == id) {
-      g_slots[i] = {id, parent};
-      return true;
-    }
-  }
-  return false;  // full
-}
-
-void erase(uint32_t id) {
-  uint32_t i = home(id);
-  while (g_slots[i].id != id) {
-    if (g_slots[i].id == 0) return;
-    i = (i + 1) & (kSlots - 1);
-  }
-  // Backward-shift deletion: no tombstones.
-  for (uint32_t j = (i + 1) & (kSlots - 1); g_slots[j].id != 0; j = (j + 1) & (kSlots - 1)) {
-    const uint32_t h = home(g_slots[j].id);
-    const bool in_range = i <= j ? (h > i && h <= j) : (h > i || h <= j);
-    if (!in_range) {
-      g_slots[i] = g_slots[j];
-      i = j;
-    }
-  }
-  g_slots[i] = {0, 0};
-}
-
-bool isStream(uint32_t id) {
-  const Slot* s = find(id);
-  return s && s->parent != 0;
-}
-
-void logError(const char* message) { proxy_log(4, message, std::strlen(message)); }
-
-}  // namespace
+// plugin needs and nothing more (raw_common.h). Per request: read `:path` and add
+// `x-bench: 1` to the request; replace `server` on the response.
+#include "raw_common.h"
 
 extern "C" {
 
-RAW_EXPORT(proxy_abi_version_0_2_1) void proxy_abi_version_0_2_1() {}
-
-// Same allocator as malloc (also exported, by the link), so the plugin can free() what
-// the host hands over.
-RAW_EXPORT(proxy_on_memory_allocate) void* proxy_on_memory_allocate(size_t size) { return std::malloc(size); }
-
-RAW_EXPORT(proxy_on_context_create) void proxy_on_context_create(uint32_t id, uint32_t parent) {
-  if (parent == 0) {
-    // A root: check it is ours, as a plugin with a root id must.
-    char* value = nullptr;
-    size_t size = 0;
-    const uint32_t s = proxy_get_property("plugin_root_id", 14, &value, &size);
-    const bool ours = s == 0 && size == 5 && std::memcmp(value, "bench", 5) == 0;
-    std::free(value);
-    if (!ours) {
-      logError("raw_plugin: unexpected root id");
-      return;
-    }
-  } else {
-    const Slot* root = find(parent);
-    if (!root || root->parent != 0) {
-      logError("raw_plugin: stream created with an unknown root");
-      return;
-    }
-  }
-  if (!insert(id, parent)) logError("raw_plugin: context table full");
-}
-
-RAW_EXPORT(proxy_on_vm_start) uint32_t proxy_on_vm_start(uint32_t root, uint32_t) {
-  const Slot* s = find(root);
-  return s && s->parent == 0 ? 1 : 0;
-}
-
-RAW_EXPORT(proxy_on_configure) uint32_t proxy_on_configure(uint32_t root, uint32_t) {
-  const Slot* s = find(root);
-  return s && s->parent == 0 ? 1 : 0;
-}
+RAW_EXPORT(proxy_on_configure) uint32_t proxy_on_configure(uint32_t root, uint32_t) { return raw::isRoot(root) ? 1 : 0; }
 
 RAW_EXPORT(proxy_on_request_headers) uint32_t proxy_on_request_headers(uint32_t id, uint32_t, uint32_t) {
-  if (!isStream(id)) return 0;
+  if (!raw::isStream(id)) return 0;
   char* value = nullptr;
   size_t size = 0;
   const uint32_t s = proxy_get_header_map_value(0 /* request headers */, ":path", 5, &value, &size);
@@ -123,13 +20,11 @@ RAW_EXPORT(proxy_on_request_headers) uint32_t proxy_on_request_headers(uint32_t 
 }
 
 RAW_EXPORT(proxy_on_response_headers) uint32_t proxy_on_response_headers(uint32_t id, uint32_t, uint32_t) {
-  if (!isStream(id)) return 0;
+  if (!raw::isStream(id)) return 0;
   proxy_replace_header_map_value(2 /* response headers */, "server", 6, "proxy-wasm-bench", 16);
   return 0;
 }
 
 RAW_EXPORT(proxy_on_done) uint32_t proxy_on_done(uint32_t) { return 1; }
-
-RAW_EXPORT(proxy_on_delete) void proxy_on_delete(uint32_t id) { erase(id); }
 
 }  // extern "C"
