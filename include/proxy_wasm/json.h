@@ -15,6 +15,10 @@
 // Errors never trap: a syntax error is Status::ParseFailure and a log line naming the line and
 // column; a field of the wrong type or a missing required field is Status::ParseFailure and a
 // log line naming its JSON pointer (/limit). Read fields with jsonField in from_json.
+// Text that is not the plugin's own (a request body): tryParseJson, which logs nothing.
+//
+// Size: parse with these functions, not Json::parse, and avoid Json::dump() where size
+// matters: then no printf, no serializer and one parser instantiation are linked (docs/json.md).
 //
 // nlohmann-json's own throwing calls (j.at("missing"), j.get<int>() on a string) cannot
 // return a status: with this header they are a fatal plugin error, proxy_wasm::fatal(), the
@@ -65,9 +69,9 @@ using Json = nlohmann::json;
 // Size: nlohmann's lexer formats the control characters of a syntax error's "last read: '...'"
 // with snprintf ("<U+000A>"), which links all of printf (about 11 kB of a .wasm). For the input
 // every parse here reads (a char range, which is also what nlohmann::json::parse(const char*,
-// const char*) reads), the same text without printf. Known versions only: the member is private.
-#if NLOHMANN_JSON_VERSION_MAJOR == 3 && NLOHMANN_JSON_VERSION_MINOR == 11 && !defined(PROXY_WASM_JSON_NO_LEAN_LEXER)
-#define PROXY_WASM_JSON_LEAN_LEXER 1
+// const char*) reads), the same text without printf (tests/sdk/json_test.cc pins it, natively
+// and in each toolchain's .wasm). Known versions only: the member is private, its shape theirs.
+#if NLOHMANN_JSON_VERSION_MAJOR == 3 && NLOHMANN_JSON_VERSION_MINOR == 11
 NLOHMANN_JSON_NAMESPACE_BEGIN
 namespace detail {
 template <>
@@ -212,9 +216,14 @@ bool jsonField(const Json& j, std::string_view key, T& out, JsonPresence presenc
 inline Result<Json> tryParseJson(std::string_view text, std::string* error = nullptr) {
   Json root;
   detail::JsonSax sax(root);
-  // A char range: the lexer json.h makes lean (and one parser instantiation for every caller).
+  // What Json::sax_parse(first, last, &sax) does for JSON, without its run-time choice of
+  // format: that would link nlohmann's CBOR, MessagePack, UBJSON, BSON and BJData readers
+  // into a build without LTO (Emscripten). A char range: the lexer above, one instantiation.
   const char* const begin = text.data();
-  const bool ok = Json::sax_parse(begin, begin + text.size(), &sax, nlohmann::detail::input_format_t::json, /*strict=*/true);
+  using Parser = nlohmann::detail::parser<Json, nlohmann::detail::iterator_input_adapter<const char*>>;
+  Parser parser(nlohmann::detail::input_adapter(begin, begin + text.size()), nullptr, /*allow_exceptions_=*/true,
+                /*skip_comments=*/false);
+  const bool ok = parser.sax_parse(&sax, /*strict=*/true);
   if (!ok || !sax.error.empty()) {
     if (error) *error = sax.error.empty() ? std::string("invalid JSON") : std::move(sax.error);
     return Status::ParseFailure;
