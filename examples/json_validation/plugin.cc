@@ -91,11 +91,12 @@ class ValidationContext : public proxy_wasm::HttpContextFor<ValidationRoot> {
     auto body = getRequestBody();  // everything buffered so far (nothing: trailers right after the headers)
     if (!body) proxy_wasm::logWarn("cannot read the request body: ", body.status());
     if (!body || body->empty()) return reject("empty body");  // an unreadable body counts as empty
-    const auto json = nlohmann::json::parse(body->view(), nullptr, /*allow_exceptions=*/false);
-    if (json.is_discarded()) return reject("not JSON");
-    if (!json.is_object()) return reject("not a JSON object");
+    // No log line for a syntax error: the body is the client's, and its 400 says enough.
+    const auto json = proxy_wasm::tryParseJson(body->view());
+    if (!json) return reject("not JSON");
+    if (!json->is_object()) return reject("not a JSON object");
     for (const auto& key : root().requiredKeys()) {
-      if (!json.contains(key)) return reject("missing required key '" + key + "'");
+      if (!json->contains(key)) return reject("missing required key '" + key + "'");
     }
     return Action::Continue;
   }

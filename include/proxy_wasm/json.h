@@ -15,6 +15,10 @@
 // Errors never trap: a syntax error is Status::ParseFailure and a log line naming the line and
 // column; a field of the wrong type or a missing required field is Status::ParseFailure and a
 // log line naming its JSON pointer (/limit). Read fields with jsonField in from_json.
+// Text that is not the plugin's own (a request body): tryParseJson, which logs nothing.
+//
+// Size: parse with these functions, not Json::parse, and avoid Json::dump() where size
+// matters: then no printf, no serializer and one parser instantiation are linked (docs/json.md).
 //
 // nlohmann-json's own throwing calls (j.at("missing"), j.get<int>() on a string) cannot
 // return a status: with this header they are a fatal plugin error, proxy_wasm::fatal(), the
@@ -60,6 +64,36 @@ namespace proxy_wasm {
 
 using Json = nlohmann::json;
 
+}  // namespace proxy_wasm
+
+// Size: nlohmann's lexer formats the control characters of a syntax error's "last read: '...'"
+// with snprintf ("<U+000A>"), which links all of printf (about 11 kB of a .wasm). For the input
+// every parse here reads (a char range, which is also what nlohmann::json::parse(const char*,
+// const char*) reads), the same text without printf (tests/sdk/json_test.cc pins it, natively
+// and in each toolchain's .wasm). Known versions only: the member is private, its shape theirs.
+#if NLOHMANN_JSON_VERSION_MAJOR == 3 && NLOHMANN_JSON_VERSION_MINOR == 11
+NLOHMANN_JSON_NAMESPACE_BEGIN
+namespace detail {
+template <>
+inline std::string lexer<::proxy_wasm::Json, iterator_input_adapter<const char*>>::get_token_string() const {
+  std::string result;
+  for (const auto c : token_string) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x1F) {  // a control character: <U+00XX>, upper-case hex
+      constexpr char kHex[] = "0123456789ABCDEF";
+      result.append("<U+00").append(1, kHex[byte >> 4]).append(1, kHex[byte & 0xF]).append(1, '>');
+    } else {
+      result.push_back(static_cast<char>(c));
+    }
+  }
+  return result;
+}
+}  // namespace detail
+NLOHMANN_JSON_NAMESPACE_END
+#endif
+
+namespace proxy_wasm {
+
 /// jsonField's last argument.
 enum JsonPresence : bool { JsonRequired = true, JsonOptional = false };
 
@@ -94,18 +128,20 @@ bool jsonRead(const Json& value, T& out, std::string& why) {
     if (!value.is_boolean()) return why = std::string("expected a boolean, got ") + jsonTypeName(value), false;
     out = value.get<bool>();
   } else if constexpr (std::is_integral_v<T>) {
+    // The numbers are printed with std::to_string (what dump() prints for an integer), so no
+    // plugin links nlohmann's serializer just for an error message.
     if (value.is_number_unsigned()) {
       const auto v = value.get<uint64_t>();
       if (v > static_cast<uint64_t>(std::numeric_limits<T>::max()))
-        return why = "out of range: " + value.dump(), false;
+        return why = "out of range: " + std::to_string(v), false;
       out = static_cast<T>(v);
     } else if (value.is_number_integer()) {
       const auto v = value.get<int64_t>();
       if constexpr (std::is_unsigned_v<T>) {
-        if (v < 0) return why = "expected a non-negative integer, got " + value.dump(), false;
+        if (v < 0) return why = "expected a non-negative integer, got " + std::to_string(v), false;
       } else {
         if (v < static_cast<int64_t>(std::numeric_limits<T>::min()) || v > static_cast<int64_t>(std::numeric_limits<T>::max()))
-          return why = "out of range: " + value.dump(), false;
+          return why = "out of range: " + std::to_string(v), false;
       }
       out = static_cast<T>(v);
     } else {
@@ -174,17 +210,34 @@ bool jsonField(const Json& j, std::string_view key, T& out, JsonPresence presenc
   return ok;
 }
 
-/// Parses `text` as JSON. A syntax error is ParseFailure, logged at error level as
-/// "<what>: <nlohmann's message naming line and column>".
-inline Result<Json> parseJson(std::string_view text, std::string_view what = "configuration") {
+/// Parses `text` as JSON without logging, for text whose errors are not the plugin's (a
+/// request body a client sent). A syntax error is ParseFailure; `error`, when given, then
+/// receives nlohmann's message naming line and column (the text parseJson logs).
+inline Result<Json> tryParseJson(std::string_view text, std::string* error = nullptr) {
   Json root;
   detail::JsonSax sax(root);
-  const bool ok = Json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, /*strict=*/true);
+  // What Json::sax_parse(first, last, &sax) does for JSON, without its run-time choice of
+  // format: that would link nlohmann's CBOR, MessagePack, UBJSON, BSON and BJData readers
+  // into a build without LTO (Emscripten). A char range: the lexer above, one instantiation.
+  const char* const begin = text.data();
+  using Parser = nlohmann::detail::parser<Json, nlohmann::detail::iterator_input_adapter<const char*>>;
+  Parser parser(nlohmann::detail::input_adapter(begin, begin + text.size()), nullptr, /*allow_exceptions_=*/true,
+                /*skip_comments=*/false);
+  const bool ok = parser.sax_parse(&sax, /*strict=*/true);
   if (!ok || !sax.error.empty()) {
-    logError(what, ": ", sax.error.empty() ? std::string_view("invalid JSON") : std::string_view(sax.error));
+    if (error) *error = sax.error.empty() ? std::string("invalid JSON") : std::move(sax.error);
     return Status::ParseFailure;
   }
   return root;
+}
+
+/// Parses `text` as JSON. A syntax error is ParseFailure, logged at error level as
+/// "<what>: <nlohmann's message naming line and column>".
+inline Result<Json> parseJson(std::string_view text, std::string_view what = "configuration") {
+  std::string error;
+  auto json = tryParseJson(text, &error);
+  if (!json) logError(what, ": ", error);
+  return json;
 }
 
 /// Parses `text` into a T through its from_json (see jsonField). Empty text is an empty

@@ -40,3 +40,24 @@ class Http : public proxy_wasm::HttpContextFor<Root> {
 };
 
 static proxy_wasm::RegisterContextFactory<Root, Http> registration{"json_page"};
+
+// docs/json.md, "Parse what a client sent": the page's block as printed.
+class Items : public proxy_wasm::HttpContext {
+ public:
+  using HttpContext::HttpContext;
+  proxy_wasm::Action onRequestBody(size_t, bool end_of_stream) override {
+    if (!end_of_stream) return proxy_wasm::Action::Pause;  // the whole body first
+    auto body = getRequestBody();
+    if (!body) return proxy_wasm::Action::Continue;
+    std::string error;
+    auto json = proxy_wasm::tryParseJson(body->view(), &error);  // logs nothing
+    if (!json || !json->is_object()) {
+      if (json) error = std::string("expected an object, got ") + json->type_name();
+      if (auto s = sendLocalResponse(400, error); !s) proxy_wasm::logWarn("cannot send the 400: ", s);
+      return proxy_wasm::Action::Pause;
+    }
+    return proxy_wasm::Action::Continue;
+  }
+};
+
+static proxy_wasm::RegisterContextFactory<proxy_wasm::RootContext, Items> items_registration{"json_page_items"};

@@ -38,6 +38,26 @@ TEST_CASE("a syntax error is a failed start with the line and column in the log,
   CHECK(log.rfind("plugin configuration: [json.exception.parse_error.101] parse error at line 2, column 13", 0) == 0);
 }
 
+TEST_CASE("a syntax error's last read text shows control characters as <U+00XX>, as nlohmann prints them") {
+  const std::pair<std::string, std::string> cases[] = {
+      {"{\"header\": \"x\ny\"}",
+       "plugin configuration: [json.exception.parse_error.101] parse error at line 2, column 0: syntax error while "
+       "parsing value - invalid string: control character U+000A (LF) must be escaped to \\u000A or \\n; last read: "
+       "'\"x<U+000A>'"},
+      {"{\"header\": \"x-a\",\n \"limit\": 1\x1f}",
+       "plugin configuration: [json.exception.parse_error.101] parse error at line 2, column 12: syntax error while "
+       "parsing object - invalid literal; last read: '1<U+001F>'; expected '}'"},
+      {"\x01", "plugin configuration: [json.exception.parse_error.101] parse error at line 1, column 1: syntax error "
+               "while parsing value - invalid literal; last read: '<U+0001>'"}};
+  for (const auto& [configuration, log] : cases) {
+    CAPTURE(configuration);
+    auto host = makeHost();
+    CHECK_FALSE(start(*host, {"json_config", configuration}));
+    CHECK_FALSE(host->failed());
+    CHECK(host->logs(LogLevel::Error) == std::vector<std::string>{log});
+  }
+}
+
 TEST_CASE("a field of the wrong type or a missing one names its JSON pointer") {
   auto host = makeHost();
   CHECK_FALSE(start(*host, {"json_config", R"({"header": "x-a", "limits": {"burst": "many"}})"}));
@@ -52,6 +72,16 @@ TEST_CASE("a field of the wrong type or a missing one names its JSON pointer") {
   auto third = makeHost();
   CHECK_FALSE(start(*third, {"json_config", R"({"limit": 3})"}));
   CHECK(third->logs(LogLevel::Error) == std::vector<std::string>{"plugin configuration: /header: required field is missing"});
+
+  // An unsigned field: a negative number, one past its range (the numbers as written).
+  auto fourth = makeHost();
+  CHECK_FALSE(start(*fourth, {"json_config", R"({"header": "x-a", "limits": {"burst": -1}})"}));
+  CHECK(fourth->logs(LogLevel::Error) ==
+        std::vector<std::string>{"plugin configuration: /limits/burst: expected a non-negative integer, got -1"});
+  auto fifth = makeHost();
+  CHECK_FALSE(start(*fifth, {"json_config", R"({"header": "x-a", "limits": {"burst": 4294967296}})"}));
+  CHECK(fifth->logs(LogLevel::Error) ==
+        std::vector<std::string>{"plugin configuration: /limits/burst: out of range: 4294967296"});
 }
 
 TEST_CASE("a failed start reports the host's reason and the plugin's error through start()") {
