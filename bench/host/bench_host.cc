@@ -233,6 +233,12 @@ u32 Z_envZ_proxy_set_tick_period_milliseconds(Z_env_instance_t* env, u32) {
   return bench::kOk;
 }
 
+// Action::Close's mapping on ABI v0.2.1 imports it; the benchmark's plugins never close.
+u32 Z_envZ_proxy_close_stream(Z_env_instance_t* env, u32 stream_type) {
+  ++env->imports;
+  return stream_type <= 3 ? bench::kOk : 2;  // BadArgument beyond Upstream
+}
+
 // The SDK's gRPC bookkeeping imports them (cancel on delete, close after the last event);
 // the benchmark makes no gRPC calls, so any token is unknown, as a real host answers.
 u32 Z_envZ_proxy_grpc_cancel(Z_env_instance_t* env, u32) {

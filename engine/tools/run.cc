@@ -82,7 +82,7 @@ std::string escape(std::string_view s) {
 }
 std::string quote(std::string_view s) { return "\"" + escape(s) + "\""; }
 
-const char* actionName(Action a) { return a == Action::Continue ? "Continue" : "Pause"; }
+const char* actionText(Action a) { return proxy_wasm::actionName(a).data(); }  // literals: NUL-terminated
 const char* levelName(LogLevel l) {
   static const char* names[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   return uint32_t(l) < 7 ? names[uint32_t(l)] : "?";
@@ -251,7 +251,7 @@ class Runner {
       it = connections_.emplace(name, &c).first;
       report();
       std::printf("  new connection %s: on_new_connection action: %s\n", quote(name).c_str(),
-                  actionName(c.newConnectionAction()));
+                  actionText(c.newConnectionAction()));
     }
     return *it->second;
   }
@@ -261,7 +261,7 @@ class Runner {
   // The callback's action and what it concerns, as it is now (after the plugin's changes).
   void after(HttpStream& s, bool request, Part part, Action action) {
     report();
-    std::printf("  action: %s\n", actionName(action));
+    std::printf("  action: %s\n", actionText(action));
     const char* dir = request ? "request" : "response";
     switch (part) {
       case Part::Headers:
@@ -280,7 +280,7 @@ class Runner {
 
   void after(TcpConnection& c, Action action) {
     report();
-    std::printf("  action: %s\n", actionName(action));
+    std::printf("  action: %s\n", actionText(action));
     std::printf("  toward upstream: forwarded %s", quote(c.forwardedDownstream()).c_str());
     if (!c.bufferedDownstream().empty()) std::printf(", buffered %s", quote(c.bufferedDownstream()).c_str());
     std::printf("\n  toward downstream: forwarded %s", quote(c.forwardedUpstream()).c_str());

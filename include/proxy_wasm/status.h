@@ -93,6 +93,20 @@ class PROXY_WASM_NODISCARD Status {
 /// The name of a status, e.g. "NotFound" (same as s.name()).
 constexpr std::string_view statusName(Status s) { return s.name(); }
 
+/// The name of an action ("Continue", "Pause", "EndStream", ...), as log lines print it.
+constexpr std::string_view actionName(Action a) {
+  switch (a) {
+    case Action::Continue: return "Continue";
+    case Action::Pause: return "Pause";
+    case Action::EndStream: return "EndStream";
+    case Action::Done: return "Done";
+    case Action::WaitForMoreData: return "WaitForMoreData";
+    case Action::WaitForEndOrFull: return "WaitForEndOrFull";
+    case Action::Close: return "Close";
+  }
+  return "unknown";
+}
+
 /// The host's name of a log level ("trace" ... "critical", "off"), as log lines print it.
 constexpr std::string_view logLevelName(LogLevel l) {
   switch (l) {

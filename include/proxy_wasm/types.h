@@ -17,11 +17,21 @@ enum class LogLevel : uint32_t {
   Off = 6,  ///< Returned by `proxy_get_log_level` when logging is disabled; never logged at.
 };
 
-/// What a stream callback tells the host. Only these two values are defined by the ABI;
-/// hosts interpret them per callback (headers: stop all and watermark; body: buffer).
+/// What a stream callback tells the host. Continue and Pause are what ABI v0.2.1 defines
+/// (hosts interpret Pause per callback: headers stop everything, a body is buffered). The
+/// others are the vNEXT draft's; on v0.2.1 each is mapped to what comes closest
+/// (docs/vnext.md): EndStream and Done continue (with a debug log line), WaitForMoreData
+/// and WaitForEndOrFull pause (the host buffers), Close closes the callback's direction of
+/// the stream (`closeRequest()`, `closeResponse()`, `closeDownstream()`, `closeUpstream()`)
+/// and pauses.
 enum class Action : uint32_t {
-  Continue = 0,
-  Pause = 1,
+  Continue = 0,          ///< Let the stream proceed.
+  Pause = 1,             ///< Hold it until a continue call (a body: until more data or a continue).
+  EndStream = 2,         ///< vNEXT: proceed and end the stream here. v0.2.1: Continue.
+  Done = 3,              ///< vNEXT: proceed, no more callbacks for this stream. v0.2.1: Continue.
+  WaitForMoreData = 4,   ///< Buffer, call again with more data. v0.2.1: Pause.
+  WaitForEndOrFull = 5,  ///< Buffer until the end or a full buffer. v0.2.1: Pause.
+  Close = 6,             ///< Close the stream. v0.2.1: close this direction, then Pause.
 };
 
 enum class BufferType : uint32_t {

@@ -456,3 +456,82 @@ TEST_CASE_FIXTURE(sdk_case::Fixture, "a local reply ends the request (docs/testi
   CHECK(s.localResponse()->status == 403);
 }
 #endif
+
+#if SDK_CASE_PLUGIN
+PLUGIN_CASE("the draft's actions on ABI v0.2.1: EndStream and Done continue, with a debug line") {
+  on.request_headers = [](HttpContext&, uint32_t, bool) { return Action::EndStream; };
+  on.response_headers = [](HttpContext&, uint32_t, bool) { return Action::Done; };
+}
+#else
+TEST_CASE_FIXTURE(Fixture, "the draft's actions on ABI v0.2.1: EndStream and Done continue, with a debug line") {
+  host->startPlugin({"http"});
+  auto& s = host->newHttpStream();
+  CHECK(s.sendRequestHeaders({{":path", "/"}}) == Action::Continue);
+  CHECK(s.sendResponseHeaders({{":status", "200"}}) == Action::Continue);
+  CHECK(ran("request_headers") == 1);
+  CHECK(ran("response_headers") == 1);
+  CHECK_FALSE(s.requestPaused());
+  CHECK_FALSE(s.responsePaused());
+  CHECK(s.requestHeadersForwarded());
+  CHECK(s.responseHeadersForwarded());
+  CHECK(host->logs(LogLevel::Debug) ==
+        std::vector<std::string>{"proxy-wasm: Action::EndStream has no ABI v0.2.1 value; continuing",
+                                 "proxy-wasm: Action::Done has no ABI v0.2.1 value; continuing"});
+  CHECK_FALSE(host->failed());
+}
+#endif
+
+#if SDK_CASE_PLUGIN
+PLUGIN_CASE("the draft's actions on ABI v0.2.1: WaitForMoreData and WaitForEndOrFull buffer like Pause") {
+  on.request_body = [](HttpContext& ctx, size_t size, bool eos) {
+    sdk_case::report("sizes", std::to_string(size));
+    if (!eos) return ctx.id() % 2 ? Action::WaitForMoreData : Action::WaitForEndOrFull;
+    auto body = ctx.getRequestBody();
+    if (PLUGIN_CHECK(body.ok())) sdk_case::report("whole", body->view());
+    return Action::Continue;
+  };
+}
+#else
+TEST_CASE_FIXTURE(Fixture, "the draft's actions on ABI v0.2.1: WaitForMoreData and WaitForEndOrFull buffer like Pause") {
+  host->startPlugin({"http"});
+  for (int i = 0; i < 2; ++i) {  // one stream with an odd id, one with an even id
+    auto& s = host->newHttpStream();
+    s.sendRequestHeaders({{":path", "/"}});
+    CHECK(s.sendRequestBody("ab") == Action::Pause);
+    CHECK(s.forwardedRequestBody().empty());
+    CHECK(s.sendRequestBody("cd", true) == Action::Continue);
+    CHECK(s.forwardedRequestBody() == "abcd");
+  }
+  CHECK(ran("request_body") == 4);
+  CHECK(values("sizes") == std::vector<std::string>{"2", "4", "2", "4"});
+  CHECK(values("whole") == std::vector<std::string>{"abcd", "abcd"});
+  CHECK(host->logs(LogLevel::Debug).empty());
+}
+#endif
+
+#if SDK_CASE_PLUGIN
+PLUGIN_CASE("the draft's actions on ABI v0.2.1: Close closes the callback's direction and pauses") {
+  on.request_headers = [](HttpContext&, uint32_t, bool) { return Action::Close; };
+  on.downstream_data = [](proxy_wasm::StreamContext&, size_t, bool) { return Action::Close; };
+}
+#else
+TEST_CASE_FIXTURE(Fixture, "the draft's actions on ABI v0.2.1: Close closes the callback's direction and pauses") {
+  const uint32_t http = host->startPlugin({"http"});
+  const uint32_t tcp = host->startPlugin({"tcp"});
+  auto& s = host->newHttpStream(http);
+  CHECK(s.sendRequestHeaders({{":path", "/"}}) == Action::Pause);
+  CHECK(ran("request_headers") == 1);
+  CHECK(s.reset());  // Envoy resets the stream on proxy_close_stream(HttpRequest)
+  CHECK_FALSE(s.requestHeadersForwarded());
+  const auto& calls = host->hostCalls();
+  CHECK(std::count_if(calls.begin(), calls.end(), [&](const HostCall& c) {
+          return c.function == "proxy_close_stream" && c.context_id == s.id() && c.status == Status::Ok;
+        }) == 1);
+
+  auto& conn = host->newConnection(tcp);
+  CHECK(conn.sendDownstreamData("x") == Action::Pause);
+  CHECK(ran("downstream_data") == 1);
+  CHECK(conn.closed());
+  CHECK_FALSE(host->failed());
+}
+#endif

@@ -454,6 +454,39 @@ inline void tickWithTimers(RootContext& root) {
     logError("proxy-wasm: cannot re-arm the tick of root '", root.rootId(), "': ", s);
 }
 
+// ---- Actions --------------------------------------------------------------------------------
+
+// An action ABI v0.2.1 has no value for (the vNEXT draft's): mapped as docs/vnext.md says.
+// `direction` is the stream the callback is about, for Close.
+PROXY_WASM_NOINLINE uint32_t actionBeyondV021(ContextBase* c, Action a, StreamType direction) {
+  switch (a) {
+    case Action::EndStream:
+    case Action::Done:
+      logDebug("proxy-wasm: Action::", actionName(a), " has no ABI v0.2.1 value; continuing");
+      return toWire(Action::Continue);
+    case Action::WaitForMoreData:
+    case Action::WaitForEndOrFull:
+      return toWire(Action::Pause);
+    case Action::Close:
+      if (c) {
+        Status s = actOn(c->id());
+        if (s) s = raw::closeStream(direction);
+        if (!s) logError("proxy-wasm: Action::Close: closing context ", c->id(), " failed: ", s);
+      }
+      return toWire(Action::Pause);
+    case Action::Continue:
+    case Action::Pause:
+      break;
+  }
+  logError("proxy-wasm: a callback returned ", uint32_t(a), ", which is no Action; continuing");
+  return toWire(Action::Continue);
+}
+
+PROXY_WASM_ALWAYS_INLINE uint32_t actionToWire(ContextBase* c, Action a, StreamType direction) {
+  if (PROXY_WASM_LIKELY(uint32_t(a) <= uint32_t(Action::Pause))) return toWire(a);
+  return actionBeyondV021(c, a, direction);
+}
+
 // ---- The exported callbacks ----------------------------------------------------------------
 
 namespace exports {
@@ -569,17 +602,17 @@ inline void proxy_on_foreign_function(uint32_t root_id, uint32_t function_id, ui
 inline uint32_t proxy_on_new_connection(uint32_t id) {
   Scope scope(id);
   auto* c = streamFor<StreamContext>(id, ContextKind::Stream);
-  return toWire(c ? c->onNewConnection() : Action::Continue);
+  return c ? actionToWire(c, c->onNewConnection(), StreamType::Downstream) : toWire(Action::Continue);
 }
 inline uint32_t proxy_on_downstream_data(uint32_t id, uint32_t size, uint32_t end_of_stream) {
   Scope scope(id);
   auto* c = streamFor<StreamContext>(id, ContextKind::Stream);
-  return toWire(c ? c->onDownstreamData(size, end_of_stream != 0) : Action::Continue);
+  return c ? actionToWire(c, c->onDownstreamData(size, end_of_stream != 0), StreamType::Downstream) : toWire(Action::Continue);
 }
 inline uint32_t proxy_on_upstream_data(uint32_t id, uint32_t size, uint32_t end_of_stream) {
   Scope scope(id);
   auto* c = streamFor<StreamContext>(id, ContextKind::Stream);
-  return toWire(c ? c->onUpstreamData(size, end_of_stream != 0) : Action::Continue);
+  return c ? actionToWire(c, c->onUpstreamData(size, end_of_stream != 0), StreamType::Upstream) : toWire(Action::Continue);
 }
 inline void proxy_on_downstream_connection_close(uint32_t id, uint32_t peer) {
   Scope scope(id);
@@ -594,32 +627,32 @@ inline void proxy_on_upstream_connection_close(uint32_t id, uint32_t peer) {
 inline uint32_t proxy_on_request_headers(uint32_t id, uint32_t headers, uint32_t end_of_stream) {
   Scope scope(id);
   auto* c = streamFor<HttpContext>(id, ContextKind::Http);
-  return toWire(c ? c->onRequestHeaders(headers, end_of_stream != 0) : Action::Continue);
+  return c ? actionToWire(c, c->onRequestHeaders(headers, end_of_stream != 0), StreamType::Request) : toWire(Action::Continue);
 }
 inline uint32_t proxy_on_request_body(uint32_t id, uint32_t size, uint32_t end_of_stream) {
   Scope scope(id);
   auto* c = streamFor<HttpContext>(id, ContextKind::Http);
-  return toWire(c ? c->onRequestBody(size, end_of_stream != 0) : Action::Continue);
+  return c ? actionToWire(c, c->onRequestBody(size, end_of_stream != 0), StreamType::Request) : toWire(Action::Continue);
 }
 inline uint32_t proxy_on_request_trailers(uint32_t id, uint32_t trailers) {
   Scope scope(id);
   auto* c = streamFor<HttpContext>(id, ContextKind::Http);
-  return toWire(c ? c->onRequestTrailers(trailers) : Action::Continue);
+  return c ? actionToWire(c, c->onRequestTrailers(trailers), StreamType::Request) : toWire(Action::Continue);
 }
 inline uint32_t proxy_on_response_headers(uint32_t id, uint32_t headers, uint32_t end_of_stream) {
   Scope scope(id);
   auto* c = streamFor<HttpContext>(id, ContextKind::Http);
-  return toWire(c ? c->onResponseHeaders(headers, end_of_stream != 0) : Action::Continue);
+  return c ? actionToWire(c, c->onResponseHeaders(headers, end_of_stream != 0), StreamType::Response) : toWire(Action::Continue);
 }
 inline uint32_t proxy_on_response_body(uint32_t id, uint32_t size, uint32_t end_of_stream) {
   Scope scope(id);
   auto* c = streamFor<HttpContext>(id, ContextKind::Http);
-  return toWire(c ? c->onResponseBody(size, end_of_stream != 0) : Action::Continue);
+  return c ? actionToWire(c, c->onResponseBody(size, end_of_stream != 0), StreamType::Response) : toWire(Action::Continue);
 }
 inline uint32_t proxy_on_response_trailers(uint32_t id, uint32_t trailers) {
   Scope scope(id);
   auto* c = streamFor<HttpContext>(id, ContextKind::Http);
-  return toWire(c ? c->onResponseTrailers(trailers) : Action::Continue);
+  return c ? actionToWire(c, c->onResponseTrailers(trailers), StreamType::Response) : toWire(Action::Continue);
 }
 
 inline void proxy_on_http_call_response(uint32_t root_id, uint32_t token, uint32_t headers, uint32_t body_size,
