@@ -28,9 +28,14 @@ class LogHttp : public proxy_wasm::HttpContextFor<LogRoot> {
   using HttpContextFor::HttpContextFor;
 
   void onLog() override {
-    auto path = proxy_wasm::getPropertyString({"request", "path"});
-    auto code = proxy_wasm::getPropertyInt({"response", "code"});
-    auto upstream = proxy_wasm::getPropertyString({"upstream", "address"});
+    // Constant paths in wire form, made at compile time (as the hand-written plugin's
+    // string literals are).
+    static constexpr auto kPath = proxy_wasm::propertyPath("request", "path");
+    static constexpr auto kCode = proxy_wasm::propertyPath("response", "code");
+    static constexpr auto kUpstream = proxy_wasm::propertyPath("upstream", "address");
+    auto path = proxy_wasm::getPropertyString(kPath);
+    auto code = proxy_wasm::getPropertyInt(kCode);
+    auto upstream = proxy_wasm::getPropertyString(kUpstream);
     // Counted when all three are there: the path starts with '/', the code is a status.
     if (path && upstream && code && !path->empty() && path->data()[0] == '/' && *code >= 100 && !upstream->empty())
       (void)root().requests().increment();

@@ -239,9 +239,41 @@ PROXY_WASM_NODISCARD inline Result<uint64_t> getMetric(uint32_t id) {
 
 // ---- Properties (raw bytes; see properties.h for typed values) ---------------------------
 
+/// A property path in wire form made at compile time by propertyPath(): keep it in a
+/// `static constexpr` and pass it where a PropertyPath is expected; nothing is copied.
+template <size_t Size>
+struct StaticPropertyPath {
+  char bytes[Size == 0 ? 1 : Size];  ///< The segments joined with NUL bytes.
+  /// The path as the host receives it.
+  constexpr std::string_view wire() const { return {bytes, Size}; }
+};
+
+/// The wire form of a path whose segments are string literals, made at compile time:
+///
+///     static constexpr auto kCode = proxy_wasm::propertyPath("response", "code");
+///     auto code = proxy_wasm::getPropertyInt(kCode);   // no path is built per call
+///
+/// A PropertyPath made from a named StaticPropertyPath refers to its bytes (like a
+/// std::string_view): keep the StaticPropertyPath static. From a temporary, it copies.
+template <size_t... N>
+constexpr StaticPropertyPath<(N + ... + 0) - 1> propertyPath(const char (&... segments)[N]) {
+  static_assert(sizeof...(N) > 0, "a property path has at least one segment");
+  StaticPropertyPath<(N + ... + 0) - 1> out{};
+  size_t at = 0;
+  bool first = true;
+  auto put = [&](const char* segment, size_t size) {
+    if (!first) out.bytes[at++] = '\0';
+    first = false;
+    for (size_t i = 0; i + 1 < size; ++i) out.bytes[at++] = segment[i];
+  };
+  (put(segments, N), ...);
+  return out;
+}
+
 /// A property path: segments joined with NUL on the wire ({"request", "headers", "x-id"}).
 /// Paths up to kInlineBytes bytes (every attribute Envoy documents) are kept inside the
-/// object: building one allocates nothing. Longer paths go to the heap.
+/// object: building one allocates nothing. Longer paths go to the heap. A path made from a
+/// named StaticPropertyPath (propertyPath()) refers to its bytes instead: nothing is built.
 class PropertyPath {
  public:
   /// Wire bytes kept without allocating.
@@ -264,20 +296,33 @@ class PropertyPath {
   PropertyPath(std::string_view wire) { assign(wire); }  // NOLINT: implicit by design
   /// A path already in wire form, or a single top-level name.
   PropertyPath(const char* wire) { assign(wire); }       // NOLINT: implicit by design
-  /// A copy (inline paths are copied in place; longer ones get their own heap block).
-  PropertyPath(const PropertyPath& other) { assign(other.wire()); }
+  /// A path referring to the bytes of a named StaticPropertyPath (made by propertyPath()):
+  /// nothing is copied, so that StaticPropertyPath must outlive this path (keep it static).
+  template <size_t Size>
+  PropertyPath(const StaticPropertyPath<Size>& path)  // NOLINT: implicit by design
+      : size_(Size), borrowed_(true) {
+    heap_ = const_cast<char*>(path.bytes);
+  }
+  /// From a temporary StaticPropertyPath: a copy, as from its wire form.
+  template <size_t Size>
+  PropertyPath(StaticPropertyPath<Size>&& path) {  // NOLINT: implicit by design
+    assign(path.wire());
+  }
+  /// A copy (inline paths are copied in place; longer ones get their own heap block; a
+  /// path referring to a StaticPropertyPath refers to it too).
+  PropertyPath(const PropertyPath& other) { copyFrom(other); }
   /// Replaces this path with a copy of `other`.
   PropertyPath& operator=(const PropertyPath& other) {
     if (this != &other) {
       release();
-      assign(other.wire());
+      copyFrom(other);
     }
     return *this;
   }
   /// Frees the heap block of a path longer than kInlineBytes.
   ~PropertyPath() { release(); }
   /// The path as the host receives it (segments joined with NUL bytes).
-  std::string_view wire() const { return {size_ > kInlineBytes ? heap_ : inline_, size_}; }
+  std::string_view wire() const { return {size_ > kInlineBytes || borrowed_ ? heap_ : inline_, size_}; }
 
  private:
   char* reserve(size_t size) {
@@ -290,12 +335,23 @@ class PropertyPath {
     char* out = reserve(wire.size());
     if (!wire.empty()) std::memcpy(out, wire.data(), wire.size());
   }
+  void copyFrom(const PropertyPath& other) {
+    if (other.borrowed_) {
+      size_ = other.size_;
+      borrowed_ = true;
+      heap_ = other.heap_;
+      return;
+    }
+    assign(other.wire());
+  }
   void release() {
-    if (size_ > kInlineBytes) delete[] heap_;
+    if (size_ > kInlineBytes && !borrowed_) delete[] heap_;
     size_ = 0;
+    borrowed_ = false;
   }
 
   size_t size_ = 0;
+  bool borrowed_ = false;
   union {
     char inline_[kInlineBytes];
     char* heap_;

@@ -161,118 +161,232 @@ PROXY_WASM_NODISCARD inline Maybe<PropertyList> getPropertyList(const PropertyPa
 namespace attributes {
 /// `request.path`: the path with its query string.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> requestPath() { return getPropertyString({"request", "path"}); }
+inline Maybe<HostString> requestPath() {
+  static constexpr auto kPath = propertyPath("request", "path");
+  return getPropertyString(kPath);
+}
 /// `request.url_path`: the path without the query string.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> requestUrlPath() { return getPropertyString({"request", "url_path"}); }
+inline Maybe<HostString> requestUrlPath() {
+  static constexpr auto kPath = propertyPath("request", "url_path");
+  return getPropertyString(kPath);
+}
 /// `request.host`: the `:authority`.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> requestHost() { return getPropertyString({"request", "host"}); }
+inline Maybe<HostString> requestHost() {
+  static constexpr auto kPath = propertyPath("request", "host");
+  return getPropertyString(kPath);
+}
 /// `request.scheme`: "http" or "https".
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> requestScheme() { return getPropertyString({"request", "scheme"}); }
+inline Maybe<HostString> requestScheme() {
+  static constexpr auto kPath = propertyPath("request", "scheme");
+  return getPropertyString(kPath);
+}
 /// `request.method`.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> requestMethod() { return getPropertyString({"request", "method"}); }
+inline Maybe<HostString> requestMethod() {
+  static constexpr auto kPath = propertyPath("request", "method");
+  return getPropertyString(kPath);
+}
 /// `request.id`: the `x-request-id`.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> requestId() { return getPropertyString({"request", "id"}); }
+inline Maybe<HostString> requestId() {
+  static constexpr auto kPath = propertyPath("request", "id");
+  return getPropertyString(kPath);
+}
 /// `request.protocol`: "HTTP/1.1", "HTTP/2", ...
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> requestProtocol() { return getPropertyString({"request", "protocol"}); }
+inline Maybe<HostString> requestProtocol() {
+  static constexpr auto kPath = propertyPath("request", "protocol");
+  return getPropertyString(kPath);
+}
 /// `request.useragent`.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> requestUserAgent() { return getPropertyString({"request", "useragent"}); }
+inline Maybe<HostString> requestUserAgent() {
+  static constexpr auto kPath = propertyPath("request", "useragent");
+  return getPropertyString(kPath);
+}
 /// `request.headers`: every request header (a map).
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HeaderMap> requestHeaders() { return getPropertyMap({"request", "headers"}); }
+inline Maybe<HeaderMap> requestHeaders() {
+  static constexpr auto kPath = propertyPath("request", "headers");
+  return getPropertyMap(kPath);
+}
 /// `request.time`: when the first byte arrived, ns since the Unix epoch.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<std::chrono::nanoseconds> requestTime() { return getPropertyTimestamp({"request", "time"}); }
+inline Maybe<std::chrono::nanoseconds> requestTime() {
+  static constexpr auto kPath = propertyPath("request", "time");
+  return getPropertyTimestamp(kPath);
+}
 /// `request.duration`: time since the first byte of the request.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<std::chrono::nanoseconds> requestDuration() { return getPropertyDuration({"request", "duration"}); }
+inline Maybe<std::chrono::nanoseconds> requestDuration() {
+  static constexpr auto kPath = propertyPath("request", "duration");
+  return getPropertyDuration(kPath);
+}
 /// `request.size`: the request body size (Content-Length when present).
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<int64_t> requestSize() { return getPropertyInt({"request", "size"}); }
+inline Maybe<int64_t> requestSize() {
+  static constexpr auto kPath = propertyPath("request", "size");
+  return getPropertyInt(kPath);
+}
 /// `request.total_size`: the request size, headers included.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<int64_t> requestTotalSize() { return getPropertyInt({"request", "total_size"}); }
+inline Maybe<int64_t> requestTotalSize() {
+  static constexpr auto kPath = propertyPath("request", "total_size");
+  return getPropertyInt(kPath);
+}
 /// `response.code`: the HTTP status code.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<int64_t> responseCode() { return getPropertyInt({"response", "code"}); }
+inline Maybe<int64_t> responseCode() {
+  static constexpr auto kPath = propertyPath("response", "code");
+  return getPropertyInt(kPath);
+}
 /// `response.code_details`: Envoy's response-code details.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> responseCodeDetails() { return getPropertyString({"response", "code_details"}); }
+inline Maybe<HostString> responseCodeDetails() {
+  static constexpr auto kPath = propertyPath("response", "code_details");
+  return getPropertyString(kPath);
+}
 /// `response.flags`: Envoy's response flags (a bit set).
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<uint64_t> responseFlags() { return getPropertyUint({"response", "flags"}); }
+inline Maybe<uint64_t> responseFlags() {
+  static constexpr auto kPath = propertyPath("response", "flags");
+  return getPropertyUint(kPath);
+}
 /// `response.grpc_status`.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<int64_t> responseGrpcStatus() { return getPropertyInt({"response", "grpc_status"}); }
+inline Maybe<int64_t> responseGrpcStatus() {
+  static constexpr auto kPath = propertyPath("response", "grpc_status");
+  return getPropertyInt(kPath);
+}
 /// `response.headers`: every response header (a map).
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HeaderMap> responseHeaders() { return getPropertyMap({"response", "headers"}); }
+inline Maybe<HeaderMap> responseHeaders() {
+  static constexpr auto kPath = propertyPath("response", "headers");
+  return getPropertyMap(kPath);
+}
 /// `response.trailers`: every response trailer (a map).
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HeaderMap> responseTrailers() { return getPropertyMap({"response", "trailers"}); }
+inline Maybe<HeaderMap> responseTrailers() {
+  static constexpr auto kPath = propertyPath("response", "trailers");
+  return getPropertyMap(kPath);
+}
 /// `response.size`: the response body size.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<int64_t> responseSize() { return getPropertyInt({"response", "size"}); }
+inline Maybe<int64_t> responseSize() {
+  static constexpr auto kPath = propertyPath("response", "size");
+  return getPropertyInt(kPath);
+}
 /// `response.total_size`: the response size, headers included.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<int64_t> responseTotalSize() { return getPropertyInt({"response", "total_size"}); }
+inline Maybe<int64_t> responseTotalSize() {
+  static constexpr auto kPath = propertyPath("response", "total_size");
+  return getPropertyInt(kPath);
+}
 /// `connection.id`: the downstream connection's id.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<uint64_t> connectionId() { return getPropertyUint({"connection", "id"}); }
+inline Maybe<uint64_t> connectionId() {
+  static constexpr auto kPath = propertyPath("connection", "id");
+  return getPropertyUint(kPath);
+}
 /// `connection.mtls`: true when the client presented a verified certificate.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<bool> connectionMtls() { return getPropertyBool({"connection", "mtls"}); }
+inline Maybe<bool> connectionMtls() {
+  static constexpr auto kPath = propertyPath("connection", "mtls");
+  return getPropertyBool(kPath);
+}
 /// `connection.requested_server_name`: the SNI.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> connectionRequestedServerName() { return getPropertyString({"connection", "requested_server_name"}); }
+inline Maybe<HostString> connectionRequestedServerName() {
+  static constexpr auto kPath = propertyPath("connection", "requested_server_name");
+  return getPropertyString(kPath);
+}
 /// `connection.tls_version`, e.g. "TLSv1.3".
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> connectionTlsVersion() { return getPropertyString({"connection", "tls_version"}); }
+inline Maybe<HostString> connectionTlsVersion() {
+  static constexpr auto kPath = propertyPath("connection", "tls_version");
+  return getPropertyString(kPath);
+}
 /// `connection.termination_details`.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> connectionTerminationDetails() { return getPropertyString({"connection", "termination_details"}); }
+inline Maybe<HostString> connectionTerminationDetails() {
+  static constexpr auto kPath = propertyPath("connection", "termination_details");
+  return getPropertyString(kPath);
+}
 /// `source.address`: the downstream peer's "ip:port".
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> sourceAddress() { return getPropertyString({"source", "address"}); }
+inline Maybe<HostString> sourceAddress() {
+  static constexpr auto kPath = propertyPath("source", "address");
+  return getPropertyString(kPath);
+}
 /// `source.port`.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<int64_t> sourcePort() { return getPropertyInt({"source", "port"}); }
+inline Maybe<int64_t> sourcePort() {
+  static constexpr auto kPath = propertyPath("source", "port");
+  return getPropertyInt(kPath);
+}
 /// `destination.address`: the local address the connection reached.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> destinationAddress() { return getPropertyString({"destination", "address"}); }
+inline Maybe<HostString> destinationAddress() {
+  static constexpr auto kPath = propertyPath("destination", "address");
+  return getPropertyString(kPath);
+}
 /// `destination.port`.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<int64_t> destinationPort() { return getPropertyInt({"destination", "port"}); }
+inline Maybe<int64_t> destinationPort() {
+  static constexpr auto kPath = propertyPath("destination", "port");
+  return getPropertyInt(kPath);
+}
 /// `upstream.address`: the upstream host's "ip:port".
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> upstreamAddress() { return getPropertyString({"upstream", "address"}); }
+inline Maybe<HostString> upstreamAddress() {
+  static constexpr auto kPath = propertyPath("upstream", "address");
+  return getPropertyString(kPath);
+}
 /// `upstream.port`.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<int64_t> upstreamPort() { return getPropertyInt({"upstream", "port"}); }
+inline Maybe<int64_t> upstreamPort() {
+  static constexpr auto kPath = propertyPath("upstream", "port");
+  return getPropertyInt(kPath);
+}
 /// `upstream.tls_version`.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> upstreamTlsVersion() { return getPropertyString({"upstream", "tls_version"}); }
+inline Maybe<HostString> upstreamTlsVersion() {
+  static constexpr auto kPath = propertyPath("upstream", "tls_version");
+  return getPropertyString(kPath);
+}
 /// `cluster_name`: the route's upstream cluster.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> clusterName() { return getPropertyString("cluster_name"); }
+inline Maybe<HostString> clusterName() {
+  static constexpr auto kPath = propertyPath("cluster_name");
+  return getPropertyString(kPath);
+}
 /// `route_name`.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> routeName() { return getPropertyString("route_name"); }
+inline Maybe<HostString> routeName() {
+  static constexpr auto kPath = propertyPath("route_name");
+  return getPropertyString(kPath);
+}
 /// `plugin_name`: the configured plugin name.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> pluginName() { return getPropertyString("plugin_name"); }
+inline Maybe<HostString> pluginName() {
+  static constexpr auto kPath = propertyPath("plugin_name");
+  return getPropertyString(kPath);
+}
 /// `plugin_root_id`: the root id this plugin was configured with.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> pluginRootId() { return getPropertyString("plugin_root_id"); }
+inline Maybe<HostString> pluginRootId() {
+  static constexpr auto kPath = propertyPath("plugin_root_id");
+  return getPropertyString(kPath);
+}
 /// `plugin_vm_id`: the VM id.
 /// Statuses: Ok (present or absent), SerializationFailure, or the host's failure.
-inline Maybe<HostString> pluginVmId() { return getPropertyString("plugin_vm_id"); }
+inline Maybe<HostString> pluginVmId() {
+  static constexpr auto kPath = propertyPath("plugin_vm_id");
+  return getPropertyString(kPath);
+}
 }  // namespace attributes
 
 }  // namespace proxy_wasm

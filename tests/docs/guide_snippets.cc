@@ -288,3 +288,20 @@ void onQueueReady(uint32_t) override {
 static proxy_wasm::RegisterContextFactory<Root> registration{"guide_queues"};
 
 }  // namespace queues
+
+// ---- "Properties" (root id guide_properties) ------------------------------------------------
+namespace properties {
+
+class Http : public proxy_wasm::HttpContext {
+ public:
+  using HttpContext::HttpContext;
+  void onLog() override {
+static constexpr auto kCode = proxy_wasm::propertyPath("response", "code");
+auto code = proxy_wasm::getPropertyInt(kCode);   // no path built per call
+    if (code) proxy_wasm::logInfo("response.code: ", *code);
+  }
+};
+
+static proxy_wasm::RegisterContextFactory<proxy_wasm::RootContext, Http> registration{"guide_properties"};
+
+}  // namespace properties

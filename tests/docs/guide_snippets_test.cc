@@ -219,3 +219,13 @@ host->deliverCallback(Callback::RequestHeaders, {999, 0, 1});  // a context that
   CHECK(host->logs(LogLevel::Info) == Lines{"shared config: v1", "response code: 0"});  // later copies work
   CHECK(!host->failed());
 }
+
+TEST_CASE("guide: a compile-time property path reads response.code at the access log") {
+  auto host = makeHost();
+  REQUIRE(host->startPlugin({"guide_properties"}) != 0);
+  auto& s = host->newHttpStream();
+  s.sendRequestHeaders({{":path", "/"}}, true);
+  s.sendResponseHeaders({{":status", "404"}}, true);
+  s.finish();
+  CHECK(host->logs(LogLevel::Info) == Lines{"response.code: 404"});
+}

@@ -46,3 +46,27 @@ TEST_CASE("paths longer than the inline buffer are copied and assigned whole") {
   CHECK(inline_copy.wire() == at_limit.wire());
   CHECK(inline_copy.wire().data() != at_limit.wire().data());
 }
+
+// propertyPath(): the wire form at compile time; a PropertyPath over a named one builds
+// nothing (what the attribute accessors of properties.h use).
+static_assert(proxy_wasm::propertyPath("request", "path").wire() == "request\0path"sv);
+static_assert(proxy_wasm::propertyPath("plugin_name").wire() == "plugin_name"sv);
+static_assert(proxy_wasm::propertyPath("a", "", "c").wire() == "a\0\0c"sv);
+static_assert(sizeof(proxy_wasm::propertyPath("response", "code").bytes) == 13);
+
+TEST_CASE("a PropertyPath over a static propertyPath() refers to its bytes; a temporary is copied") {
+  static constexpr auto kPath = proxy_wasm::propertyPath("upstream", "address");
+  const PropertyPath borrowed = kPath;
+  CHECK(borrowed.wire() == "upstream\0address"sv);
+  CHECK(borrowed.wire().data() == kPath.bytes);  // nothing copied
+  PropertyPath copy = borrowed;
+  CHECK(copy.wire().data() == kPath.bytes);  // still the static bytes
+  copy = PropertyPath{"x", "y"};             // borrowed -> owned
+  CHECK(copy.wire() == "x\0y"sv);
+  CHECK(copy.wire().data() != kPath.bytes);
+  copy = borrowed;                           // owned -> borrowed
+  CHECK(copy.wire().data() == kPath.bytes);
+
+  const PropertyPath from_temporary = proxy_wasm::propertyPath("source", "port");
+  CHECK(from_temporary.wire() == "source\0port"sv);  // its own bytes: the temporary is gone
+}
