@@ -260,17 +260,76 @@ TEST_CASE("a conflicting write that empties the bucket turns the retry into a re
   host->onSharedDataRead(nullptr);
 }
 
-TEST_CASE("a new bucket is created whatever the cas: a racing creation is overwritten (ABI limit)") {
+TEST_CASE("a bucket another worker creates while the new client is counted is used") {
   int reads = 0;
   auto host = started();  // 10 per second
   const uint64_t t0 = host->now();
   host->onSharedDataRead([&](std::string_view key) {
-    if (++reads == 1) host->setSharedData(key, bucket(0, t0));  // created after the plugin's NotFound
+    if (key == "rate_limit:dave" && ++reads == 1) host->setSharedData(key, bucket(0, t0));  // after our NotFound
+  });
+  CHECK_FALSE(request(*host, "dave"));  // the second read sees the other worker's empty bucket
+  CHECK(reads == 2);
+  CHECK(stored(*host, "rate_limit:dave") == bucket(0, t0));
+  CHECK(stored(*host, "rate_limit#clients") == "1");
+  host->onSharedDataRead(nullptr);
+}
+
+TEST_CASE("a new bucket is created whatever the cas: a creation racing the write is overwritten (ABI limit)") {
+  int reads = 0;
+  auto host = started();  // 10 per second
+  const uint64_t t0 = host->now();
+  host->onSharedDataRead([&](std::string_view key) {
+    if (key == "rate_limit:dave" && ++reads == 2) host->setSharedData(key, bucket(0, t0));  // after the 2nd NotFound
   });
   CHECK(request(*host, "dave"));
-  CHECK(reads == 1);
+  CHECK(reads == 2);
   CHECK(stored(*host, "rate_limit:dave") == bucket(9'000'000'000, t0));
   host->onSharedDataRead(nullptr);
+}
+
+TEST_CASE("at most max_clients clients get a bucket; the others share rate_limit#overflow") {
+  auto host = started(R"({"requests_per_second": 1, "max_clients": 2})");
+  const uint64_t t0 = host->now();
+  CHECK(request(*host, "a"));
+  CHECK(request(*host, "b"));
+  CHECK(stored(*host, "rate_limit#clients") == "2");
+  CHECK(host->logs(LogLevel::Warn).empty());
+  CHECK(request(*host, "c"));        // the overflow bucket's one token
+  CHECK_FALSE(request(*host, "d"));  // shares it: empty
+  CHECK_FALSE(request(*host, "a"));  // its own bucket, empty
+  CHECK(stored(*host, "rate_limit:c") == "<absent>");
+  CHECK(stored(*host, "rate_limit:d") == "<absent>");
+  CHECK(stored(*host, "rate_limit#overflow") == bucket(0, t0));
+  CHECK(stored(*host, "rate_limit#clients") == "2");
+  CHECK(host->logs(LogLevel::Warn) ==
+        Logs{"max_clients (2) clients have a bucket; further clients share rate_limit#overflow"});  // once
+  host->advanceTime(1000);
+  CHECK(request(*host, "a"));  // refilled
+  CHECK(request(*host, "e"));  // the overflow bucket refilled too
+}
+
+TEST_CASE("a known client does not touch the client count; an unreadable count means full") {
+  auto host = started(R"({"max_clients": 3})");
+  int count_reads = 0;
+  host->onSharedDataRead([&](std::string_view key) { count_reads += key == "rate_limit#clients"; });
+  CHECK(request(*host, "a"));
+  CHECK(count_reads == 1);
+  for (int i = 0; i < 5; ++i) CHECK(request(*host, "a"));
+  CHECK(count_reads == 1);
+  host->onSharedDataRead(nullptr);
+  host->setSharedData("rate_limit#clients", "garbage");
+  CHECK(request(*host, "b"));
+  CHECK(stored(*host, "rate_limit:b") == "<absent>");
+  CHECK(stored(*host, "rate_limit#overflow") != "<absent>");
+}
+
+TEST_CASE("a client id is its first 256 bytes") {
+  auto host = started(R"({"requests_per_second": 1})");
+  const std::string base(256, 'x');
+  CHECK(request(*host, (base + "tail-1").c_str()));
+  CHECK(stored(*host, "rate_limit:" + base) != "<absent>");
+  CHECK_FALSE(request(*host, (base + "tail-2").c_str()));  // the same client
+  CHECK(stored(*host, "rate_limit#clients") == "1");
 }
 
 TEST_CASE("configuration: defaults, and every invalid form fails configure with one error") {
@@ -292,7 +351,9 @@ TEST_CASE("configuration: defaults, and every invalid form fails configure with 
                             R"({"requests_per_second": -1})", R"({"requests_per_second": 2.5})",
                             R"({"requests_per_second": 10.0})", R"({"requests_per_second": "10"})",
                             R"({"requests_per_second": true})", R"({"requests_per_second": null})",
-                            R"({"requests_per_second": 1000000001})", R"({"requests_per_second": 18446744073709551615})"}) {
+                            R"({"requests_per_second": 1000000001})", R"({"requests_per_second": 18446744073709551615})",
+                            R"({"max_clients": 0})", R"({"max_clients": -1})", R"({"max_clients": 10000001})",
+                            R"({"max_clients": "5"})", R"({"max_clients": 2.5})"}) {
       CAPTURE(bad);
       auto host = makeHost();
       CHECK(host->startPlugin({"", bad}) == 0);

@@ -81,13 +81,13 @@ enum MapType : uint32_t {
 /// `proxy_metric_type_t`.
 enum MetricType : uint32_t { kCounter = 1, kGauge = 2, kHistogram = 3 };
 
-/// Largest valid value of each enum (hosts answer BadArgument outside 1..max).
-inline constexpr uint32_t kMaxLogLevel = kError;
-inline constexpr uint32_t kMaxStreamType = kHttpResponse;
-inline constexpr uint32_t kMaxBufferType = kHttpCalloutResponseBody;
-inline constexpr uint32_t kMaxMapType = kHttpCallResponseMetadata;
-inline constexpr uint32_t kMaxMetricType = kHistogram;
-inline constexpr uint32_t kMaxAction = kClose;
+// Largest valid value of each enum (hosts answer BadArgument outside 1..max).
+inline constexpr uint32_t kMaxLogLevel = kError;                      ///< Largest proxy_log_level_t.
+inline constexpr uint32_t kMaxStreamType = kHttpResponse;             ///< Largest proxy_stream_type_t.
+inline constexpr uint32_t kMaxBufferType = kHttpCalloutResponseBody;  ///< Largest proxy_buffer_type_t.
+inline constexpr uint32_t kMaxMapType = kHttpCallResponseMetadata;    ///< Largest proxy_map_type_t.
+inline constexpr uint32_t kMaxMetricType = kHistogram;                ///< Largest proxy_metric_type_t.
+inline constexpr uint32_t kMaxAction = kClose;                        ///< Largest proxy_action_t.
 
 /// Results as bits, for the lists' status masks.
 enum ResultBit : uint32_t {
@@ -110,8 +110,8 @@ inline constexpr uint32_t kOkOrIma = kOkBit | kInvalidMemoryAccessBit;
 /// `iovec_array_t` ([key, value...]) and whose `size` counts its iovecs. Every `*_size`
 /// that goes with an iovec array counts iovecs, not bytes.
 struct Iovec {
-  const char* data;
-  size_t size;
+  const char* data;  ///< Where the bytes (or, in a map, the inner iovec array) start.
+  size_t size;       ///< How many bytes (or, in a map, how many iovecs in the inner array).
 };
 #if defined(__wasm32__)
 static_assert(sizeof(Iovec) == 8 && alignof(Iovec) == 4 && offsetof(Iovec, size) == 4,
