@@ -293,15 +293,16 @@ static_assert(sizeof(Iovec) == 8 && alignof(Iovec) == 4 && offsetof(Iovec, size)
   X(proxy_on_custom_callback, uint32_t, (uint32_t custom_callback_id, uint32_t parameters_size),                 \
     (custom_callback_id, parameters_size))
 
+// The import attribute, as abi/v0_2_1.h defines it (an identical definition).
 #if defined(__wasm__)
-#define PROXY_WASM_VNEXT_IMPORT(name) __attribute__((import_module("env"), import_name(#name)))
+#define PROXY_WASM_IMPORT(name) __attribute__((import_module("env"), import_name(#name)))
 #else
-#define PROXY_WASM_VNEXT_IMPORT(name)
+#define PROXY_WASM_IMPORT(name)
 #endif
 
 extern "C" {
 #define PROXY_WASM_DECLARE_VNEXT_IMPORT(name, params, args, statuses) \
-  PROXY_WASM_VNEXT_IMPORT(name) uint32_t vnext_##name params;
+  PROXY_WASM_IMPORT(name) uint32_t vnext_##name params;
 PROXY_WASM_ABI_VNEXT_IMPORTS(PROXY_WASM_DECLARE_VNEXT_IMPORT)
 #undef PROXY_WASM_DECLARE_VNEXT_IMPORT
 }  // extern "C"
