@@ -1,6 +1,7 @@
 # Checks of the example plugins as .wasm, in the engine (included at the end of
 # examples/CMakeLists.txt, once PROXY_WASM_EXAMPLES and the test targets are known):
 #   conformance_<toolchain>_<example>  proxy-wasm-check on every toolchain's build
+#   conformance_vnext_<example>        proxy-wasm-check on its vNEXT draft build
 #   engine_smoke_<toolchain>           hello_world loads, starts and greets (non-default toolchains)
 #   <example>_test_wasm_<toolchain>    the example's suite against that toolchain's .wasm
 #   conformance_<toolchain>_two_units  a plugin split over two translation units (each
@@ -33,6 +34,14 @@ foreach(_tc ${PROXY_WASM_WASM_TOOLCHAINS})
     set_tests_properties(engine_smoke_${_tc} PROPERTIES LABELS "wasm"
       PASS_REGULAR_EXPRESSION "\\[info ctx=1\\] Hello from the C\\+\\+ SDK")
   endif()
+endforeach()
+
+# The vNEXT draft build of every example (default toolchain): its interface is the draft's.
+foreach(_ex ${PROXY_WASM_EXAMPLES})
+  add_test(NAME conformance_vnext_${_ex} COMMAND proxy-wasm-check --strict
+    "${PROXY_WASM_WASM_DIR_${PROXY_WASM_DEFAULT_TOOLCHAIN}}/examples/${_ex}_vnext.wasm")
+  set_tests_properties(conformance_vnext_${_ex} PROPERTIES LABELS "wasm;conformance;vnext"
+    PASS_REGULAR_EXPRESSION "ABI vNEXT")
 endforeach()
 
 # Every example's suite also runs against the wasi-sdk and Emscripten builds of its plugin:

@@ -19,8 +19,13 @@ set(_wasm_common_args
   -DPROXY_WASM_DEFAULT_ALLOCATOR=${PROXY_WASM_DEFAULT_ALLOCATOR})
 
 macro(_proxy_wasm_toolchain_build tc)
+  # The examples' vNEXT draft builds: with the default toolchain only (docs/vnext.md).
+  set(_vnext OFF)
+  if("${tc}" STREQUAL "${PROXY_WASM_DEFAULT_TOOLCHAIN}")
+    set(_vnext ON)
+  endif()
   proxy_wasm_wasm_subbuild(${tc} TARGET wasm_${tc} BINARY_DIR "${CMAKE_BINARY_DIR}/wasm-${tc}"
-    CMAKE_ARGS ${_wasm_common_args})
+    CMAKE_ARGS ${_wasm_common_args} -DPROXY_WASM_VNEXT_EXAMPLES=${_vnext})
   set(PROXY_WASM_WASM_DIR_${tc} "${PROXY_WASM_SUBBUILD_DIR}")
   list(APPEND PROXY_WASM_WASM_TOOLCHAINS ${tc})
 endmacro()

@@ -3,7 +3,7 @@
 #   [TOOLCHAIN clang|wasi-sdk|emscripten]
 #   [STACK_SIZE <bytes>]
 #   [JSON]
-#   [ABI v0_2_1]
+#   [ABI v0_2_1|vnext]
 #   [ALLOCATOR sdk|libc]
 #   [OUTPUT_NAME <file-stem>]
 #   [NO_STRIP])
@@ -37,8 +37,9 @@
 #                    in the callback that overflowed instead of overwriting globals.
 #   JSON             links ProxyWasm::json (<proxy_wasm/json.h>, nlohmann-json without
 #                    exceptions; only its own headers on a wasm include path).
-#   ABI              the Proxy-Wasm ABI the plugin targets: v0_2_1 (the default, the only
-#                    one today).
+#   ABI              the Proxy-Wasm ABI the plugin targets: v0_2_1 (the default: what every
+#                    production host speaks) or vnext (the 2020 draft, docs/vnext.md). The
+#                    same sources build for either; vnext defines PROXY_WASM_ABI_VNEXT=1.
 #   ALLOCATOR        the allocator behind malloc and the plugin's malloc /
 #                    proxy_on_memory_allocate exports: sdk (the default,
 #                    PROXY_WASM_DEFAULT_ALLOCATOR: the SDK's size-class heap of
@@ -252,7 +253,7 @@ function(proxy_wasm_add_plugin name)
                         "SOURCES;LINK_LIBRARIES")
   set(who "proxy_wasm_add_plugin(${name})")
   set(toolchains clang wasi-sdk emscripten)
-  set(abis v0_2_1)          # another ABI (vnext) joins this list when the SDK supports it
+  set(abis v0_2_1 vnext)
   set(allocators sdk libc)
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "${who}: unknown arguments: ${ARG_UNPARSED_ARGUMENTS} (options: SOURCES LINK_LIBRARIES "
@@ -282,10 +283,6 @@ function(proxy_wasm_add_plugin name)
   if(NOT ARG_ABI)
     set(ARG_ABI v0_2_1)
   endif()
-  if(ARG_ABI STREQUAL "vnext" AND NOT "vnext" IN_LIST abis)
-    message(FATAL_ERROR "${who}: ABI vnext: the vNEXT draft's backend is not in this version of the SDK yet "
-                        "(its wire layer is: proxy_wasm/abi/vnext.h, see docs/vnext.md); valid: v0_2_1")
-  endif()
   if(NOT ARG_ABI IN_LIST abis)
     string(REPLACE ";" ", " valid "${abis}")
     message(FATAL_ERROR "${who}: ABI '${ARG_ABI}' is not supported; valid: ${valid}")
@@ -311,6 +308,10 @@ function(proxy_wasm_add_plugin name)
     set(ARG_OUTPUT_NAME "${name}")
   endif()
   set(libs ProxyWasm::sdk ${ARG_LINK_LIBRARIES})
+  set(abi_definitions "")
+  if(ARG_ABI STREQUAL "vnext")
+    set(abi_definitions PROXY_WASM_ABI_VNEXT=1)
+  endif()
   if(ARG_JSON)
     _proxy_wasm_require_json("${who}")
     list(APPEND libs ProxyWasm::json)
@@ -339,6 +340,7 @@ function(proxy_wasm_add_plugin name)
     add_executable(${name} ${ARG_SOURCES} "${runtime_source}")
     add_dependencies(proxy_wasm_plugins ${name})
     target_link_libraries(${name} PRIVATE ${libs})
+    target_compile_definitions(${name} PRIVATE ${abi_definitions})
     set_target_properties(${name} PROPERTIES SUFFIX ".wasm" CXX_EXTENSIONS OFF OUTPUT_NAME "${ARG_OUTPUT_NAME}"
       PROXY_WASM_WASM_FILE "${CMAKE_CURRENT_BINARY_DIR}/${ARG_OUTPUT_NAME}.wasm")
     target_compile_features(${name} PRIVATE cxx_std_17)
@@ -403,12 +405,14 @@ function(proxy_wasm_add_plugin name)
   # Native: the plugin's objects, linked into its tests with the mock host.
   add_library(${name} OBJECT ${ARG_SOURCES})
   target_link_libraries(${name} PUBLIC ${libs})
+  target_compile_definitions(${name} PUBLIC ${abi_definitions})
   target_compile_features(${name} PUBLIC cxx_std_17)
   set_target_properties(${name} PROPERTIES CXX_EXTENSIONS OFF POSITION_INDEPENDENT_CODE ON)
   # -fno-exceptions as in wasm; the mock host's trap unwinds through these frames.
   target_compile_options(${name} PRIVATE
     $<$<CXX_COMPILER_ID:GNU,Clang,AppleClang>:-fno-exceptions ${guard_rails}>)
-  set_target_properties(${name} PROPERTIES PROXY_WASM_TOOLCHAIN "${ARG_TOOLCHAIN}" PROXY_WASM_ALLOCATOR "${ARG_ALLOCATOR}")
+  set_target_properties(${name} PROPERTIES PROXY_WASM_TOOLCHAIN "${ARG_TOOLCHAIN}" PROXY_WASM_ALLOCATOR "${ARG_ALLOCATOR}"
+    PROXY_WASM_ABI "${ARG_ABI}")
   if(NOT PROXY_WASM_WASM_SUBBUILD)
     message(STATUS "proxy-wasm: plugin ${name}: native objects only, no .wasm (PROXY_WASM_WASM_SUBBUILD is OFF)")
     return()

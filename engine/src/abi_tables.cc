@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "proxy_wasm/abi/vnext.h"
 #include "proxy_wasm/host/abi_adapter.h"
 #include "wabt/binary-reader.h"
 #include "wabt/error-formatter.h"
@@ -166,7 +167,64 @@ bool sameType(const FuncType& a, const FuncType& b) {
   return same(a.params, b.params) && same(a.results, b.results);
 }
 
+// A wasm32 type from a C declaration's text, as the draft's lists spell it: "(uint32_t a,
+// const char* b, size_t c)". Pointers, size_t and 32-bit integers are i32; 64-bit integers
+// (not through a pointer) are i64.
+ValueTypes wasm32Params(std::string_view params) {
+  ValueTypes out;
+  if (params.size() >= 2 && params.front() == '(') params = params.substr(1, params.size() - 2);
+  while (!params.empty()) {
+    const size_t comma = params.find(',');
+    std::string_view p = params.substr(0, comma);
+    params = comma == std::string_view::npos ? std::string_view() : params.substr(comma + 1);
+    while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
+    if (p.empty()) continue;
+    const bool pointer = p.find('*') != std::string_view::npos;
+    const bool wide = p.rfind("uint64_t", 0) == 0 || p.rfind("int64_t", 0) == 0;
+    out.push_back(!pointer && wide ? ValueType::I64 : ValueType::I32);
+  }
+  return out;
+}
+
+std::vector<VnextFunction> buildVnextImports() {
+  std::vector<VnextFunction> t;
+#define PROXY_WASM_VNEXT_IMPORT_SPEC(name, params, args, statuses) \
+  t.push_back({#name, FuncType(wasm32Params(#params), ValueTypes{ValueType::I32})});
+  PROXY_WASM_ABI_VNEXT_IMPORTS(PROXY_WASM_VNEXT_IMPORT_SPEC)
+#undef PROXY_WASM_VNEXT_IMPORT_SPEC
+  return t;
+}
+
+std::vector<VnextFunction> buildVnextExports() {
+  std::vector<VnextFunction> t;
+#define PROXY_WASM_VNEXT_EXPORT_SPEC(name, result, params, args)                        \
+  t.push_back({#name, FuncType(wasm32Params(#params), std::string_view(#result) == "void" \
+                                                          ? ValueTypes{}                   \
+                                                          : ValueTypes{ValueType::I32})});
+  PROXY_WASM_ABI_VNEXT_EXPORTS(PROXY_WASM_VNEXT_EXPORT_SPEC)
+#undef PROXY_WASM_VNEXT_EXPORT_SPEC
+  t.push_back({"malloc", FuncType(ValueTypes{ValueType::I32}, ValueTypes{ValueType::I32})});
+  t.push_back({"_initialize", FuncType(ValueTypes{}, ValueTypes{})});
+  return t;
+}
+
+const VnextFunction* findVnext(const std::vector<VnextFunction>& table, std::string_view name) {
+  for (const VnextFunction& f : table)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
 }  // namespace
+
+const std::vector<VnextFunction>& vnextImports() {
+  static const std::vector<VnextFunction> table = buildVnextImports();
+  return table;
+}
+
+const std::vector<VnextFunction>& vnextExports() {
+  static const std::vector<VnextFunction> table = buildVnextExports();
+  return table;
+}
 
 const std::vector<ImportSpec>& importTable() {
   static const std::vector<ImportSpec> table = buildImports();
@@ -199,7 +257,7 @@ std::string describe(const FuncType& type) {
   return list(type.params) + " -> " + list(type.results);
 }
 
-LoadCheck loadChecks(const wabt::interp::ModuleDesc& module, const EngineOptions& limits) {
+LoadCheck loadChecks(const wabt::interp::ModuleDesc& module, const EngineOptions& limits, bool vnext) {
   LoadCheck out;
   auto problem = [&](const char* rule, std::string message) { out.problems.push_back({rule, std::move(message)}); };
 
@@ -220,6 +278,10 @@ LoadCheck loadChecks(const wabt::interp::ModuleDesc& module, const EngineOptions
     }
     out.marker = n;
     break;
+  }
+  if (out.abi == AbiVersion::Unknown && vnext && unknown_marker == kVnextMarker) {
+    out.abi = AbiVersion::Vnext;
+    out.marker = unknown_marker;
   }
   if (out.abi == AbiVersion::Unknown) {
     std::string message = "Missing or unknown Proxy-Wasm ABI version";
@@ -249,6 +311,20 @@ LoadCheck loadChecks(const wabt::interp::ModuleDesc& module, const EngineOptions
     const std::string qualified = t.module + "." + t.name;
     switch (t.type->kind) {
       case ExternKind::Func: {
+        if (out.abi == AbiVersion::Vnext && t.module == "env" && t.name.rfind("proxy_", 0) == 0) {
+          // The draft's host functions, with the draft's types.
+          const VnextFunction* draft = findVnext(vnextImports(), t.name);
+          if (!draft) {
+            problem("import-missing", "the vNEXT draft has no host function " + qualified +
+                                          (findImport(t.module, t.name) ? " (it is ABI 0.2.1's)" : ""));
+            break;
+          }
+          const auto& got = *wabt::cast<FuncType>(t.type.get());
+          if (!sameType(draft->type, got))
+            problem("import-type", "import type mismatch: " + qualified + " (the draft's is " +
+                                       describe(draft->type) + ", got " + describe(got) + ")");
+          break;
+        }
         const ImportSpec* spec = findImport(t.module, t.name);
         if (!spec || (out.abi == AbiVersion::V0_2_0 && qualified == "env.proxy_get_log_level")) {
           problem("import-missing", "Failed to load Wasm module due to a missing import: " + qualified);
@@ -279,6 +355,21 @@ LoadCheck loadChecks(const wabt::interp::ModuleDesc& module, const EngineOptions
   // 4. Every export the host recognises must have its exact signature.
   bool has_allocator = false;
   for (const auto& e : module.exports) {
+    if (out.abi == AbiVersion::Vnext) {
+      const VnextFunction* draft = findVnext(vnextExports(), e.type.name);
+      if (!draft) continue;
+      if (e.type.type->kind != ExternKind::Func) {
+        problem("export-signature", "Bad function signature for: " + e.type.name + " (not a function)");
+        continue;
+      }
+      const auto& got = *wabt::cast<FuncType>(e.type.type.get());
+      if (!sameType(draft->type, got))
+        problem("export-signature", "Bad function signature for: " + e.type.name + " (the draft's is " +
+                                        describe(draft->type) + ", got " + describe(got) + ")");
+      else if (e.type.name == "malloc" || e.type.name == "proxy_on_memory_allocate")
+        has_allocator = true;
+      continue;
+    }
     const ExportSpec* spec = findExport(e.type.name);
     if (!spec) continue;
     if (e.type.type->kind != ExternKind::Func) {
@@ -292,6 +383,17 @@ LoadCheck loadChecks(const wabt::interp::ModuleDesc& module, const EngineOptions
       continue;
     }
     if (spec->callback == host::Callback::MemoryAllocate) has_allocator = true;
+  }
+
+  // vNEXT: the callbacks ngx_wasm_module requires of a draft module.
+  if (out.abi == AbiVersion::Vnext) {
+    for (const char* required : kVnextRequiredExports) {
+      bool found = false;
+      for (const auto& e : module.exports) found = found || e.type.name == required;
+      if (!found)
+        problem("export-signature", std::string("a vNEXT module must export ") + required +
+                                        " (ngx_wasm_module refuses one without it)");
+    }
   }
 
   // 5. The allocator, under either name.

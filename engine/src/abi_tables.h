@@ -62,7 +62,22 @@ inline constexpr const char* kAbiMarkerPrefix = "proxy_abi_version_";
 // The ABI versions proxy-wasm-cpp-host knows (its export scan picks the first function
 // export named like one of them). This engine serves 0.2.1 and 0.2.0 (the same callbacks;
 // 0.2.0 lacks proxy_get_log_level), not 0.1.0.
-enum class AbiVersion { Unknown, V0_1_0, V0_2_0, V0_2_1 };
+// Vnext: the 2020 draft (abi/vnext.h), which proxy-wasm-check checks (never runs: no host
+// speaks it).
+enum class AbiVersion { Unknown, V0_1_0, V0_2_0, V0_2_1, Vnext };
+
+// The vNEXT draft's interface, from its lists (abi/vnext.h): every import under env with
+// its wasm32 type, every callback. For checking only (no host function behind them).
+struct VnextFunction {
+  std::string name;
+  wabt::interp::FuncType type;
+};
+const std::vector<VnextFunction>& vnextImports();
+const std::vector<VnextFunction>& vnextExports();
+inline constexpr const char* kVnextMarker = "proxy_abi_version_vnext";
+// What ngx_wasm_module (the one host that names the draft) requires of a vNEXT module.
+inline constexpr const char* kVnextRequiredExports[] = {"proxy_on_context_create", "proxy_on_vm_start",
+                                                         "proxy_on_plugin_start"};
 
 // "(i32, i64) -> (i32)"
 std::string describe(const wabt::interp::FuncType& type);
@@ -82,7 +97,9 @@ struct LoadCheck {
 // The load checks, before anything runs, with the host library's messages: ABI marker,
 // imports, memory, recognised export signatures, allocator, memory and table minimums
 // against `limits`.
-LoadCheck loadChecks(const wabt::interp::ModuleDesc& module, const EngineOptions& limits = {});
+// With `vnext`, a vNEXT draft module is checked against the draft's interface instead of
+// refused (proxy-wasm-check; the loader refuses it, as every host does).
+LoadCheck loadChecks(const wabt::interp::ModuleDesc& module, const EngineOptions& limits = {}, bool vnext = false);
 // The first problem's message, or an empty string when the module may be loaded.
 std::string checkModule(const wabt::interp::ModuleDesc& module, const EngineOptions& limits = {});
 

@@ -21,7 +21,8 @@ const std::vector<CheckRule> kRules = {
     {"wasm-parse", true, "the file is a valid WebAssembly module (the host fails to load the bytecode otherwise)"},
     {"abi-marker", true,
      "a function export proxy_abi_version_0_2_1 (or 0_2_0, 0_1_0): the host scans the exports and refuses a module "
-     "without a marker it knows (\"Missing or unknown Proxy-Wasm ABI version\")"},
+     "without a marker it knows (\"Missing or unknown Proxy-Wasm ABI version\"); proxy_abi_version_vnext (the "
+     "vNEXT draft) is checked against the draft's interface instead"},
     {"abi-version", true,
      "ABI 0.2.1 (error for 0.1.0, which this tool cannot check; warning for 0.2.0, which the host loads with "
      "0.2.0's imports and this tool checks and runs as such)"},
@@ -52,7 +53,8 @@ const std::vector<CheckRule> kRules = {
     {"entry-point", false, "_initialize (a WASI reactor), which hosts call once at start-up"},
     {"memory-name", false, "the memory exported as \"memory\""},
     {"export-not-called", false,
-     "no proxy_* export that a v0.2.1 host never calls (callbacks of other ABI versions or of no version)"},
+     "no proxy_* export that a host of the module's ABI never calls (callbacks of other ABI versions or of no "
+     "version)"},
 };
 
 // Exports some SDKs keep from older ABIs or Envoy's pre-spec interface.
@@ -163,6 +165,43 @@ const CheckRule* findCheckRule(const std::string& id) {
   return nullptr;
 }
 
+// Instantiates a vNEXT module with every function import bound to a stub (no host speaks
+// the draft; nothing is called): its data and element segments must fit.
+std::string instantiateWithStubs(const std::vector<uint8_t>& bytes, const std::string& name) {
+  wi::ModuleDesc desc;
+  std::string error;
+  if (!parseModule(bytes.data(), bytes.size(), name, &desc, &error)) return error;
+  desc.starts.clear();  // run nothing
+  wabt::Features features;
+  wi::Store store(features);
+  auto module = wi::Module::New(store, std::move(desc));
+  wi::RefVec imports;
+  for (const wi::ImportType& import : module->import_types()) {
+    switch (import.type->kind) {
+      case wi::ExternKind::Func: {
+        auto func = wi::HostFunc::New(store, *wabt::cast<wi::FuncType>(import.type.get()),
+                                      [](wi::Thread&, const wi::Values&, wi::Values&, wi::Trap::Ptr*) {
+                                        return wabt::Result::Error;
+                                      });
+        imports.push_back(func.ref());
+        break;
+      }
+      case wi::ExternKind::Memory:
+        imports.push_back(wi::Memory::New(store, *wabt::cast<wi::MemoryType>(import.type.get())).ref());
+        break;
+      case wi::ExternKind::Table:
+        imports.push_back(wi::Table::New(store, *wabt::cast<wi::TableType>(import.type.get())).ref());
+        break;
+      default:
+        return "missing import: " + import.module + "." + import.name;
+    }
+  }
+  wi::Trap::Ptr trap;
+  auto instance = wi::Instance::Instantiate(store, module.ref(), imports, &trap);
+  if (!instance) return "Failed to instantiate Wasm module: " + (trap ? trap->message() : std::string("unknown error"));
+  return "";
+}
+
 CheckReport checkWasmModule(const std::vector<uint8_t>& bytes, const std::string& name) {
   CheckReport report;
   auto error = [&](const char* rule, std::string message) { report.errors.push_back({rule, std::move(message)}); };
@@ -178,9 +217,11 @@ CheckReport checkWasmModule(const std::vector<uint8_t>& bytes, const std::string
   report.exports = desc.exports.size();
 
   // 1. The host's load checks.
-  const LoadCheck load = loadChecks(desc);
+  const LoadCheck load = loadChecks(desc, {}, /*vnext=*/true);
   for (const LoadProblem& p : load.problems) report.errors.push_back({p.rule, p.message});
   if (load.abi == AbiVersion::V0_2_1) report.abi = "0.2.1";
+  const bool vnext = load.abi == AbiVersion::Vnext;
+  if (vnext) report.abi = "vNEXT";
   if (load.abi == AbiVersion::V0_2_0) {
     report.abi = "0.2.0";
     warn("abi-version",
@@ -201,7 +242,9 @@ CheckReport checkWasmModule(const std::vector<uint8_t>& bytes, const std::string
 
   // 3. Instantiation (data and element segments), which runs no code: the start function
   // is deferred to start-up by the loader, and nothing starts it here.
-  if (load.problems.empty()) {
+  if (load.problems.empty() && vnext) {
+    if (std::string message = instantiateWithStubs(bytes, name); !message.empty()) error("instantiate", message);
+  } else if (load.problems.empty()) {
     std::string message;
     if (!loadWasmGuest(bytes, &message, name) && !message.empty()) error("instantiate", message);
   }
@@ -242,6 +285,12 @@ CheckReport checkWasmModule(const std::vector<uint8_t>& bytes, const std::string
   for (const auto& e : desc.exports) {
     const std::string& n = e.type.name;
     if (n.rfind("proxy_", 0) != 0 || n.rfind(kAbiMarkerPrefix, 0) == 0) continue;
+    if (vnext) {
+      bool draft = false;
+      for (const VnextFunction& f : vnextExports()) draft = draft || f.name == n;
+      if (!draft) warn("export-not-called", "exports " + n + ", which is no callback of the vNEXT draft");
+      continue;
+    }
     const ExportSpec* spec = findExport(n);
     if (spec && spec->callback) continue;
     warn("export-not-called", "exports " + n + ", which a v0.2.1 host never calls" +

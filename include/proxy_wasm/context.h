@@ -175,19 +175,14 @@ class ContextBase {
   /// InternalFailure (Envoy, for some attributes); BadArgument when this context is gone.
   PROXY_WASM_NODISCARD Maybe<HostBuffer> getProperty(const PropertyPath& path) const {
     if (Status s = makeEffective(); !s) return s;
-    char* data = nullptr;
-    size_t size = 0;
-    const auto wire = path.wire();
-    const uint32_t s = proxy_get_property(wire.data(), wire.size(), &data, &size);
-    return detail::toMaybe(s, data, size);
+    return detail::raw::getProperty(path.wire());
   }
   /// Stores `value` under `path` (Envoy: filter state "wasm.<path>" of this stream).
   /// NotFound on a root context (there is no stream).
   /// Statuses: Ok; NotFound as above; BadArgument when this context is gone; InvalidMemoryAccess.
   PROXY_WASM_NODISCARD Status setProperty(const PropertyPath& path, std::string_view value) {
     if (Status s = makeEffective(); !s) return s;
-    const auto wire = path.wire();
-    return detail::toStatus(proxy_set_property(wire.data(), wire.size(), value.data(), value.size()));
+    return detail::raw::setProperty(path.wire(), value);
   }
   /// Calls the host's foreign function `name` with `args` as this context; returns its result.
   /// The function may call back into the plugin before this returns. Statuses: Ok; NotFound
@@ -195,12 +190,7 @@ class ContextBase {
   /// function gives; BadArgument when this context is gone.
   PROXY_WASM_NODISCARD Result<HostBuffer> callForeignFunction(std::string_view name, std::string_view args) {
     if (Status s = makeEffective(); !s) return s;
-    detail::Reentry reentry;
-    char* data = nullptr;
-    size_t size = 0;
-    const uint32_t s =
-        proxy_call_foreign_function(name.data(), name.size(), args.data(), args.size(), &data, &size);
-    return detail::toBuffer(s, data, size);
+    return detail::raw::callForeignFunction(name, args);
   }
 
   // -- Any map or buffer of this context (the named members of HttpContext and
@@ -388,10 +378,7 @@ class RootContext : public ContextBase {
 
   /// Completes an onDone() that returned false. NotFound when nothing was pending.
   /// Statuses: Ok; NotFound as above; BadArgument when this root is gone.
-  PROXY_WASM_NODISCARD Status finish() {
-    if (Status s = makeEffective(); !s) return s;
-    return detail::raw::done();
-  }
+  PROXY_WASM_NODISCARD Status finish();
 
  private:
   friend struct detail::ContextAccess;
@@ -400,6 +387,7 @@ class RootContext : public ContextBase {
   uint32_t live_streams_ = 0;  ///< streams still pointing at this root
   bool deleted_ = false;       ///< the host deleted this root; freed with its last stream
   bool passthrough_logged_ = false;  ///< told once that it has no stream context type
+  bool finalize_pending_ = false;    ///< vNEXT: onDone() returned false; finish() completes it
   std::string root_id_;
 };
 

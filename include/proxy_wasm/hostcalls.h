@@ -1,5 +1,9 @@
 // Typed wrappers over the raw host functions: statuses in, Status/Result/Maybe out, no raw
-// pointers out.
+// pointers out. This header declares them, with what each does on either ABI; the backend
+// the plugin is built for defines them, over its raw imports:
+// detail/backend_v0_2_1.h (ABI v0.2.1) or detail/backend_vnext.h (the vNEXT draft, selected
+// by PROXY_WASM_ABI_VNEXT). What an ABI lacks answers Status::Unimplemented with a log line
+// (config.h's `features` says which at compile time).
 //
 // Two kinds:
 //   - public free functions for what is not tied to one stream: VM-wide state (shared
@@ -52,8 +56,11 @@ PROXY_WASM_ALWAYS_INLINE Maybe<HostBuffer> toMaybe(uint32_t raw, char* data, siz
 
 /// Makes the host act on context `id` (no host call when it already does).
 /// Statuses: Ok; BadArgument when the host does not know `id`.
+namespace raw {
+inline Status setEffectiveContext(uint32_t id);  // the backend's proxy_set_effective_context
+}
 PROXY_WASM_NODISCARD inline Status switchContextSlow(uint32_t id) {
-  const Status s = toStatus(proxy_set_effective_context(id));
+  const Status s = raw::setEffectiveContext(id);
   if (s.ok()) runtime().effective = id;
   return s;
 }
@@ -97,29 +104,17 @@ class Reentry {
 /// running. See log.h for filtered, formatted logging.
 /// Any time, even during module start-up. Statuses: Ok; BadArgument for a level the host
 /// does not know; InvalidMemoryAccess.
-inline Status logMessage(LogLevel level, std::string_view message) {
-  (void)detail::actOnCurrent();  // on failure the line is still logged, on another context
-  return detail::toStatus(proxy_log(detail::toWire(level), message.data(), message.size()));
-}
+inline Status logMessage(LogLevel level, std::string_view message);
 
 /// The host's log level, uncached. Prefer `proxy_wasm::logLevel()` (log.h).
 /// From a callback (not during module start-up, where hosts allow only logging). Statuses:
-/// Ok; InvalidMemoryAccess. Envoy may answer level 6, which is LogLevel::Off.
-PROXY_WASM_NODISCARD inline Result<LogLevel> getLogLevelFromHost() {
-  uint32_t level = 0;
-  const uint32_t s = proxy_get_log_level(&level);
-  if (s != 0) return detail::toStatus(s);
-  return detail::logLevelFromWire(level);
-}
+/// Ok; InvalidMemoryAccess. Envoy may answer level 6, which is LogLevel::Off. vNEXT:
+/// Unimplemented (the host filters; logLevel() answers Trace).
+PROXY_WASM_NODISCARD inline Result<LogLevel> getLogLevelFromHost();
 
 /// Wall-clock time from the host, nanoseconds since the Unix epoch.
-/// From a callback. Statuses: Ok; InvalidMemoryAccess.
-PROXY_WASM_NODISCARD inline Result<uint64_t> getCurrentTimeNanoseconds() {
-  uint64_t ns = 0;
-  const uint32_t s = proxy_get_current_time_nanoseconds(&ns);
-  if (s != 0) return detail::toStatus(s);
-  return ns;
-}
+/// From a callback. Statuses: Ok; InvalidMemoryAccess. vNEXT: Unimplemented (no clock).
+PROXY_WASM_NODISCARD inline Result<uint64_t> getCurrentTimeNanoseconds();
 
 /// Calls the host's foreign function `name` from the context whose work is running.
 /// NotFound when the host registered no function by that name; other statuses come from
@@ -127,14 +122,34 @@ PROXY_WASM_NODISCARD inline Result<uint64_t> getCurrentTimeNanoseconds() {
 /// The function may call back into the plugin before this returns. Statuses: Ok; NotFound;
 /// InvalidMemoryAccess; any status the function gives; BadArgument when the context whose
 /// work is running is gone.
-PROXY_WASM_NODISCARD inline Result<HostBuffer> callForeignFunction(std::string_view name, std::string_view args) {
-  if (Status s = detail::actOnCurrent(); !s) return s;
-  detail::Reentry reentry;
-  char* data = nullptr;
-  size_t size = 0;
-  const uint32_t s = proxy_call_foreign_function(name.data(), name.size(), args.data(), args.size(), &data, &size);
-  return detail::toBuffer(s, data, size);
+/// vNEXT: Unimplemented (the draft has custom functions by id: callCustomFunction()).
+PROXY_WASM_NODISCARD inline Result<HostBuffer> callForeignFunction(std::string_view name, std::string_view args);
+
+/// Calls the host's custom function `function_id` (the vNEXT draft's extension point; the
+/// ids are the host's) with `parameters`; returns its results.
+/// The function may call back into the plugin before this returns. Statuses: Ok; NotFound
+/// when the host has no such function; InvalidMemoryAccess. ABI v0.2.1: Unimplemented (it
+/// has foreign functions by name: callForeignFunction()).
+PROXY_WASM_NODISCARD inline Result<HostBuffer> callCustomFunction(uint32_t function_id, std::string_view parameters);
+
+namespace detail {
+/// A call into a feature the ABI the plugin is built for lacks: a warning naming it (the
+/// ABI is in the message), and Unimplemented.
+PROXY_WASM_NOINLINE Status unimplemented(std::string_view what) {
+#if PROXY_WASM_ABI_VNEXT
+  constexpr std::string_view kAbi = "proxy-wasm: not in the vNEXT draft ABI: ";
+#else
+  constexpr std::string_view kAbi = "proxy-wasm: not in ABI v0.2.1: ";
+#endif
+  char line[192];
+  size_t n = kAbi.size();
+  std::memcpy(line, kAbi.data(), n);
+  const size_t take = what.size() < sizeof(line) - n ? what.size() : sizeof(line) - n;
+  std::memcpy(line + n, what.data(), take);
+  (void)logMessage(LogLevel::Warn, std::string_view(line, n + take));
+  return Status::Unimplemented;
 }
+}  // namespace detail
 
 // ---- Shared data and queues (VM-wide) ----------------------------------------------------
 
@@ -148,96 +163,62 @@ struct SharedValue {
 /// The value of shared key `key` and its cas; absent when the key was never set.
 /// From any callback (shared data is VM-wide, namespaced by vm_id). Statuses: Ok, present or
 /// absent (NotFound); InvalidMemoryAccess.
-PROXY_WASM_NODISCARD inline Maybe<SharedValue> getSharedData(std::string_view key) {
-  char* data = nullptr;
-  size_t size = 0;
-  uint32_t cas = 0;
-  const uint32_t s = proxy_get_shared_data(key.data(), key.size(), &data, &size, &cas);
-  SharedValue v{HostBuffer(data, size), cas};
-  if (s == 0) return v;
-  const Status status = detail::toStatus(s);
-  if (status == Status::NotFound) return Maybe<SharedValue>::absent();
-  return status;
-}
+PROXY_WASM_NODISCARD inline Maybe<SharedValue> getSharedData(std::string_view key);
 
 /// cas 0 writes unconditionally; otherwise CasMismatch when the key changed since the read
 /// that returned `cas`. A missing key is created whatever the cas.
 /// Every write gets a new cas. From any callback. Statuses: Ok; CasMismatch;
 /// InvalidMemoryAccess.
-PROXY_WASM_NODISCARD inline Status setSharedData(std::string_view key, std::string_view value, uint32_t cas = 0) {
-  return detail::toStatus(proxy_set_shared_data(key.data(), key.size(), value.data(), value.size(), cas));
-}
+PROXY_WASM_NODISCARD inline Status setSharedData(std::string_view key, std::string_view value, uint32_t cas = 0);
 
 /// Creates (or reopens) queue `name` of this VM; the root of the context whose work is
 /// running becomes its listener (onQueueReady).
 /// Returns the queue id. From a callback (a root's, typically onStart). Statuses: Ok;
 /// InvalidMemoryAccess; BadArgument when the context whose work is running is gone.
-PROXY_WASM_NODISCARD inline Result<uint32_t> registerSharedQueue(std::string_view name) {
-  if (Status s = detail::actOnCurrent(); !s) return s;
-  uint32_t id = 0;
-  const uint32_t s = proxy_register_shared_queue(name.data(), name.size(), &id);
-  if (s != 0) return detail::toStatus(s);
-  return id;
-}
+PROXY_WASM_NODISCARD inline Result<uint32_t> registerSharedQueue(std::string_view name);
 
 /// Finds queue `name` registered by VM `vm_id` (empty: this VM); absent when nobody has.
 /// From any callback. Statuses: Ok, present or absent (NotFound); InvalidMemoryAccess.
-PROXY_WASM_NODISCARD inline Maybe<uint32_t> resolveSharedQueue(std::string_view vm_id, std::string_view name) {
-  uint32_t id = 0;
-  const uint32_t s = proxy_resolve_shared_queue(vm_id.data(), vm_id.size(), name.data(), name.size(), &id);
-  if (s == 0) return id;
-  const Status status = detail::toStatus(s);
-  if (status == Status::NotFound) return Maybe<uint32_t>::absent();
-  return status;
-}
+PROXY_WASM_NODISCARD inline Maybe<uint32_t> resolveSharedQueue(std::string_view vm_id, std::string_view name);
 
 /// NotFound for an unknown queue id.
 /// Appends `data` to queue `queue_id`; its listener gets onQueueReady() once per item, after
 /// the current callback. Statuses: Ok; NotFound (see above); InvalidMemoryAccess.
-PROXY_WASM_NODISCARD inline Status enqueueSharedQueue(uint32_t queue_id, std::string_view data) {
-  return detail::toStatus(proxy_enqueue_shared_queue(queue_id, data.data(), data.size()));
-}
+PROXY_WASM_NODISCARD inline Status enqueueSharedQueue(uint32_t queue_id, std::string_view data);
 
 /// The oldest item; absent when the queue is empty. NotFound for an unknown queue id.
-/// Statuses: Ok, present or absent (Empty); NotFound; InvalidMemoryAccess.
-PROXY_WASM_NODISCARD inline Maybe<HostBuffer> dequeueSharedQueue(uint32_t queue_id) {
-  char* data = nullptr;
-  size_t size = 0;
-  const uint32_t s = proxy_dequeue_shared_queue(queue_id, &data, &size);
-  return detail::toMaybe(s, data, size, Status::Empty);
-}
+/// Statuses: Ok, present or absent (Empty); NotFound; InvalidMemoryAccess. (vNEXT: an
+/// unknown queue id is BadArgument, as the draft says.)
+PROXY_WASM_NODISCARD inline Maybe<HostBuffer> dequeueSharedQueue(uint32_t queue_id);
+
+/// Deletes queue `queue_id` (vNEXT). Statuses: Ok; BadArgument for an unknown id. ABI
+/// v0.2.1: Unimplemented (its queues live as long as the VM).
+PROXY_WASM_NODISCARD inline Status deleteSharedQueue(uint32_t queue_id);
 
 // ---- Metrics (raw ids; see metrics.h for typed handles) ----------------------------------
 
+/// On vNEXT the draft's calls do the same: a metric's id is the host's; an unknown id is
+/// BadArgument there, not NotFound; recordMetric() sets the value whatever the type.
+///
 /// Defines metric `name` of `type` and returns its id (Envoy: stat "wasmcustom.<name>";
 /// redefining a name gives a new id for the same stat). From a callback, never during
 /// module start-up. Statuses: Ok; BadArgument for an unknown type; InvalidMemoryAccess.
-PROXY_WASM_NODISCARD inline Result<uint32_t> defineMetric(MetricType type, std::string_view name) {
-  uint32_t id = 0;
-  const uint32_t s = proxy_define_metric(detail::toWire(type), name.data(), name.size(), &id);
-  if (s != 0) return detail::toStatus(s);
-  return id;
-}
+PROXY_WASM_NODISCARD inline Result<uint32_t> defineMetric(MetricType type, std::string_view name);
 /// Adds `offset` to metric `id`. Statuses: Ok; NotFound for an unknown id; BadArgument for
 /// a counter with offset <= 0, or a histogram.
-PROXY_WASM_NODISCARD inline Status incrementMetric(uint32_t id, int64_t offset) {
-  return detail::toStatus(proxy_increment_metric(id, offset));
-}
+PROXY_WASM_NODISCARD inline Status incrementMetric(uint32_t id, int64_t offset);
 /// Records `value` in metric `id`: a counter adds it, a gauge is set to it, a histogram
 /// records a sample. Statuses: Ok; NotFound for an unknown id.
-PROXY_WASM_NODISCARD inline Status recordMetric(uint32_t id, uint64_t value) {
-  return detail::toStatus(proxy_record_metric(id, value));
-}
+PROXY_WASM_NODISCARD inline Status recordMetric(uint32_t id, uint64_t value);
 /// The value of metric `id`. Statuses: Ok; NotFound for an unknown id; BadArgument for a
 /// histogram; InvalidMemoryAccess.
-PROXY_WASM_NODISCARD inline Result<uint64_t> getMetric(uint32_t id) {
-  uint64_t value = 0;
-  const uint32_t s = proxy_get_metric(id, &value);
-  if (s != 0) return detail::toStatus(s);
-  return value;
-}
+PROXY_WASM_NODISCARD inline Result<uint64_t> getMetric(uint32_t id);
+/// Deletes metric `id` (vNEXT). Statuses: Ok; BadArgument for an unknown id. ABI v0.2.1:
+/// Unimplemented (its metrics live as long as the VM).
+PROXY_WASM_NODISCARD inline Status deleteMetric(uint32_t id);
 
 // ---- Properties (raw bytes; see properties.h for typed values) ---------------------------
+// The vNEXT draft has no properties: every property call there is Unimplemented.
 
 /// A property path in wire form made at compile time by propertyPath(): keep it in a
 /// `static constexpr` and pass it where a PropertyPath is expected; nothing is copied.
@@ -363,23 +344,12 @@ class PropertyPath {
 /// Statuses: Ok, present or absent (NotFound); SerializationFailure when the host cannot
 /// serialize the value; InvalidMemoryAccess; InternalFailure (Envoy, for some attributes);
 /// BadArgument when the context whose work is running is gone.
-PROXY_WASM_NODISCARD inline Maybe<HostBuffer> getPropertyBytes(const PropertyPath& path) {
-  if (Status s = detail::actOnCurrent(); !s) return s;
-  char* data = nullptr;
-  size_t size = 0;
-  const auto wire = path.wire();
-  const uint32_t s = proxy_get_property(wire.data(), wire.size(), &data, &size);
-  return detail::toMaybe(s, data, size);
-}
+PROXY_WASM_NODISCARD inline Maybe<HostBuffer> getPropertyBytes(const PropertyPath& path);
 
 /// Stores `value` under `path` for the stream whose work is running (Envoy: filter state
 /// "wasm.<path>"). NotFound where there is no stream (a root context).
 /// Statuses: Ok; NotFound as above; BadArgument, InvalidMemoryAccess.
-PROXY_WASM_NODISCARD inline Status setPropertyBytes(const PropertyPath& path, std::string_view value) {
-  if (Status s = detail::actOnCurrent(); !s) return s;
-  const auto wire = path.wire();
-  return detail::toStatus(proxy_set_property(wire.data(), wire.size(), value.data(), value.size()));
-}
+PROXY_WASM_NODISCARD inline Status setPropertyBytes(const PropertyPath& path, std::string_view value);
 
 // ---- Context-bound host functions (the context classes' building blocks) -----------------
 
@@ -398,158 +368,10 @@ struct CallStatus {
   HostString message;
 };
 
-namespace detail::raw {
-
-/// Statuses: Ok, or the host's failure.
-inline Status setTickPeriodMilliseconds(uint32_t period_ms) {
-  return toStatus(proxy_set_tick_period_milliseconds(period_ms));
-}
-/// Statuses: Ok; NotFound when no onDone() is pending.
-inline Status done() {
-  Reentry reentry;  // the host may delete the root at once
-  return toStatus(proxy_done());
-}
-
-/// Statuses: Ok (clamped range, possibly empty); BadArgument; NotFound when the buffer does
-/// not exist now; InvalidMemoryAccess.
-inline Result<HostBuffer> getBufferBytes(BufferType type, size_t start, size_t max_size) {
-  char* data = nullptr;
-  size_t size = 0;
-  const uint32_t s = proxy_get_buffer_bytes(toWire(type), start, max_size, &data, &size);
-  return toBuffer(s, data, size);
-}
-/// Statuses: Ok; BadArgument (a range Envoy cannot splice, a read-only buffer); NotFound;
-/// InvalidMemoryAccess.
-inline Status setBufferBytes(BufferType type, size_t start, size_t length, std::string_view data) {
-  return toStatus(proxy_set_buffer_bytes(toWire(type), start, length, data.data(), data.size()));
-}
-/// Statuses: Ok; BadArgument; NotFound when the buffer does not exist now; InvalidMemoryAccess.
-inline Result<BufferStatus> getBufferStatus(BufferType type) {
-  BufferStatus st;
-  const uint32_t s = proxy_get_buffer_status(toWire(type), &st.size, &st.flags);
-  if (s != 0) return toStatus(s);
-  return st;
-}
-
-/// Statuses: Ok; BadArgument (maps 4-7, a wrong phase); InvalidMemoryAccess.
-inline Result<size_t> getHeaderMapSize(MapType type) {
-  size_t size = 0;
-  const uint32_t s = proxy_get_header_map_size(toWire(type), &size);
-  if (s != 0) return toStatus(s);
-  return size;
-}
-/// A malformed map from the host is ParseFailure, never a crash.
-/// Statuses: Ok (an unavailable map is empty); BadArgument; InvalidMemoryAccess; ParseFailure.
-inline Result<HeaderMap> getHeaderMapPairs(MapType type) {
-  char* data = nullptr;
-  size_t size = 0;
-  const uint32_t s = proxy_get_header_map_pairs(toWire(type), &data, &size);
-  HostBuffer bytes(data, size);
-  if (s != 0) return toStatus(s);
-  auto view = PairsView::parse(bytes.view());
-  if (!view) return Status::ParseFailure;
-  return HeaderMap(std::move(bytes), *view);
-}
-/// Statuses: Ok; BadArgument (a read-only map, a wrong phase); InvalidMemoryAccess.
-inline Status setHeaderMapPairs(MapType type, std::string_view serialized) {
-  return toStatus(proxy_set_header_map_pairs(toWire(type), serialized.data(), serialized.size()));
-}
-/// Statuses: Ok, present or absent (NotFound); BadArgument (a wrong phase); InvalidMemoryAccess.
-inline Maybe<HostBuffer> getHeaderMapValue(MapType type, std::string_view key) {
-  char* data = nullptr;
-  size_t size = 0;
-  const uint32_t s = proxy_get_header_map_value(toWire(type), key.data(), key.size(), &data, &size);
-  return toMaybe(s, data, size);
-}
-/// Statuses: Ok; BadArgument (a read-only map, a wrong phase); InvalidMemoryAccess.
-inline Status addHeaderMapValue(MapType type, std::string_view key, std::string_view value) {
-  return toStatus(proxy_add_header_map_value(toWire(type), key.data(), key.size(), value.data(), value.size()));
-}
-/// Statuses: Ok; BadArgument (a read-only map, a wrong phase); InvalidMemoryAccess.
-inline Status replaceHeaderMapValue(MapType type, std::string_view key, std::string_view value) {
-  return toStatus(proxy_replace_header_map_value(toWire(type), key.data(), key.size(), value.data(), value.size()));
-}
-/// Statuses: Ok (also when absent); BadArgument (a read-only map, a wrong phase); InvalidMemoryAccess.
-inline Status removeHeaderMapValue(MapType type, std::string_view key) {
-  return toStatus(proxy_remove_header_map_value(toWire(type), key.data(), key.size()));
-}
-
-/// Stream control and local replies may run the plugin's callbacks before they return.
-/// Statuses: Ok; BadArgument; Unimplemented (Envoy: the upstream direction).
-inline Status continueStream(StreamType type) {
-  Reentry reentry;
-  return toStatus(proxy_continue_stream(toWire(type)));
-}
-/// Statuses: Ok; BadArgument.
-inline Status closeStream(StreamType type) {
-  Reentry reentry;
-  return toStatus(proxy_close_stream(toWire(type)));
-}
-/// Statuses: Ok (also a no-op without an HTTP stream); InvalidMemoryAccess.
-inline Status sendLocalResponse(uint32_t status_code, std::string_view body, std::string_view serialized_headers,
-                                std::string_view details, GrpcStatus grpc_status) {
-  Reentry reentry;
-  return toStatus(proxy_send_local_response(status_code, details.data(), details.size(), body.data(), body.size(),
-                                            serialized_headers.data(), serialized_headers.size(),
-                                            toWire(grpc_status)));
-}
-/// Statuses: Ok; InvalidMemoryAccess.
-inline Result<CallStatus> getStatus() {
-  CallStatus st;
-  char* data = nullptr;
-  size_t size = 0;
-  const uint32_t s = proxy_get_status(&st.code, &data, &size);
-  st.message = HostString(data, size);
-  if (s != 0) return toStatus(s);
-  return st;
-}
-
-/// Statuses: Ok; BadArgument (unknown cluster, missing pseudo-headers); InvalidMemoryAccess;
-/// InternalFailure.
-inline Result<uint32_t> httpCall(std::string_view upstream, std::string_view headers, std::string_view body,
-                                 std::string_view trailers, uint32_t timeout_ms) {
-  Reentry reentry;  // a call that fails at once may be answered before it returns
-  uint32_t token = 0;
-  const uint32_t s = proxy_http_call(upstream.data(), upstream.size(), headers.data(), headers.size(), body.data(),
-                                     body.size(), trailers.data(), trailers.size(), timeout_ms, &token);
-  if (s != 0) return toStatus(s);
-  return token;
-}
-/// Statuses: Ok; BadArgument; ParseFailure (unknown upstream); InvalidMemoryAccess; InternalFailure.
-inline Result<uint32_t> grpcCall(std::string_view upstream, std::string_view service, std::string_view method,
-                                 std::string_view metadata, std::string_view message, uint32_t timeout_ms) {
-  Reentry reentry;
-  uint32_t token = 0;
-  const uint32_t s = proxy_grpc_call(upstream.data(), upstream.size(), service.data(), service.size(), method.data(),
-                                     method.size(), metadata.data(), metadata.size(), message.data(), message.size(),
-                                     timeout_ms, &token);
-  if (s != 0) return toStatus(s);
-  return token;
-}
-/// Statuses: Ok; BadArgument; ParseFailure (unknown upstream); InvalidMemoryAccess; InternalFailure.
-inline Result<uint32_t> grpcStream(std::string_view upstream, std::string_view service, std::string_view method,
-                                   std::string_view metadata) {
-  Reentry reentry;
-  uint32_t token = 0;
-  const uint32_t s = proxy_grpc_stream(upstream.data(), upstream.size(), service.data(), service.size(),
-                                       method.data(), method.size(), metadata.data(), metadata.size(), &token);
-  if (s != 0) return toStatus(s);
-  return token;
-}
-/// Statuses: Ok; BadArgument (not a stream); NotFound (unknown token); InvalidMemoryAccess.
-inline Status grpcSend(uint32_t token, std::string_view message, bool end_stream) {
-  return toStatus(proxy_grpc_send(token, message.data(), message.size(), end_stream ? 1 : 0));
-}
-/// Statuses: Ok; BadArgument; NotFound (unknown token).
-inline Status grpcCancel(uint32_t token) {
-  Reentry reentry;
-  return toStatus(proxy_grpc_cancel(token));
-}
-/// Statuses: Ok; BadArgument; NotFound (unknown token).
-inline Status grpcClose(uint32_t token) {
-  Reentry reentry;
-  return toStatus(proxy_grpc_close(token));
-}
-
-}  // namespace detail::raw
 }  // namespace proxy_wasm
+
+#if PROXY_WASM_ABI_VNEXT
+#include "proxy_wasm/detail/backend_vnext.h"
+#else
+#include "proxy_wasm/detail/backend_v0_2_1.h"
+#endif

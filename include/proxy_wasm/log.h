@@ -76,6 +76,9 @@ class MessageBuilder {
 
 /// The host's log level, read once per callback.
 inline LogLevel logLevel() {
+#if PROXY_WASM_ABI_VNEXT
+  return LogLevel::Trace;  // the draft has no level query: every line is sent, the host filters
+#endif
   detail::Runtime& r = detail::runtime();
   if (PROXY_WASM_LIKELY(r.log_level_state == detail::Runtime::kLevelCached)) return r.log_level;
   if (r.log_level_state == detail::Runtime::kLevelStartup) return LogLevel::Trace;  // don't ask the host

@@ -29,6 +29,7 @@ struct ContextAccess {
   static uint32_t& liveStreams(RootContext& root) { return root.live_streams_; }
   static bool& deleted(RootContext& root) { return root.deleted_; }
   static bool& passthroughLogged(RootContext& root) { return root.passthrough_logged_; }
+  static bool& finalizePending(RootContext& root) { return root.finalize_pending_; }
 };
 
 // The factory for `root_id`: an exact match, else one registered with an empty root id.
@@ -86,6 +87,16 @@ class Scope {
     Runtime& r = runtime();
     r.current = r.effective = id;
     r.log_level_state = Runtime::kLevelUnknown;  // read again if this callback logs
+  }
+  // A callback that names no context (vNEXT's timer, queue, callout and custom callbacks):
+  // `id`'s work runs, and the host acts on a context the SDK does not know (0), so the first
+  // call on `id` makes it effective.
+  struct UnknownEffective {};
+  PROXY_WASM_ALWAYS_INLINE Scope(uint32_t id, UnknownEffective) {
+    Runtime& r = runtime();
+    r.current = id;
+    r.effective = 0;
+    r.log_level_state = Runtime::kLevelUnknown;
   }
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
@@ -275,6 +286,8 @@ inline RootTimers* timersOf(uint32_t root_id, bool create) {
   return t;
 }
 
+#if !PROXY_WASM_ABI_VNEXT
+
 inline void dropTimers(uint32_t root_id) {
   Runtime& r = runtime();
   RootTimers* t = r.root_timers.erase(root_id);
@@ -372,10 +385,114 @@ inline bool cancelTimer(RootContext& root, uint32_t timer_id) {
   return true;
 }
 
+#else
+
+// vNEXT: one native timer per SDK timer (proxy_create_timer), found by the host's id + 1.
+inline void dropTimers(uint32_t root_id);
+
+inline Result<uint32_t> addTimer(RootContext& root, Timer* timer, std::chrono::milliseconds delay,
+                                              bool repeating) {
+  Runtime& r = runtime();
+  r.drop_timers = &dropTimers;
+  RootTimers* t = timersOf(root.id(), true);
+  if (!t) {
+    delete timer;
+    return Status::InternalFailure;
+  }
+  const int64_t ms = delay.count() > 0 ? delay.count() : 1;
+  const uint32_t period = ms > int64_t(0xFFFFFFFFu) ? 0xFFFFFFFFu : uint32_t(ms);
+  Status s = actOn(root.id());
+  auto id = s ? raw::createTimer(period, !repeating) : Result<uint32_t>(s);
+  if (!id) {
+    delete timer;
+    return id.status();
+  }
+  timer->id = *id;
+  timer->root = root.id();
+  timer->period_ns = repeating ? uint64_t(period) * 1000000ull : 0;
+  Timer* replaced = nullptr;
+  if (*id == 0xFFFFFFFFu || !r.timers.insert(*id + 1, timer, &replaced)) {
+    (void)raw::deleteTimer(*id);
+    delete timer;
+    return Status::InternalFailure;
+  }
+  if (replaced && replaced != timer) {
+    logError("proxy-wasm: the host reused timer id ", *id, " of a live timer; the old one is dropped");
+    replaced->cancelled = true;
+    if (RootTimers* old = timersOf(replaced->root, false); old && old->live) --old->live;
+    if (r.firing_timer != replaced) delete replaced;
+  }
+  ++t->live;
+  return *id;
+}
+
+inline bool cancelTimer(RootContext& root, uint32_t timer_id) {
+  Runtime& r = runtime();
+  Timer* timer = timer_id == 0xFFFFFFFFu ? nullptr : r.timers.find(timer_id + 1);
+  if (!timer || timer->root != root.id() || timer->cancelled) return false;
+  timer->cancelled = true;
+  r.timers.erase(timer_id + 1);
+  if (RootTimers* t = timersOf(root.id(), false); t && t->live) --t->live;
+  if (Status s = raw::deleteTimer(timer_id); !s) logError("proxy-wasm: deleting timer ", timer_id, ": ", s);
+  if (r.firing_timer != timer) delete timer;  // else freed when its callback returns
+  return true;
+}
+
+inline void dropTimers(uint32_t root_id) {
+  Runtime& r = runtime();
+  RootTimers* t = r.root_timers.erase(root_id);
+  if (!t) return;
+  delete t;
+  // Rare (a root going away): collect, then delete at the host and here.
+  uint32_t n = 0;
+  r.timers.forEach([&](uint32_t, Timer* timer) { n += timer->root == root_id; });
+  if (n == 0) return;
+  auto* ids = static_cast<uint32_t*>(std::malloc(sizeof(uint32_t) * n));
+  if (!ids) return;
+  uint32_t k = 0;
+  r.timers.forEach([&](uint32_t key, Timer* timer) {
+    if (timer->root == root_id && k < n) ids[k++] = key;
+  });
+  for (uint32_t i = 0; i < k; ++i) {
+    Timer* timer = r.timers.erase(ids[i]);
+    if (!timer) continue;
+    timer->cancelled = true;
+    (void)raw::deleteTimer(ids[i] - 1);
+    if (r.firing_timer != timer) delete timer;
+  }
+  std::free(ids);
+}
+
+// vNEXT has no tick: a period is a repeating native timer that calls onTick().
+inline Status setTickPeriod(RootContext& root, uint32_t period_ms) {
+  RootTimers* t = timersOf(root.id(), true);
+  if (!t) return Status::InternalFailure;
+  if (t->tick_timer) {
+    (void)cancelTimer(root, t->tick_timer - 1);
+    t->tick_timer = 0;
+    ++t->live;  // the tick timer was not counted
+  }
+  if (period_ms == 0) return Status::Ok;
+  RootContext* rp = &root;
+  auto tick = [rp] { rp->onTick(); };
+  auto id = addTimer(root, new TimerFn<decltype(tick)>(std::move(tick)), std::chrono::milliseconds(period_ms), true);
+  if (!id) return id.status();
+  t = timersOf(root.id(), false);
+  if (t) {
+    t->tick_timer = *id + 1;
+    --t->live;  // timerCount() counts addTimer's timers only
+  }
+  return Status::Ok;
+}
+
+#endif
+
 inline size_t timerCount(const RootContext& root) {
   RootTimers* t = runtime().root_timers.find(root.id());
   return t ? t->live : 0;
 }
+
+#if !PROXY_WASM_ABI_VNEXT
 
 inline Status setTickPeriod(RootContext& root, uint32_t period_ms) {
   RootTimers* t = timersOf(root.id(), false);
@@ -454,8 +571,11 @@ inline void tickWithTimers(RootContext& root) {
     logError("proxy-wasm: cannot re-arm the tick of root '", root.rootId(), "': ", s);
 }
 
+#endif
+
 // ---- Actions --------------------------------------------------------------------------------
 
+#if !PROXY_WASM_ABI_VNEXT
 // An action ABI v0.2.1 has no value for (the vNEXT draft's): mapped as docs/vnext.md says.
 // `direction` is the stream the callback is about, for Close.
 PROXY_WASM_NOINLINE uint32_t actionBeyondV021(ContextBase* c, Action a, StreamType direction) {
@@ -486,6 +606,17 @@ PROXY_WASM_ALWAYS_INLINE uint32_t actionToWire(ContextBase* c, Action a, StreamT
   if (PROXY_WASM_LIKELY(uint32_t(a) <= uint32_t(Action::Pause))) return toWire(a);
   return actionBeyondV021(c, a, direction);
 }
+#else
+// Every action has a draft value; Pause on a body is WaitForMoreData (docs/vnext.md).
+PROXY_WASM_ALWAYS_INLINE uint32_t actionToWire(Action a, bool body = false) {
+  if (body && a == Action::Pause) return vnext::wire::kWaitForMoreData;
+  if (PROXY_WASM_UNLIKELY(uint32_t(a) > uint32_t(Action::Close))) {
+    logError("proxy-wasm: a callback returned ", uint32_t(a), ", which is no Action; continuing");
+    return vnext::wire::kContinue;
+  }
+  return toWire(a);
+}
+#endif
 
 // ---- The exported callbacks ----------------------------------------------------------------
 
@@ -495,6 +626,7 @@ inline void* proxy_on_memory_allocate(size_t size) { return std::malloc(size); }
 
 PROXY_WASM_ALWAYS_INLINE void createStream(uint32_t id, RootContext& root);
 
+#if !PROXY_WASM_ABI_VNEXT
 // A new root (parent 0), or a stream of a root other than the last one's, or a host bug:
 // out of line, so that the common case (another stream of the same root) stays small.
 PROXY_WASM_NOINLINE void createContextSlow(uint32_t id, uint32_t parent) {
@@ -534,6 +666,8 @@ PROXY_WASM_NOINLINE void createContextSlow(uint32_t id, uint32_t parent) {
   createStream(id, static_cast<RootContext&>(*p));
 }
 
+#endif
+
 // A root-only plugin used as a filter: its streams pass through. Said once per root.
 PROXY_WASM_NOINLINE void createPassthrough(uint32_t id, RootContext& root) {
   if (!ContextAccess::passthroughLogged(root)) {
@@ -554,6 +688,8 @@ PROXY_WASM_ALWAYS_INLINE void createStream(uint32_t id, RootContext& root) {
   if (PROXY_WASM_UNLIKELY(!track(id, stream))) return createFailed(id, stream);
   ++ContextAccess::liveStreams(root);
 }
+
+#if !PROXY_WASM_ABI_VNEXT
 
 inline void proxy_on_context_create(uint32_t id, uint32_t parent) {
   Scope scope(id);
@@ -691,10 +827,310 @@ inline void proxy_on_delete(uint32_t id) {
   if (c) retire(id, c, /*notify=*/true);
 }
 
+#else
+// ---- vNEXT: the draft's callbacks -----------------------------------------------------------
+
+// The registration a vNEXT plugin context uses: the draft has no properties, so the SDK
+// cannot learn a root id; the registration with the empty root id, or the only one.
+PROXY_WASM_NOINLINE const Factory* vnextFactory() {
+  const Runtime& r = runtime();
+  const Factory* only = nullptr;
+  uint32_t count = 0;
+  for (const Factory* f = r.factories; f; f = f->next) {
+    if (f->root_id.empty()) return f;
+    only = f;
+    ++count;
+  }
+  if (count == 1) return only;
+  if (count == 0) {
+    logCritical("proxy-wasm: no context factory registered");
+  } else {
+    logCritical("proxy-wasm: ", count,
+                " root ids are registered and the vNEXT draft cannot tell a plugin which one it is (it has no "
+                "properties); register one with an empty root id, or only one");
+  }
+  return nullptr;
+}
+
+PROXY_WASM_NOINLINE void createRootVnext(uint32_t id) {
+  const Factory* factory = vnextFactory();
+  if (!factory) return;  // proxy_on_plugin_start fails the plugin
+  RootContext* root = factory->make_root(id, factory->root_id);
+  ContextAccess::setStreamFactory(*root, factory->make_stream);
+  if (!track(id, root)) {
+    delete root;
+    logCritical("proxy-wasm: out of memory creating root context ", id);
+    return;
+  }
+  runtime().plugin_root_id = id;
+}
+
+// A stream or HTTP context of plugin context `parent`: its type must be the one the root's
+// registration makes.
+PROXY_WASM_NOINLINE void createTypedStream(uint32_t id, uint32_t parent, ContextKind kind) {
+  Runtime& r = runtime();
+  ContextBase* p = r.contexts.find(parent);
+  if (!p || p->kind() != ContextKind::Root || p->id() != parent) {
+    logError("proxy-wasm: context ", id, " created with unknown plugin context ", parent);
+    return;
+  }
+  RootContext& root = static_cast<RootContext&>(*p);
+  ContextBase* stream = ContextAccess::makeStream(root, id);
+  if (!stream) return createPassthrough(id, root);
+  if (stream->kind() != kind) {
+    logError("proxy-wasm: the host created ", kind == ContextKind::Http ? "an HTTP" : "a TCP", " context ", id,
+             " but root id '", root.rootId(), "' registered ", kind == ContextKind::Http ? "TCP" : "HTTP",
+             " contexts; its callbacks are ignored");
+    delete stream;
+    return;
+  }
+  if (!track(id, stream)) return createFailed(id, stream);
+  ++ContextAccess::liveStreams(root);
+}
+
+// Returns 0: the host's id stays the context's id.
+inline uint32_t proxy_on_context_create(uint32_t id, uint32_t parent, uint32_t type) {
+  Scope scope(id);
+  Runtime& r = runtime();
+  if (id == 0 || id == parent) {
+    logError("proxy-wasm: the host created context ", id, " with parent ", parent, "; ignored");
+    return 0;
+  }
+  switch (type) {
+    case vnext::wire::kVmContext:
+      r.vm_context_id = id;
+      break;
+    case vnext::wire::kPluginContext:
+      createRootVnext(id);
+      break;
+    case vnext::wire::kHttpContext:
+      createTypedStream(id, parent, ContextKind::Http);
+      break;
+    case vnext::wire::kStreamContext:
+      createTypedStream(id, parent, ContextKind::Stream);
+      break;
+    default:
+      logError("proxy-wasm: context ", id, " has unknown type ", type, "; ignored");
+  }
+  return 0;
+}
+
+inline bool startVm(size_t size) {
+  Runtime& r = runtime();
+  if (r.vm_factory && !r.vm_started) {
+    r.vm_started = true;
+    r.vm = r.vm_factory->make();
+    r.vm_failed = !r.vm->onVmStart(size);
+    if (r.vm_failed) logCritical("proxy-wasm: VmContext::onVmStart returned false: the VM does not start");
+  }
+  return !r.vm_failed;
+}
+
+inline uint32_t proxy_on_vm_start(uint32_t vm_id, uint32_t size) {
+  Scope scope(vm_id);
+  runtime().vm_configuration_size = size;
+  return startVm(size) ? 1 : 0;
+}
+
+// Both of the root's start hooks: onStart (with the VM configuration's size), then onConfigure.
+inline uint32_t proxy_on_plugin_start(uint32_t plugin_id, uint32_t size) {
+  Scope scope(plugin_id);
+  if (!startVm(runtime().vm_configuration_size)) return 0;
+  auto* root = contextAs<RootContext>(plugin_id, ContextKind::Root);
+  return root && root->onStart(runtime().vm_configuration_size) && root->onConfigure(size) ? 1 : 0;
+}
+
+// onLog, then onDelete, and the context is gone.
+PROXY_WASM_NOINLINE void completeFinalize(uint32_t id, ContextBase* c) {
+  if (c->id() == id && (ContextAccess::hooks(*c) & kHookLog)) c->onLog();
+  if (runtime().contexts.erase(id) == c) retire(id, c, /*notify=*/true);
+}
+
+// onDone, onLog and onDelete in one. A root whose onDone() returns false stays until it calls
+// finish() (proxy_context_finalize); a stream's answer is not a question (as in v0.2.1).
+inline uint32_t proxy_on_context_finalize(uint32_t id) {
+  Scope scope(id);
+  ContextBase* c = runtime().contexts.find(id);
+  if (!c) return 1;
+  if (c->id() == id && (ContextAccess::hooks(*c) & kHookDone) && !c->onDone() && c->kind() == ContextKind::Root) {
+    ContextAccess::finalizePending(static_cast<RootContext&>(*c)) = true;
+    return 0;
+  }
+  completeFinalize(id, c);
+  return 1;
+}
+
+inline uint32_t proxy_on_new_connection(uint32_t id) {
+  Scope scope(id);
+  auto* c = streamFor<StreamContext>(id, ContextKind::Stream);
+  return actionToWire(c ? c->onNewConnection() : Action::Continue);
+}
+inline uint32_t proxy_on_downstream_data(uint32_t id, uint32_t size, uint32_t end_of_stream) {
+  Scope scope(id);
+  auto* c = streamFor<StreamContext>(id, ContextKind::Stream);
+  return actionToWire(c ? c->onDownstreamData(size, end_of_stream != 0) : Action::Continue, true);
+}
+inline uint32_t proxy_on_upstream_data(uint32_t id, uint32_t size, uint32_t end_of_stream) {
+  Scope scope(id);
+  auto* c = streamFor<StreamContext>(id, ContextKind::Stream);
+  return actionToWire(c ? c->onUpstreamData(size, end_of_stream != 0) : Action::Continue, true);
+}
+inline void proxy_on_downstream_close(uint32_t id, uint32_t source) {
+  Scope scope(id);
+  if (auto* c = streamFor<StreamContext>(id, ContextKind::Stream)) c->onDownstreamConnectionClose(peerTypeFromWire(source));
+}
+inline void proxy_on_upstream_close(uint32_t id, uint32_t source) {
+  Scope scope(id);
+  if (auto* c = streamFor<StreamContext>(id, ContextKind::Stream)) c->onUpstreamConnectionClose(peerTypeFromWire(source));
+}
+
+inline uint32_t proxy_on_http_request_headers(uint32_t id, uint32_t headers, uint32_t end_of_stream) {
+  Scope scope(id);
+  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
+  return actionToWire(c ? c->onRequestHeaders(headers, end_of_stream != 0) : Action::Continue);
+}
+inline uint32_t proxy_on_http_request_body(uint32_t id, uint32_t size, uint32_t end_of_stream) {
+  Scope scope(id);
+  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
+  return actionToWire(c ? c->onRequestBody(size, end_of_stream != 0) : Action::Continue, true);
+}
+inline uint32_t proxy_on_http_request_trailers(uint32_t id, uint32_t trailers, uint32_t) {
+  Scope scope(id);
+  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
+  return actionToWire(c ? c->onRequestTrailers(trailers) : Action::Continue);
+}
+inline uint32_t proxy_on_http_request_metadata(uint32_t, uint32_t) { return vnext::wire::kContinue; }
+inline uint32_t proxy_on_http_response_headers(uint32_t id, uint32_t headers, uint32_t end_of_stream) {
+  Scope scope(id);
+  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
+  return actionToWire(c ? c->onResponseHeaders(headers, end_of_stream != 0) : Action::Continue);
+}
+inline uint32_t proxy_on_http_response_body(uint32_t id, uint32_t size, uint32_t end_of_stream) {
+  Scope scope(id);
+  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
+  return actionToWire(c ? c->onResponseBody(size, end_of_stream != 0) : Action::Continue, true);
+}
+inline uint32_t proxy_on_http_response_trailers(uint32_t id, uint32_t trailers, uint32_t) {
+  Scope scope(id);
+  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
+  return actionToWire(c ? c->onResponseTrailers(trailers) : Action::Continue);
+}
+inline uint32_t proxy_on_http_response_metadata(uint32_t, uint32_t) { return vnext::wire::kContinue; }
+
+// The root that opened the queue hears of it, as the effective context.
+inline void proxy_on_queue_ready(uint32_t queue_id) {
+  Runtime& r = runtime();
+  uint32_t root_id = 0;
+  for (uint32_t i = 0; i < r.queue_listener_count; ++i)
+    if (r.queue_listeners[i].queue == queue_id) root_id = r.queue_listeners[i].root;
+  Scope scope(root_id, Scope::UnknownEffective{});
+  auto* root = root_id ? contextAs<RootContext>(root_id, ContextKind::Root) : nullptr;
+  if (!root) {
+    logDebug("proxy-wasm: queue ", queue_id, " has no listening root; ignored");
+    return;
+  }
+  root->onQueueReady(queue_id);
+}
+
+// The timer's root is the effective context while its callback runs.
+inline void proxy_on_timer_ready(uint32_t timer_id) {
+  Runtime& r = runtime();
+  Timer* timer = timer_id == 0xFFFFFFFFu ? nullptr : r.timers.find(timer_id + 1);
+  Scope scope(timer ? timer->root : 0, Scope::UnknownEffective{});
+  if (!timer || timer->cancelled) {
+    logDebug("proxy-wasm: unknown or cancelled timer ", timer_id, " ignored");
+    return;
+  }
+  if (timer->period_ns == 0) {  // one-shot: over once it fires
+    r.timers.erase(timer_id + 1);
+    timer->cancelled = true;
+    if (RootTimers* t = timersOf(timer->root, false); t && t->live) --t->live;
+  }
+  Timer* outer = std::exchange(r.firing_timer, timer);
+  timer->fire();
+  r.firing_timer = outer;
+  if (timer->cancelled) delete timer;
+}
+
+// Custom callbacks go to the plugin's root (the last one created). Returns 1 when a root
+// took it, 0 (the draft's "unknown") otherwise.
+inline uint32_t proxy_on_custom_callback(uint32_t callback_id, uint32_t size) {
+  const uint32_t root_id = runtime().plugin_root_id;
+  Scope scope(root_id, Scope::UnknownEffective{});
+  auto* root = root_id ? contextAs<RootContext>(root_id, ContextKind::Root) : nullptr;
+  if (!root) return 0;
+  root->onForeignFunction(callback_id, size);
+  return 1;
+}
+
+// Callout callbacks carry only the callout: the issuer is made effective.
+template <class Deliver>
+void deliverCalloutVnext(uint32_t token, bool final_event, Deliver&& deliver) {
+  Runtime& r = runtime();
+  Callout* c = token == 0xFFFFFFFFu ? nullptr : r.callouts.find(token + 1);
+  const bool live = c && !c->finished && c->issuer;
+  Scope scope(live ? c->issuer->id() : 0, Scope::UnknownEffective{});
+  if (!live) {
+    logDebug("proxy-wasm: event for unknown or finished callout ", token, " ignored");
+    return;
+  }
+  if (Status s = actOn(c->issuer->id()); !s) {
+    logError("proxy-wasm: cannot make context ", c->issuer->id(), " effective for its callout ", token, ": ", s);
+    finishCallout(c);
+    return;
+  }
+  deliver(*c);
+  if (final_event && !c->finished) {
+    if (c->kind == Callout::Kind::GrpcStream && !c->local_closed && c->issuer && r.grpc_close) {
+      if (Status s = actOn(c->issuer->id()); s) s = r.grpc_close(c->token);
+    }
+    finishCallout(c);
+  }
+}
+
+inline void proxy_on_http_call_response(uint32_t token, uint32_t headers, uint32_t body_size, uint32_t trailers) {
+  deliverCalloutVnext(token, true, [&](Callout& c) { c.onHttpResponse(headers, body_size, trailers); });
+}
+inline void proxy_on_grpc_call_response_header_metadata(uint32_t token, uint32_t headers) {
+  deliverCalloutVnext(token, false, [&](Callout& c) { c.onGrpcInitialMetadata(headers); });
+}
+inline void proxy_on_grpc_call_response_message(uint32_t token, uint32_t size) {
+  Callout* c = token == 0xFFFFFFFFu ? nullptr : runtime().callouts.find(token + 1);
+  const bool final_event = c && c->kind == Callout::Kind::GrpcCall;
+  deliverCalloutVnext(token, final_event, [&](Callout& c) { c.onGrpcMessage(size); });
+}
+inline void proxy_on_grpc_call_response_trailer_metadata(uint32_t token, uint32_t trailers) {
+  deliverCalloutVnext(token, false, [&](Callout& c) { c.onGrpcTrailingMetadata(trailers); });
+}
+inline void proxy_on_grpc_call_close(uint32_t token, uint32_t status) {
+  deliverCalloutVnext(token, true, [&](Callout& c) { c.onGrpcClose(grpcStatusFromWire(status)); });
+}
+
+#endif
+
 }  // namespace exports
 }  // namespace detail
 
 // ---- Members that need the dispatcher ------------------------------------------------------
+
+inline Status RootContext::finish() {
+#if PROXY_WASM_ABI_VNEXT
+  // The host is told (proxy_context_finalize), then onLog and onDelete run and the root goes,
+  // freed after the callback that called this (its code is still running).
+  if (!detail::ContextAccess::finalizePending(*this)) return Status::NotFound;
+  if (Status s = makeEffective(); !s) return s;
+  detail::Reentry reentry;
+  const Status s = detail::raw::done();
+  if (s) {
+    detail::ContextAccess::finalizePending(*this) = false;
+    detail::exports::completeFinalize(id(), this);
+  }
+  return s;
+#else
+  if (Status s = makeEffective(); !s) return s;
+  return detail::raw::done();
+#endif
+}
 
 inline Status ContextBase::cancelGrpc(uint32_t token) {
   detail::Callout* c = token == 0xFFFFFFFFu ? nullptr : detail::runtime().callouts.find(token + 1);
@@ -773,6 +1209,49 @@ inline void detail::Runtime::reset() {
   has_dead = false;
   log_level_state = kLevelStartup;
   json_errors = nullptr;
+#if PROXY_WASM_ABI_VNEXT
+  std::free(queue_listeners);
+  queue_listeners = nullptr;
+  queue_listener_count = queue_listener_capacity = 0;
+  vm_configuration_size = 0;
+  vm_context_id = plugin_root_id = 0;
+  firing_timer = nullptr;
+#endif
 }
+
+#if PROXY_WASM_ABI_VNEXT
+inline void detail::listenToQueue(uint32_t queue_id) {
+  Runtime& r = runtime();
+  ContextBase* c = r.contexts.find(r.current);
+  const uint32_t root_id = c ? ContextAccess::rootOf(*c).id() : r.current;
+  for (uint32_t i = 0; i < r.queue_listener_count; ++i) {
+    if (r.queue_listeners[i].queue == queue_id) {
+      r.queue_listeners[i].root = root_id;  // reopened: the latest root listens, as v0.2.1's register
+      return;
+    }
+  }
+  if (r.queue_listener_count == r.queue_listener_capacity) {
+    const uint32_t cap = r.queue_listener_capacity ? r.queue_listener_capacity * 2 : 4;
+    auto* grown = static_cast<QueueListener*>(std::realloc(r.queue_listeners, cap * sizeof(QueueListener)));
+    if (!grown) {
+      logError("proxy-wasm: out of memory: queue ", queue_id, " will not notify its root");
+      return;
+    }
+    r.queue_listeners = grown;
+    r.queue_listener_capacity = cap;
+  }
+  r.queue_listeners[r.queue_listener_count++] = {queue_id, root_id};
+}
+
+inline void detail::forgetQueue(uint32_t queue_id) {
+  Runtime& r = runtime();
+  for (uint32_t i = 0; i < r.queue_listener_count; ++i) {
+    if (r.queue_listeners[i].queue == queue_id) {
+      r.queue_listeners[i] = r.queue_listeners[--r.queue_listener_count];
+      return;
+    }
+  }
+}
+#endif
 
 }  // namespace proxy_wasm

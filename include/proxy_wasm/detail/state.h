@@ -42,7 +42,18 @@ struct RootTimers {
   uint32_t armed_ms = 0;  // the tick period last set for the timers
   bool raw_tick = false;  // the plugin set its own tick period (setTickPeriod)
   bool firing = false;    // inside this root's tick
+#if PROXY_WASM_ABI_VNEXT
+  uint32_t tick_timer = 0;      // vNEXT: the native timer behind setTickPeriod() (host id + 1; 0: none)
+#endif
 };
+
+#if PROXY_WASM_ABI_VNEXT
+// vNEXT: which root hears of a queue's items (proxy_on_queue_ready carries only the queue).
+struct QueueListener {
+  uint32_t queue;
+  uint32_t root;
+};
+#endif
 
 struct Runtime {
   // ---- Contexts, by the host's context id.
@@ -99,6 +110,17 @@ struct Runtime {
   uint32_t next_timer_id = 1;
   uint64_t next_timer_seq = 1;
   bool vm_failed = false;
+
+#if PROXY_WASM_ABI_VNEXT
+  // ---- vNEXT: what the draft's callbacks do not carry.
+  size_t vm_configuration_size = 0;  // from proxy_on_vm_start, for RootContext::onStart
+  uint32_t vm_context_id = 0;        // the VmContext the host created (0: none yet)
+  uint32_t plugin_root_id = 0;       // the last root created: custom callbacks go to it
+  Timer* firing_timer = nullptr;     // the timer whose callback runs (cancelled: freed after)
+  QueueListener* queue_listeners = nullptr;
+  uint32_t queue_listener_count = 0;
+  uint32_t queue_listener_capacity = 0;
+#endif
 
   // ---- The JSON parse in progress (json.h's detail::JsonErrors; null outside one).
   void* json_errors = nullptr;

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "proxy_wasm/abi/v0_2_1.h"
+#include "proxy_wasm/abi.h"
 #include "proxy_wasm/types.h"
 
 #if !defined(__wasm__)
@@ -28,7 +28,11 @@ namespace detail {
 // Logs `message` at critical level (straight to the host: no level check, the plugin is
 // going down) and traps.
 [[noreturn]] inline void trap(std::string_view message) {
+#if PROXY_WASM_ABI_VNEXT
+  (void)vnext_proxy_log(vnext::wire::kError, message.data(), message.size());  // the draft has no critical
+#else
   (void)proxy_log(static_cast<uint32_t>(LogLevel::Critical), message.data(), message.size());
+#endif
 #if defined(__wasm__)
   __builtin_trap();
 #else
