@@ -37,8 +37,11 @@ configure(no_wasm_toolchain error "the wasm toolchain 'clang' is missing, so no 
 configure(subbuild_off ok "plugin p: native objects only, no .wasm \\(PROXY_WASM_WASM_SUBBUILD is OFF\\)"
   "proxy_wasm_add_plugin(p SOURCES plugin.cc)" -DPROXY_WASM_WASM_SUBBUILD=OFF)
 # Options are validated, naming what is valid.
-configure(bad_abi error "ABI 'v9' is not supported; valid: v0_2_1" "proxy_wasm_add_plugin(p SOURCES plugin.cc ABI v9)")
-configure(vnext_abi error "ABI vnext: the vNEXT draft's backend is not in this version of the SDK yet" "proxy_wasm_add_plugin(p SOURCES plugin.cc ABI vnext)")
+configure(bad_abi error "ABI 'v9' is not supported; valid: v0_2_1, vnext" "proxy_wasm_add_plugin(p SOURCES plugin.cc ABI v9)")
+# ABI vnext: the draft's backend, selected by the macro its sources compile with.
+configure(vnext_abi ok "abi=vnext definitions=PROXY_WASM_ABI_VNEXT=1"
+  "proxy_wasm_add_plugin(p SOURCES plugin.cc ABI vnext)\nget_target_property(a p PROXY_WASM_ABI)\nget_target_property(d p INTERFACE_COMPILE_DEFINITIONS)\nmessage(STATUS \"abi=\${a} definitions=\${d}\")"
+  -DPROXY_WASM_WASM_SUBBUILD=OFF)
 configure(bad_allocator error "ALLOCATOR 'mimalloc' is not supported; valid: sdk, libc" "proxy_wasm_add_plugin(p SOURCES plugin.cc ALLOCATOR mimalloc)")
 configure(bad_toolchain error "TOOLCHAIN 'gcc' is not one of: clang, wasi-sdk, emscripten" "proxy_wasm_add_plugin(p SOURCES plugin.cc TOOLCHAIN gcc)")
 configure(bad_stack error "STACK_SIZE 65540 must be a multiple of 16" "proxy_wasm_add_plugin(p SOURCES plugin.cc STACK_SIZE 65540)")
