@@ -44,6 +44,22 @@ PROXY_WASM_ALWAYS_INLINE Result<HostBuffer> toBuffer(uint32_t raw, char* data, s
   if (data) std::free(data);  // a host gives no memory with a failure; never leak it anyway
   return toStatus(raw);
 }
+/// A host answer with an out-value: the value on Ok, else the status. `value` is taken by
+/// reference: read after the call that wrote it, whatever the argument order.
+template <class T>
+PROXY_WASM_ALWAYS_INLINE Result<T> toResult(uint32_t raw, const T& value) {
+  if (PROXY_WASM_LIKELY(raw == 0)) return value;
+  return toStatus(raw);
+}
+/// A lookup with an out-value: present on Ok, absent on NotFound, else the status (`value`
+/// by reference, as toResult's).
+template <class T>
+PROXY_WASM_ALWAYS_INLINE Maybe<T> toMaybeValue(uint32_t raw, const T& value) {
+  if (PROXY_WASM_LIKELY(raw == 0)) return value;
+  const Status s = toStatus(raw);
+  if (s == Status::NotFound) return Maybe<T>::absent();
+  return s;
+}
 /// NotFound (or Empty, for queues) means "absent": not an error.
 PROXY_WASM_ALWAYS_INLINE Maybe<HostBuffer> toMaybe(uint32_t raw, char* data, size_t size,
                                                   Status absent = Status::NotFound) {

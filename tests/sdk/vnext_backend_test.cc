@@ -62,6 +62,12 @@ void reset() {
 
 uint32_t takeAnswer() { return std::exchange(answer, uint32_t(kOk)); }
 
+// A call with one integer argument, recorded as "name(arg)"; answers Ok.
+uint32_t record(const char* name, uint32_t arg) {
+  calls.push_back(std::string(name) + "(" + std::to_string(arg) + ")");
+  return kOk;
+}
+
 std::string str(const char* data, size_t size) { return std::string(data ? data : "", size); }
 
 // An iovec map as text: {k=v1,v2;k2=}; checks that every size counts vectors.
@@ -128,22 +134,10 @@ uint32_t vnext_proxy_context_finalize() {
   fake::calls.push_back("context_finalize() on " + std::to_string(fake::effective));
   return kOk;
 }
-uint32_t vnext_proxy_resume_stream(uint32_t t) {
-  fake::calls.push_back("resume_stream(" + std::to_string(t) + ")");
-  return kOk;
-}
-uint32_t vnext_proxy_close_stream(uint32_t t) {
-  fake::calls.push_back("close_stream(" + std::to_string(t) + ")");
-  return kOk;
-}
-uint32_t vnext_proxy_resume_http_stream(uint32_t t) {
-  fake::calls.push_back("resume_http_stream(" + std::to_string(t) + ")");
-  return kOk;
-}
-uint32_t vnext_proxy_close_http_stream(uint32_t t) {
-  fake::calls.push_back("close_http_stream(" + std::to_string(t) + ")");
-  return kOk;
-}
+uint32_t vnext_proxy_resume_stream(uint32_t t) { return fake::record("resume_stream", t); }
+uint32_t vnext_proxy_close_stream(uint32_t t) { return fake::record("close_stream", t); }
+uint32_t vnext_proxy_resume_http_stream(uint32_t t) { return fake::record("resume_http_stream", t); }
+uint32_t vnext_proxy_close_http_stream(uint32_t t) { return fake::record("close_http_stream", t); }
 uint32_t vnext_proxy_send_http_response(uint32_t code, const char* details, size_t details_size, const char* body,
                                         size_t body_size, const Iovec* headers, size_t headers_size, uint32_t grpc) {
   fake::calls.push_back("send_http_response(" + std::to_string(code) + ", " + fake::str(details, details_size) + ", " +
@@ -235,20 +229,14 @@ uint32_t vnext_proxy_enqueue_shared_queue_item(uint32_t queue, const char* data,
   fake::calls.push_back("enqueue_shared_queue_item(" + std::to_string(queue) + ", " + fake::str(data, size) + ")");
   return kOk;
 }
-uint32_t vnext_proxy_delete_shared_queue(uint32_t queue) {
-  fake::calls.push_back("delete_shared_queue(" + std::to_string(queue) + ")");
-  return kOk;
-}
+uint32_t vnext_proxy_delete_shared_queue(uint32_t queue) { return fake::record("delete_shared_queue", queue); }
 uint32_t vnext_proxy_create_timer(uint32_t period, uint32_t one_time, uint32_t* id) {
   *id = fake::next_id++;
   fake::calls.push_back("create_timer(" + std::to_string(period) + ", " + std::to_string(one_time) + ") = " +
                         std::to_string(*id) + " on " + std::to_string(fake::effective));
   return kOk;
 }
-uint32_t vnext_proxy_delete_timer(uint32_t id) {
-  fake::calls.push_back("delete_timer(" + std::to_string(id) + ")");
-  return kOk;
-}
+uint32_t vnext_proxy_delete_timer(uint32_t id) { return fake::record("delete_timer", id); }
 uint32_t vnext_proxy_create_metric(uint32_t type, const char* name, size_t size, uint32_t* id) {
   *id = fake::next_id++;
   fake::calls.push_back("create_metric(" + std::to_string(type) + ", " + fake::str(name, size) + ")");
@@ -266,10 +254,7 @@ uint32_t vnext_proxy_increment_metric_value(uint32_t id, int64_t offset) {
   fake::calls.push_back("increment_metric_value(" + std::to_string(id) + ", " + std::to_string(offset) + ")");
   return fake::takeAnswer();
 }
-uint32_t vnext_proxy_delete_metric(uint32_t id) {
-  fake::calls.push_back("delete_metric(" + std::to_string(id) + ")");
-  return kOk;
-}
+uint32_t vnext_proxy_delete_metric(uint32_t id) { return fake::record("delete_metric", id); }
 uint32_t vnext_proxy_dispatch_http_call(const char* upstream, size_t upstream_size, const Iovec* headers,
                                         size_t headers_size, const char* body, size_t body_size, const Iovec* trailers,
                                         size_t trailers_size, uint32_t timeout, uint32_t* id) {
@@ -294,14 +279,8 @@ uint32_t vnext_proxy_send_grpc_stream_message(uint32_t id, const char* m, size_t
   fake::calls.push_back("send_grpc_stream_message(" + std::to_string(id) + ", " + fake::str(m, size) + ")");
   return kOk;
 }
-uint32_t vnext_proxy_cancel_grpc_call(uint32_t id) {
-  fake::calls.push_back("cancel_grpc_call(" + std::to_string(id) + ")");
-  return kOk;
-}
-uint32_t vnext_proxy_close_grpc_call(uint32_t id) {
-  fake::calls.push_back("close_grpc_call(" + std::to_string(id) + ")");
-  return kOk;
-}
+uint32_t vnext_proxy_cancel_grpc_call(uint32_t id) { return fake::record("cancel_grpc_call", id); }
+uint32_t vnext_proxy_close_grpc_call(uint32_t id) { return fake::record("close_grpc_call", id); }
 uint32_t vnext_proxy_call_custom_function(uint32_t id, const char* params, size_t size, char** out, size_t* out_size) {
   fake::calls.push_back("call_custom_function(" + std::to_string(id) + ", " + fake::str(params, size) + ")");
   *out = static_cast<char*>(std::malloc(2));

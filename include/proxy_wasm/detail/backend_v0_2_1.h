@@ -237,11 +237,7 @@ PROXY_WASM_NODISCARD inline Result<uint32_t> registerSharedQueue(std::string_vie
 
 PROXY_WASM_NODISCARD inline Maybe<uint32_t> resolveSharedQueue(std::string_view vm_id, std::string_view name) {
   uint32_t id = 0;
-  const uint32_t s = proxy_resolve_shared_queue(vm_id.data(), vm_id.size(), name.data(), name.size(), &id);
-  if (s == 0) return id;
-  const Status status = detail::toStatus(s);
-  if (status == Status::NotFound) return Maybe<uint32_t>::absent();
-  return status;
+  return detail::toMaybeValue(proxy_resolve_shared_queue(vm_id.data(), vm_id.size(), name.data(), name.size(), &id), id);
 }
 
 PROXY_WASM_NODISCARD inline Status enqueueSharedQueue(uint32_t queue_id, std::string_view data) {

@@ -168,9 +168,7 @@ inline Status done() {
 /// A native timer (vNEXT). Statuses: Ok; InvalidMemoryAccess.
 inline Result<uint32_t> createTimer(uint32_t period_ms, bool one_time) {
   uint32_t id = 0;
-  const uint32_t s = vnext_proxy_create_timer(period_ms, one_time ? 1 : 0, &id);
-  if (s != 0) return toStatus(s);
-  return id;
+  return toResult(vnext_proxy_create_timer(period_ms, one_time ? 1 : 0, &id), id);
 }
 /// Statuses: Ok; BadArgument for an unknown timer.
 inline Status deleteTimer(uint32_t timer_id) { return toStatus(vnext_proxy_delete_timer(timer_id)); }
@@ -353,10 +351,9 @@ inline Result<uint32_t> httpCall(std::string_view upstream, std::string_view hea
   if (Status s = t.fromPairs(trailers); !s) return s;
   Reentry reentry;
   uint32_t id = 0;
-  const uint32_t s = vnext_proxy_dispatch_http_call(upstream.data(), upstream.size(), h.data(), h.size(), body.data(),
-                                                    body.size(), t.data(), t.size(), timeout_ms, &id);
-  if (s != 0) return toStatus(s);
-  return id;
+  return toResult(vnext_proxy_dispatch_http_call(upstream.data(), upstream.size(), h.data(), h.size(), body.data(),
+                                                 body.size(), t.data(), t.size(), timeout_ms, &id),
+                  id);
 }
 /// proxy_dispatch_grpc_call. Statuses: as httpCall().
 inline Result<uint32_t> grpcCall(std::string_view upstream, std::string_view service, std::string_view method,
@@ -365,11 +362,10 @@ inline Result<uint32_t> grpcCall(std::string_view upstream, std::string_view ser
   if (Status s = m.fromPairs(metadata); !s) return s;
   Reentry reentry;
   uint32_t id = 0;
-  const uint32_t s = vnext_proxy_dispatch_grpc_call(upstream.data(), upstream.size(), service.data(), service.size(),
-                                                    method.data(), method.size(), m.data(), m.size(), message.data(),
-                                                    message.size(), timeout_ms, &id);
-  if (s != 0) return toStatus(s);
-  return id;
+  return toResult(vnext_proxy_dispatch_grpc_call(upstream.data(), upstream.size(), service.data(), service.size(),
+                                                 method.data(), method.size(), m.data(), m.size(), message.data(),
+                                                 message.size(), timeout_ms, &id),
+                  id);
 }
 /// proxy_open_grpc_stream. Statuses: as httpCall().
 inline Result<uint32_t> grpcStream(std::string_view upstream, std::string_view service, std::string_view method,
@@ -378,10 +374,9 @@ inline Result<uint32_t> grpcStream(std::string_view upstream, std::string_view s
   if (Status s = m.fromPairs(metadata); !s) return s;
   Reentry reentry;
   uint32_t id = 0;
-  const uint32_t s = vnext_proxy_open_grpc_stream(upstream.data(), upstream.size(), service.data(), service.size(),
-                                                  method.data(), method.size(), m.data(), m.size(), &id);
-  if (s != 0) return toStatus(s);
-  return id;
+  return toResult(vnext_proxy_open_grpc_stream(upstream.data(), upstream.size(), service.data(), service.size(),
+                                               method.data(), method.size(), m.data(), m.size(), &id),
+                  id);
 }
 /// Statuses: Ok; BadArgument (unknown call).
 inline Status grpcClose(uint32_t token) {
@@ -472,11 +467,7 @@ PROXY_WASM_NODISCARD inline Result<uint32_t> registerSharedQueue(std::string_vie
 PROXY_WASM_NODISCARD inline Maybe<uint32_t> resolveSharedQueue(std::string_view vm_id, std::string_view name) {
   if (!vm_id.empty()) return detail::unimplemented("another VM's queue (resolveSharedQueue with a vm_id)");
   uint32_t id = 0;
-  const uint32_t s = vnext_proxy_open_shared_queue(name.data(), name.size(), 0, &id);
-  if (s == 0) return id;
-  const Status status = detail::toStatus(s);
-  if (status == Status::NotFound) return Maybe<uint32_t>::absent();
-  return status;
+  return detail::toMaybeValue(vnext_proxy_open_shared_queue(name.data(), name.size(), 0, &id), id);
 }
 
 PROXY_WASM_NODISCARD inline Status enqueueSharedQueue(uint32_t queue_id, std::string_view data) {
@@ -500,9 +491,7 @@ PROXY_WASM_NODISCARD inline Status deleteSharedQueue(uint32_t queue_id) {
 
 PROXY_WASM_NODISCARD inline Result<uint32_t> defineMetric(MetricType type, std::string_view name) {
   uint32_t id = 0;
-  const uint32_t s = vnext_proxy_create_metric(detail::toWire(type), name.data(), name.size(), &id);
-  if (s != 0) return detail::toStatus(s);
-  return id;
+  return detail::toResult(vnext_proxy_create_metric(detail::toWire(type), name.data(), name.size(), &id), id);
 }
 PROXY_WASM_NODISCARD inline Status incrementMetric(uint32_t id, int64_t offset) {
   return detail::toStatus(vnext_proxy_increment_metric_value(id, offset));
@@ -512,9 +501,7 @@ PROXY_WASM_NODISCARD inline Status recordMetric(uint32_t id, uint64_t value) {
 }
 PROXY_WASM_NODISCARD inline Result<uint64_t> getMetric(uint32_t id) {
   uint64_t value = 0;
-  const uint32_t s = vnext_proxy_get_metric_value(id, &value);
-  if (s != 0) return detail::toStatus(s);
-  return value;
+  return detail::toResult(vnext_proxy_get_metric_value(id, &value), value);
 }
 PROXY_WASM_NODISCARD inline Status deleteMetric(uint32_t id) {
   return detail::toStatus(vnext_proxy_delete_metric(id));

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <type_traits>
 
 #include "proxy_wasm/context.h"
 #include "proxy_wasm/detail/state.h"
@@ -960,20 +961,24 @@ inline uint32_t proxy_on_context_finalize(uint32_t id) {
   return 1;
 }
 
-inline uint32_t proxy_on_new_connection(uint32_t id) {
+// A stream callback: the stream's hook, its action in the draft's values (`body`: Pause
+// is WaitForMoreData).
+template <class Context, auto Hook, class... Args>
+PROXY_WASM_ALWAYS_INLINE uint32_t streamAction(uint32_t id, bool body, Args... args) {
+  constexpr ContextKind kind = std::is_same_v<Context, HttpContext> ? ContextKind::Http : ContextKind::Stream;
   Scope scope(id);
-  auto* c = streamFor<StreamContext>(id, ContextKind::Stream);
-  return actionToWire(c ? c->onNewConnection() : Action::Continue);
+  auto* c = streamFor<Context>(id, kind);
+  return actionToWire(c ? (c->*Hook)(args...) : Action::Continue, body);
+}
+
+inline uint32_t proxy_on_new_connection(uint32_t id) {
+  return streamAction<StreamContext, &StreamContext::onNewConnection>(id, false);
 }
 inline uint32_t proxy_on_downstream_data(uint32_t id, uint32_t size, uint32_t end_of_stream) {
-  Scope scope(id);
-  auto* c = streamFor<StreamContext>(id, ContextKind::Stream);
-  return actionToWire(c ? c->onDownstreamData(size, end_of_stream != 0) : Action::Continue, true);
+  return streamAction<StreamContext, &StreamContext::onDownstreamData>(id, true, size_t(size), end_of_stream != 0);
 }
 inline uint32_t proxy_on_upstream_data(uint32_t id, uint32_t size, uint32_t end_of_stream) {
-  Scope scope(id);
-  auto* c = streamFor<StreamContext>(id, ContextKind::Stream);
-  return actionToWire(c ? c->onUpstreamData(size, end_of_stream != 0) : Action::Continue, true);
+  return streamAction<StreamContext, &StreamContext::onUpstreamData>(id, true, size_t(size), end_of_stream != 0);
 }
 inline void proxy_on_downstream_close(uint32_t id, uint32_t source) {
   Scope scope(id);
@@ -985,35 +990,23 @@ inline void proxy_on_upstream_close(uint32_t id, uint32_t source) {
 }
 
 inline uint32_t proxy_on_http_request_headers(uint32_t id, uint32_t headers, uint32_t end_of_stream) {
-  Scope scope(id);
-  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
-  return actionToWire(c ? c->onRequestHeaders(headers, end_of_stream != 0) : Action::Continue);
+  return streamAction<HttpContext, &HttpContext::onRequestHeaders>(id, false, headers, end_of_stream != 0);
 }
 inline uint32_t proxy_on_http_request_body(uint32_t id, uint32_t size, uint32_t end_of_stream) {
-  Scope scope(id);
-  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
-  return actionToWire(c ? c->onRequestBody(size, end_of_stream != 0) : Action::Continue, true);
+  return streamAction<HttpContext, &HttpContext::onRequestBody>(id, true, size_t(size), end_of_stream != 0);
 }
 inline uint32_t proxy_on_http_request_trailers(uint32_t id, uint32_t trailers, uint32_t) {
-  Scope scope(id);
-  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
-  return actionToWire(c ? c->onRequestTrailers(trailers) : Action::Continue);
+  return streamAction<HttpContext, &HttpContext::onRequestTrailers>(id, false, trailers);
 }
 inline uint32_t proxy_on_http_request_metadata(uint32_t, uint32_t) { return vnext::wire::kContinue; }
 inline uint32_t proxy_on_http_response_headers(uint32_t id, uint32_t headers, uint32_t end_of_stream) {
-  Scope scope(id);
-  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
-  return actionToWire(c ? c->onResponseHeaders(headers, end_of_stream != 0) : Action::Continue);
+  return streamAction<HttpContext, &HttpContext::onResponseHeaders>(id, false, headers, end_of_stream != 0);
 }
 inline uint32_t proxy_on_http_response_body(uint32_t id, uint32_t size, uint32_t end_of_stream) {
-  Scope scope(id);
-  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
-  return actionToWire(c ? c->onResponseBody(size, end_of_stream != 0) : Action::Continue, true);
+  return streamAction<HttpContext, &HttpContext::onResponseBody>(id, true, size_t(size), end_of_stream != 0);
 }
 inline uint32_t proxy_on_http_response_trailers(uint32_t id, uint32_t trailers, uint32_t) {
-  Scope scope(id);
-  auto* c = streamFor<HttpContext>(id, ContextKind::Http);
-  return actionToWire(c ? c->onResponseTrailers(trailers) : Action::Continue);
+  return streamAction<HttpContext, &HttpContext::onResponseTrailers>(id, false, trailers);
 }
 inline uint32_t proxy_on_http_response_metadata(uint32_t, uint32_t) { return vnext::wire::kContinue; }
 
