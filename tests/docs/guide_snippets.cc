@@ -305,3 +305,25 @@ auto code = proxy_wasm::getPropertyInt(kCode);   // no path built per call
 static proxy_wasm::RegisterContextFactory<proxy_wasm::RootContext, Http> registration{"guide_properties"};
 
 }  // namespace properties
+
+// ---- docs/vnext.md, "Building a plugin for the draft" (root id guide_features) ----------------
+namespace features {
+
+class Http : public proxy_wasm::HttpContext {
+ public:
+  using HttpContext::HttpContext;
+  proxy_wasm::Action onRequestHeaders(uint32_t, bool) override {
+if constexpr (proxy_wasm::features::kProperties) {
+  auto path = getProperty({"request", "path"});   // ABI v0.2.1
+  if (path) proxy_wasm::logInfo("path: ", *path);
+} else {
+  auto path = getRequestHeader(":path");           // the draft has no properties
+  if (path) proxy_wasm::logInfo("path: ", *path);
+}
+    return proxy_wasm::Action::Continue;
+  }
+};
+
+static proxy_wasm::RegisterContextFactory<proxy_wasm::RootContext, Http> registration{"guide_features"};
+
+}  // namespace features

@@ -229,3 +229,12 @@ TEST_CASE("guide: a compile-time property path reads response.code at the access
   s.finish();
   CHECK(host->logs(LogLevel::Info) == Lines{"response.code: 404"});
 }
+
+TEST_CASE("vnext guide: a feature test at compile time (ABI v0.2.1 reads the property)") {
+  auto host = makeHost();
+  REQUIRE(host->startPlugin({"guide_features"}) != 0);
+  auto& s = host->newHttpStream();
+  s.sendRequestHeaders({{":path", "/from-header"}, {":method", "GET"}}, true);
+  CHECK(host->logs(LogLevel::Info) == Lines{"path: /from-header"});
+  s.finish();
+}
