@@ -70,11 +70,13 @@ PROXY_WASM_ALWAYS_INLINE Maybe<HostBuffer> toMaybe(uint32_t raw, char* data, siz
   return s;
 }
 
+namespace raw {
+/// The backend's proxy_set_effective_context. Statuses: Ok; BadArgument when the host does
+/// not know `id`.
+inline Status setEffectiveContext(uint32_t id);
+}  // namespace raw
 /// Makes the host act on context `id` (no host call when it already does).
 /// Statuses: Ok; BadArgument when the host does not know `id`.
-namespace raw {
-inline Status setEffectiveContext(uint32_t id);  // the backend's proxy_set_effective_context
-}
 PROXY_WASM_NODISCARD inline Status switchContextSlow(uint32_t id) {
   const Status s = raw::setEffectiveContext(id);
   if (s.ok()) runtime().effective = id;
